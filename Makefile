@@ -1,0 +1,72 @@
+# pwman.secrets developer commands. `make demo` and `make test` work on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+TMP := $(CURDIR)/.tmp
+COLLECTIONS := $(TMP)/collections
+LINK := $(COLLECTIONS)/ansible_collections/pwman/secrets
+SANITY_TREE := $(TMP)/sanity/ansible_collections/pwman/secrets
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export PYTHONPATH := $(CURDIR)/tests
+PYTEST_ARGS ?=
+
+.PHONY: help venv link sandbox demo test sanity ansible-test-sanity lint units integration pytest bench clean
+
+help:
+	@echo "make demo | test | sanity | units | integration | bench | sandbox | clean"
+
+venv: $(VENV)/.stamp
+
+$(VENV)/.stamp: requirements.txt requirements-dev.txt
+	@command -v gpg >/dev/null || { echo "gpg (GnuPG) is required: apt-get install gnupg" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+# The collection under ansible_collections/pwman/secrets, as Ansible's loader wants it.
+link:
+	@mkdir -p $(dir $(LINK))
+	@ln -sfn $(CURDIR) $(LINK)
+
+sandbox: venv
+	cd tests && ../$(PY) -m sandbox.run --env-file $(CURDIR)/.sandbox/env
+
+demo: venv
+	rm -rf $(TMP)/demo && mkdir -p $(TMP)/demo
+	$(BIN)/ansible-galaxy collection build --force --output-path $(TMP)/demo . >/dev/null
+	$(BIN)/ansible-galaxy collection install --force -p $(TMP)/demo/collections $(TMP)/demo/pwman-secrets-*.tar.gz >/dev/null
+	cd tests && PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(TMP)/demo/collections \
+		../$(PY) -m sandbox.run --env-file $(CURDIR)/.sandbox/env -- \
+		ansible-playbook -i localhost, -c local $(CURDIR)/playbooks/demo.yml
+
+test: sanity pytest
+
+sanity: ansible-test-sanity lint
+
+ansible-test-sanity: venv
+	bash tools/install_get_pip.sh $(PY)
+	rm -rf $(TMP)/sanity && mkdir -p $(SANITY_TREE)
+	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t $(SANITY_TREE)
+	cd $(SANITY_TREE) && PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+
+lint: venv link
+	@if ls roles/*/tasks >/dev/null 2>&1 || ls playbooks/*.yml >/dev/null 2>&1; then \
+		PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-lint --offline --profile production roles playbooks; fi
+
+units: venv link
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+integration: venv link
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+# Units and integration in one run, so the closing line counts every test.
+pytest: venv link
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pytest tests/unit tests/integration $(PYTEST_ARGS)
+
+bench: venv link
+	PATH=$(CURDIR)/$(BIN):$$PATH $(PY) tests/bench/run.py
+
+clean:
+	rm -rf $(TMP) .sandbox .pytest_cache

@@ -1,0 +1,110 @@
+"""Start and stop the local product servers from Python (tests, benchmarks, `make sandbox`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from sandbox.common.httpserver import ADMIN_HEADER, ADMIN_PREFIX
+
+TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STARTUP_TIMEOUT = 120
+
+
+class ServerHandle:
+    """A running product server: its URL, client environment and admin API."""
+
+    def __init__(self, product, process, ready, state_dir, owns_state_dir):
+        self.product = product
+        self.process = process
+        self.base_url = ready["base_url"]
+        self.admin_token = ready["admin_token"]
+        self.ca_path = ready.get("ca_path")
+        self.env = ready["env"]
+        self.ready = ready
+        self.state_dir = state_dir
+        self._owns_state_dir = owns_state_dir
+
+    def admin(self, method, name, payload=None):
+        data = None if payload is None else json.dumps(payload).encode("utf-8")
+        request = urllib.request.Request(self.base_url + ADMIN_PREFIX + name, data=data, method=method)
+        request.add_header(ADMIN_HEADER, self.admin_token)
+        request.add_header("Content-Type", "application/json")
+        context = None
+        if self.base_url.startswith("https"):
+            import ssl  # pylint: disable=import-outside-toplevel
+
+            context = ssl.create_default_context(cafile=self.ca_path)
+            context.check_hostname = False
+        with urllib.request.urlopen(request, timeout=30, context=context) as response:  # noqa: S310 - loopback only
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def stats(self):
+        return self.admin("GET", "stats")
+
+    def reset_stats(self):
+        return self.admin("POST", "stats/reset", {})
+
+    def add_faults(self, *rules):
+        return self.admin("POST", "faults", list(rules))
+
+    def clear_faults(self):
+        return self.admin("DELETE", "faults")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._owns_state_dir:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def start(product, seed="demo", tls=False, tls_hostnames=None, config=None, state_dir=None, verbose=False):
+    """Start one product server in a child process and wait until it is ready."""
+    owns = state_dir is None
+    state_dir = state_dir or tempfile.mkdtemp(prefix="pwman-sandbox-%s-" % product)
+    os.chmod(state_dir, 0o700)
+    ready_file = os.path.join(state_dir, "ready.json")
+    if os.path.exists(ready_file):
+        os.unlink(ready_file)
+    cmd = [sys.executable, "-m", "sandbox.server", product, "--state-dir", state_dir,
+           "--ready-file", ready_file, "--seed", seed, "--config", json.dumps(config or {})]
+    if tls:
+        cmd.append("--tls")
+        for name in tls_hostnames or ():
+            cmd += ["--tls-hostname", name]
+    if verbose:
+        cmd.append("--verbose")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = TESTS_DIR + os.pathsep + env.get("PYTHONPATH", "")
+    process = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL)  # pylint: disable=consider-using-with
+    deadline = time.time() + STARTUP_TIMEOUT
+    while not os.path.exists(ready_file):
+        if process.poll() is not None:
+            if owns:
+                shutil.rmtree(state_dir, ignore_errors=True)
+            raise RuntimeError("%s sandbox server exited with %s before it was ready" % (product, process.returncode))
+        if time.time() > deadline:
+            process.kill()
+            raise RuntimeError("%s sandbox server not ready after %s s" % (product, STARTUP_TIMEOUT))
+        time.sleep(0.05)
+    with open(ready_file, encoding="utf-8") as handle:
+        ready = json.load(handle)
+    return ServerHandle(product, process, ready, state_dir, owns)
