@@ -2,8 +2,8 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
-PY := $(VENV)/bin/python
-BIN := $(VENV)/bin
+PY := $(abspath $(VENV))/bin/python
+BIN := $(abspath $(VENV))/bin
 TMP := $(CURDIR)/.tmp
 COLLECTIONS := $(TMP)/collections
 LINK := $(COLLECTIONS)/ansible_collections/pwman/secrets
@@ -31,14 +31,14 @@ link:
 	@ln -sfn $(CURDIR) $(LINK)
 
 sandbox: venv
-	cd tests && ../$(PY) -m sandbox.run --env-file $(CURDIR)/.sandbox/env
+	cd tests && $(BIN)/python -m sandbox.run --env-file $(CURDIR)/.sandbox/env
 
 demo: venv
 	rm -rf $(TMP)/demo && mkdir -p $(TMP)/demo
 	$(BIN)/ansible-galaxy collection build --force --output-path $(TMP)/demo . >/dev/null
 	$(BIN)/ansible-galaxy collection install --force -p $(TMP)/demo/collections $(TMP)/demo/pwman-secrets-*.tar.gz >/dev/null
-	cd tests && PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(TMP)/demo/collections \
-		../$(PY) -m sandbox.run --env-file $(CURDIR)/.sandbox/env -- \
+	cd tests && PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(TMP)/demo/collections \
+		$(PY) -m sandbox.run --env-file $(CURDIR)/.sandbox/env -- \
 		ansible-playbook -i localhost, -c local $(CURDIR)/playbooks/demo.yml
 
 test: sanity pytest
@@ -49,24 +49,26 @@ ansible-test-sanity: venv
 	bash tools/install_get_pip.sh $(PY)
 	rm -rf $(TMP)/sanity && mkdir -p $(SANITY_TREE)
 	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t $(SANITY_TREE)
-	cd $(SANITY_TREE) && PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+	@# ansible-test lists files with git: give the copy its own repository.
+	cd $(SANITY_TREE) && git init -q && git add -A
+	cd $(SANITY_TREE) && PATH=$(BIN):$$PATH $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
 lint: venv link
 	@if ls roles/*/tasks >/dev/null 2>&1 || ls playbooks/*.yml >/dev/null 2>&1; then \
-		PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-lint --offline --profile production roles playbooks; fi
+		PATH=$(BIN):$$PATH $(BIN)/ansible-lint --offline --profile production roles playbooks; fi
 
 units: venv link
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
 integration: venv link
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pytest tests/integration $(PYTEST_ARGS)
+	PATH=$(BIN):$$PATH $(BIN)/pytest tests/integration $(PYTEST_ARGS)
 
 # Units and integration in one run, so the closing line counts every test.
 pytest: venv link
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pytest tests/unit tests/integration $(PYTEST_ARGS)
+	PATH=$(BIN):$$PATH $(BIN)/pytest tests/unit tests/integration $(PYTEST_ARGS)
 
 bench: venv link
-	PATH=$(CURDIR)/$(BIN):$$PATH $(PY) tests/bench/run.py
+	PATH=$(BIN):$$PATH $(PY) tests/bench/run.py
 
 clean:
 	rm -rf $(TMP) .sandbox .pytest_cache
