@@ -58,7 +58,7 @@ def generate_password(length=DEFAULT_LENGTH, chars=None):
         raise ConfigError("Option 'password_length' must be at most 4096, got %d." % length)
     pool = "".join(sorted(set("".join(alphabets))))
     chosen = [secrets.choice(alphabet) for alphabet in alphabets]
-    chosen += [secrets.choice(pool) for _ in range(length - len(chosen))]
+    chosen += [secrets.choice(pool) for dummy in range(length - len(chosen))]
     for index in range(len(chosen) - 1, 0, -1):
         swap = secrets.randbelow(index + 1)
         chosen[index], chosen[swap] = chosen[swap], chosen[index]

@@ -38,6 +38,10 @@ def _watch_parent(parent_pid):
         time.sleep(0.5)
 
 
+def _exit_on_signal(signum, frame):  # pylint: disable=unused-argument
+    os._exit(0)
+
+
 def write_private_json(path, payload):
     tmp = path + ".tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -81,7 +85,7 @@ def main(argv=None):
         "env": app.env(base_url),
     }
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
-    signal.signal(signal.SIGTERM, lambda *_: (server.server_close(), os._exit(0)))
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     write_private_json(args.ready_file, ready)
     try:
         server.serve_forever(poll_interval=0.2)

@@ -62,7 +62,7 @@ def client(srv, **kwargs):
 
 def test_get_and_user_agent(server):
     app, srv = server
-    http, _ = client(srv)
+    http = client(srv)[0]
     response = http.request("GET", "/ok")
     assert response.json() == {"hello": "world"}
     assert app.seen[0]["User-Agent"] == USER_AGENT
@@ -70,7 +70,7 @@ def test_get_and_user_agent(server):
 
 def test_session_is_reused(server):
     app, srv = server
-    http, _ = client(srv)
+    http = client(srv)[0]
     http.request("GET", "/ok")
     first = http.session
     http.request("GET", "/ok")
@@ -103,8 +103,8 @@ def test_retry_statuses_exhausted(server, status):
 
 
 def test_backoff_grows(server):
-    _, srv = server
-    http, _ = client(srv)
+    srv = server[1]
+    http = client(srv)[0]
     assert http._backoff(0) <= 0.5 and http._backoff(3) >= 2.0  # pylint: disable=protected-access
 
 
@@ -145,8 +145,8 @@ def test_connection_refused_retried_for_get_only():
 
 
 def test_timeout(server):
-    _, srv = server
-    http, _ = client(srv, timeout=0.3, retries=0)
+    srv = server[1]
+    http = client(srv, timeout=0.3, retries=0)[0]
     with pytest.raises(ConnectionFailed) as err:
         http.request("GET", "/slow")
     assert "Timed out after 0.3 s on GET /slow" in str(err.value)
@@ -163,7 +163,7 @@ def test_connection_reset_is_connection_failed(server):
 def test_truncated_body(server):
     app, srv = server
     app.faults.append(FaultRule({"path": "^/ok$", "kind": "truncate"}))
-    http, _ = client(srv, retries=0)
+    http = client(srv, retries=0)[0]
     with pytest.raises(ConnectionFailed):
         http.request("GET", "/ok")
 
@@ -171,7 +171,7 @@ def test_truncated_body(server):
 def test_html_error_page(server):
     app, srv = server
     app.faults.append(FaultRule({"path": "^/ok$", "kind": "html", "status": 502}))
-    http, _ = client(srv, retries=0)
+    http = client(srv, retries=0)[0]
     with pytest.raises(ApiError) as err:
         http.request("GET", "/ok")
     text = str(err.value)
@@ -188,7 +188,7 @@ def test_non_json_success_body(server):
     def html(request):
         return Response(200, "<html><title>Login page</title></html>", "text/html")
 
-    http, _ = client(srv)
+    http = client(srv)[0]
     response = http.request("GET", "/html")
     with pytest.raises(ApiError) as err:
         response.json()
@@ -202,15 +202,15 @@ def test_json_with_lying_content_type(server):
     def lying(request):
         return Response(200, json.dumps({"result": "success"}), "text/html")
 
-    http, _ = client(srv)
+    http = client(srv)[0]
     assert http.request("GET", "/lying").json() == {"result": "success"}
 
 
 def test_secret_redacted_from_server_message(server):
-    _, srv = server
+    srv = server[1]
     redactor = Redactor()
     redactor.add(SECRET)
-    http, _ = client(srv, redactor=redactor)
+    http = client(srv, redactor=redactor)[0]
     with pytest.raises(ApiError) as err:
         http.request("GET", "/echo-secret?password=" + SECRET)
     text = str(err.value)
@@ -294,7 +294,7 @@ def test_error_parser_used_for_api_error(server):
     def ps_error(request):
         return Response.json([{"errors": [{"message": "Not Found"}, {"phrase": "Invalid PasswordID"}]}], status=404)
 
-    http, _ = client(srv, error_parser=passwordstate_error_message)
+    http = client(srv, error_parser=passwordstate_error_message)[0]
     with pytest.raises(ApiError) as err:
         http.request("GET", "/ps-error")
     assert str(err.value) == "Test API error: HTTP 404 on GET /ps-error: Not Found - Invalid PasswordID"
@@ -307,7 +307,7 @@ def test_redirect_is_not_followed(server):
     def redirect(request):
         return Response(302, b"", None, [("Location", "/error/generalerror.aspx")])
 
-    http, _ = client(srv)
+    http = client(srv)[0]
     with pytest.raises(ApiError) as err:
         http.request("GET", "/redirect")
     assert err.value.status == 302

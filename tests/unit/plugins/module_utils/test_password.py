@@ -24,7 +24,7 @@ def params(**kwargs):
 
 
 def test_generated_password_has_every_class():
-    for _ in range(50):
+    for dummy in range(50):
         value = generate_password(8)
         assert len(value) == 8
         assert any(c in string.ascii_lowercase for c in value)
@@ -34,7 +34,7 @@ def test_generated_password_has_every_class():
 
 
 def test_generated_passwords_differ_and_honour_chars():
-    values = {generate_password(16, ["digits"]) for _ in range(20)}
+    values = {generate_password(16, ["digits"]) for dummy in range(20)}
     assert len(values) == 20
     assert all(v.isdigit() for v in values)
     assert set(generate_password(30, ["ab"])) <= {"a", "b"}
