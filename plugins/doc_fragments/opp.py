@@ -30,7 +30,14 @@ options:
     description:
       - The secret phrase that unlocks the user's encrypted data.
       - If not set, the E(OPP_PHRASE) environment variable is used.
+      - It is sent in the C(x-opp-phrase) header only, never logged, never written to disk.
     type: str
+  token_lifetime:
+    description:
+      - Lifetime in seconds of the access token requested at login (the C(exp_delta) of C(POST /auth)).
+      - The client logs in once per task or lookup call and logs in again once if the server refuses an expired token.
+    type: int
+    default: 300
 """
 
     PLUGINS = r"""
@@ -61,6 +68,14 @@ options:
       - name: OPP_PHRASE
     vars:
       - name: ansible_pwman_opp_phrase
+  token_lifetime:
+    env:
+      - name: OPP_TOKEN_LIFETIME
+    ini:
+      - section: pwman_opp
+        key: token_lifetime
+    vars:
+      - name: ansible_pwman_opp_token_lifetime
   validate_certs:
     ini:
       - section: pwman_opp
