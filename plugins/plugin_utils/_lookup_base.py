@@ -1,29 +1,130 @@
 # -*- coding: utf-8 -*-
 # Copyright: pwman.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Controller-side base class for the collection's lookups."""
+"""Controller-side base class for the collection's lookups.
+
+A lookup implements `lookup(terms, options)` and gets its product client through
+`self.cached_client(options, factory)`. With the `cache` option on (the default for
+lookups that declare it), `run()` hands the work to the per-user agent
+(plugin_utils/_agent.py), which keeps clients logged in across Ansible's forked
+workers; otherwise, or when the agent cannot be used, the lookup runs in-process.
+"""
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleError, AnsibleLookupError
+import hashlib
+import json
+import threading
+
+from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
 
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError
 from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
+from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent
+
+display = Display()
 
 
 class PwmanLookupBase(LookupBase):
     """Loads options from keywords, vars, env and ini, then runs `lookup()` with clear errors."""
 
+    # Options that only shape one call's answer; all others identify the client session.
+    CALL_OPTIONS = ()
+    # Answers that change with time (one-time codes) are never reused within a run.
+    TIME_BASED_FIELDS = ("totp", "otp")
+    in_agent = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+        self._session_locks = {}
+        self._locks_guard = threading.Lock()
+
+    @property
+    def short_name(self):
+        return (self._load_name or type(self).__module__).rsplit(".", 1)[-1]
+
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
-        options = OptionAdapter.from_plugin(self)
+        if self._agent_enabled():
+            answer = self._ask_agent(terms)
+            if answer is not None:
+                if answer.get("ok"):
+                    return answer["result"]
+                raise AnsibleLookupError("%s: %s" % (self._load_name, answer.get("error")))
         try:
-            return self.lookup(terms, options)
+            return self.lookup(terms, OptionAdapter.from_plugin(self))
         except PwmanError as exc:
             raise AnsibleLookupError("%s: %s" % (self._load_name, exc)) from None
-        except AnsibleError:
-            raise
+        finally:
+            self.clients_close()
 
     def lookup(self, terms, options):
         raise NotImplementedError
+
+    # -- agent ------------------------------------------------------------------------
+    def _agent_enabled(self):
+        try:
+            return bool(self.get_option("cache"))
+        except KeyError:
+            return False
+
+    def _plain_options(self):
+        return {name: value for name, value in self._options.items() if name != "cache"}
+
+    def _ask_agent(self, terms):
+        try:
+            return _agent.request({"op": "lookup", "plugin": self.short_name, "run": _agent.run_id(),
+                                   "options": self._plain_options(), "terms": list(terms)})
+        except _agent.AgentUnavailable as exc:
+            display.vvv("%s: lookup agent unavailable (%s); running in-process" % (self._load_name, exc))
+            return None
+
+    def run_in_agent(self, terms, options):
+        """Called by the agent: one lookup, serialised per client session; returns (result, cacheable)."""
+        with self._session_lock(self._client_key(options)):
+            result = self.lookup(terms, OptionAdapter.from_dict(dict(options)))
+        return result, options.get("field") not in self.TIME_BASED_FIELDS
+
+    # -- clients ----------------------------------------------------------------------
+    def _client_key(self, options):
+        if isinstance(options, OptionAdapter):
+            options = {name: options.get_option_default(name) for name in self._options}
+        session = {k: v for k, v in options.items() if k not in self.CALL_OPTIONS and k != "cache"}
+        return hashlib.sha256(json.dumps(session, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+    def _session_lock(self, key):
+        with self._locks_guard:
+            return self._session_locks.setdefault(key, threading.RLock())
+
+    def cached_client(self, options, factory):
+        """The client for these connection options: made once, reused while the agent lives."""
+        key = self._client_key(options)
+        client = self._clients.get(key)
+        if client is None:
+            client = factory(options)
+            self._clients[key] = client
+        return client
+
+    def clients_forget_data(self):
+        for client in self._clients.values():
+            forget = getattr(client, "forget_data", None)
+            if forget:
+                forget()
+
+    def clients_close(self):
+        if self.in_agent:
+            return
+        self._close_all()
+
+    def _close_all(self):
+        clients, self._clients = self._clients, {}
+        for client in clients.values():
+            close = getattr(client, "close", None)
+            if close:
+                try:
+                    close()
+                except Exception:  # pylint: disable=broad-except
+                    pass

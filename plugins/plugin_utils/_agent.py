@@ -1,0 +1,344 @@
+# -*- coding: utf-8 -*-
+# Copyright: pwman.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A per-user lookup agent that keeps product sessions warm across Ansible's forked workers.
+
+Ansible runs every task in a fresh fork: a lookup that logs in (Passbolt: GPG sign, encrypt,
+decrypt, two HTTP calls) and imports requests each time makes large plays slow. The first
+lookup starts this agent; later lookups send their options and terms over a Unix socket and
+get the answer from a process that already holds a logged-in client.
+
+Safety: the socket lives in a 0700 directory owned by the user, every connection's peer uid
+is checked (SO_PEERCRED), nothing is written to disk but the socket and a lock file, results
+are cached in memory for one ansible-playbook run only (keyed by that process), a write by
+one of our modules invalidates them, and the agent exits after an idle timeout.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+IDLE_TIMEOUT = 300
+CONNECT_TIMEOUT = 15
+REQUEST_TIMEOUT = 600
+MAX_MESSAGE = 64 * 1024 * 1024
+_PLUGIN_PACKAGE = "ansible_collections.pwman.secrets.plugins.lookup."
+
+
+class AgentUnavailable(Exception):
+    """The agent could not be reached or started; callers fall back to in-process lookups."""
+
+
+# -- where ------------------------------------------------------------------------------
+def runtime_dir():
+    """A private per-user directory for the socket (XDG_RUNTIME_DIR, else the temp dir)."""
+    base = os.environ.get("PWMAN_SECRETS_RUNTIME_DIR") or os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    path = os.path.join(base, "pwman-secrets-%d" % os.getuid())
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    info = os.lstat(path)
+    if not os.path.isdir(path) or os.path.islink(path) or info.st_uid != os.getuid():
+        raise AgentUnavailable("%s is not a directory owned by this user" % path)
+    if info.st_mode & 0o077:
+        os.chmod(path, 0o700)
+    return path
+
+
+def socket_path():
+    return os.path.join(runtime_dir(), "agent.sock")
+
+
+def run_id():
+    """Identify the ansible-playbook run: workers are forked from it, so it is our parent."""
+    parent = os.getppid()
+    try:
+        with open("/proc/%d/stat" % parent, encoding="ascii") as handle:
+            started = handle.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        started = "0"
+    return "%d-%s" % (parent, started)
+
+
+# -- wire format: 4-byte length + JSON ---------------------------------------------------
+def _send(sock, payload):
+    data = json.dumps(payload).encode("utf-8")
+    sock.sendall(struct.pack("!I", len(data)) + data)
+
+
+def _recv_exact(sock, size):
+    chunks = []
+    while size:
+        chunk = sock.recv(min(size, 1 << 20))
+        if not chunk:
+            raise ConnectionError("agent closed the connection")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _recv(sock):
+    (size,) = struct.unpack("!I", _recv_exact(sock, 4))
+    if size > MAX_MESSAGE:
+        raise ConnectionError("agent message too large")
+    return json.loads(_recv_exact(sock, size).decode("utf-8"))
+
+
+# -- client side ---------------------------------------------------------------------------
+def _connect(path):
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(REQUEST_TIMEOUT)
+    try:
+        sock.connect(path)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _collections_root():
+    """The directory that holds ansible_collections/, for the agent's own imports."""
+    here = os.path.abspath(__file__)
+    for dummy in range(5):
+        here = os.path.dirname(here)
+    return os.path.dirname(here)
+
+
+def _spawn(path):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = _collections_root() + os.pathsep + env.get("PYTHONPATH", "")
+    with open(os.devnull, "rb") as null_in, open(os.devnull, "wb") as null_out:
+        subprocess.Popen(  # pylint: disable=consider-using-with
+            [sys.executable, "-m", "ansible_collections.pwman.secrets.plugins.plugin_utils._agent",
+             "serve", path, str(int(os.environ.get("PWMAN_SECRETS_AGENT_IDLE", IDLE_TIMEOUT)))],
+            stdin=null_in, stdout=null_out, stderr=null_out, env=env, close_fds=True, start_new_session=True,
+            cwd="/",
+        )
+
+
+def connect():
+    """A connection to the running agent, starting it first when needed (one starter at a time)."""
+    path = socket_path()
+    try:
+        return _connect(path)
+    except OSError:
+        pass
+    lock_path = path + ".lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            return _connect(path)
+        except OSError:
+            pass
+        if os.path.exists(path):
+            os.unlink(path)
+        _spawn(path)
+        deadline = time.time() + CONNECT_TIMEOUT
+        while time.time() < deadline:
+            try:
+                return _connect(path)
+            except OSError:
+                time.sleep(0.02)
+        raise AgentUnavailable("the lookup agent did not start within %d s" % CONNECT_TIMEOUT)
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def request(payload):
+    """Send one request to the agent and return its answer (a dict with 'ok')."""
+    try:
+        sock = connect()
+    except OSError as exc:
+        raise AgentUnavailable(str(exc)) from None
+    try:
+        _send(sock, payload)
+        return _recv(sock)
+    except (OSError, ValueError, ConnectionError) as exc:
+        raise AgentUnavailable("lookup agent failed: %s" % exc) from None
+    finally:
+        sock.close()
+
+
+def invalidate(product=None):
+    """Forget cached lookup results (after a write). Silent when no agent runs."""
+    try:
+        sock = _connect(socket_path())
+    except (OSError, AgentUnavailable):
+        return False
+    try:
+        _send(sock, {"op": "invalidate", "product": product})
+        return bool(_recv(sock).get("ok"))
+    except (OSError, ValueError, ConnectionError):
+        return False
+    finally:
+        sock.close()
+
+
+# -- the agent -----------------------------------------------------------------------------
+def session_key(plugin, options):
+    """Which cached client serves these options: everything but per-call lookup options counts."""
+    text = json.dumps([plugin, options], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Agent:
+    def __init__(self, path, idle_timeout=IDLE_TIMEOUT):
+        self.path = path
+        self.idle_timeout = idle_timeout
+        self.last_used = time.time()
+        self.lookups = {}
+        self.results = {}
+        self.lock = threading.Lock()
+        self.counters = {"requests": 0, "cache_hits": 0}
+        self.stopping = threading.Event()
+
+    def plugin(self, name):
+        if name not in self.lookups:
+            if not name.isidentifier():
+                raise ValueError("bad plugin name")
+            module = importlib.import_module(_PLUGIN_PACKAGE + name)
+            instance = module.LookupModule()
+            instance.in_agent = True
+            self.lookups[name] = instance
+        return self.lookups[name]
+
+    def handle(self, payload):
+        op = payload.get("op")
+        self.last_used = time.time()
+        if op == "ping":
+            return {"ok": True, "pid": os.getpid()}
+        if op == "stats":
+            return {"ok": True, "counters": dict(self.counters), "cached": len(self.results)}
+        if op == "invalidate":
+            with self.lock:
+                self.results.clear()
+                for instance in self.lookups.values():
+                    instance.clients_forget_data()
+            return {"ok": True}
+        if op == "stop":
+            self.stopping.set()
+            return {"ok": True}
+        if op == "lookup":
+            return self.lookup(payload)
+        return {"ok": False, "error": "unknown agent operation"}
+
+    def lookup(self, payload):
+        from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError  # pylint: disable=import-outside-toplevel
+
+        plugin, options, terms = payload["plugin"], payload["options"], payload["terms"]
+        key = (payload.get("run"), session_key(plugin, options), json.dumps(terms, default=str))
+        self.counters["requests"] += 1
+        with self.lock:
+            if key in self.results:
+                self.counters["cache_hits"] += 1
+                return {"ok": True, "result": self.results[key]}
+        instance = self.plugin(plugin)
+        try:
+            result, cacheable = instance.run_in_agent(terms, options)
+        except PwmanError as exc:
+            return {"ok": False, "error": str(exc)}
+        except Exception as exc:  # pylint: disable=broad-except
+            return {"ok": False, "error": "unexpected %s in the lookup agent; run with cache=false for details"
+                    % type(exc).__name__}
+        if cacheable:
+            with self.lock:
+                self._forget_finished_runs()
+                self.results[key] = result
+        return {"ok": True, "result": result}
+
+    def _forget_finished_runs(self):
+        alive = {}
+        for key in list(self.results):
+            run = key[0]
+            if run not in alive:
+                alive[run] = _run_alive(run)
+            if not alive[run]:
+                del self.results[key]
+
+    def peer_allowed(self, conn):
+        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        uid = struct.unpack("3i", creds)[1]
+        return uid == os.getuid()
+
+    def serve_connection(self, conn):
+        try:
+            conn.settimeout(REQUEST_TIMEOUT)
+            if not self.peer_allowed(conn):
+                return
+            payload = _recv(conn)
+            try:
+                answer = self.handle(payload)
+            except Exception as exc:  # pylint: disable=broad-except
+                answer = {"ok": False, "error": "agent error: %s" % type(exc).__name__}
+            _send(conn, answer)
+        except (OSError, ValueError, ConnectionError):
+            pass
+        finally:
+            conn.close()
+
+    def serve(self):
+        old_umask = os.umask(0o177)
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            server.bind(self.path)
+        finally:
+            os.umask(old_umask)
+        bound_inode = os.stat(self.path).st_ino
+        server.listen(64)
+        server.settimeout(0.25)
+        try:
+            while not self.stopping.is_set():
+                if time.time() - self.last_used > self.idle_timeout:
+                    break
+                try:
+                    conn, dummy = server.accept()
+                except socket.timeout:
+                    continue
+                self.last_used = time.time()
+                threading.Thread(target=self.serve_connection, args=(conn,), daemon=True).start()
+        finally:
+            server.close()
+            try:
+                if os.stat(self.path).st_ino == bound_inode:
+                    os.unlink(self.path)
+            except OSError:
+                pass
+            for instance in self.lookups.values():
+                instance.clients_close()
+
+
+def _run_alive(run):
+    if not run:
+        return True
+    pid, dummy, started = str(run).partition("-")
+    try:
+        with open("/proc/%s/stat" % pid, encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[19] == started
+    except (OSError, IndexError):
+        return False
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[0] == "serve":
+        idle = int(argv[2]) if len(argv) > 2 else IDLE_TIMEOUT
+        Agent(argv[1], idle).serve()
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,155 @@
+"""The per-user lookup agent: wire protocol, caching per run, invalidation, privacy, lifecycle."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import time
+
+import pytest
+
+from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError
+from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent
+
+SECRET = "agent-test-secret-value"
+
+
+class FakeLookup:
+    in_agent = True
+
+    def __init__(self):
+        self.calls = 0
+        self.forgotten = 0
+        self.closed = 0
+
+    def run_in_agent(self, terms, options):
+        self.calls += 1
+        if terms == ["bad"]:
+            raise ConfigError("Option 'field' is wrong")
+        if terms == ["crash"]:
+            raise RuntimeError("boom with " + SECRET)
+        return [t.upper() for t in terms], options.get("field") != "totp"
+
+    def clients_forget_data(self):
+        self.forgotten += 1
+
+    def clients_close(self):
+        self.closed += 1
+
+
+@pytest.fixture()
+def agent(tmp_path, monkeypatch):
+    monkeypatch.setenv("PWMAN_SECRETS_RUNTIME_DIR", str(tmp_path))
+    path = _agent.socket_path()
+    instance = _agent.Agent(path, idle_timeout=60)
+    fake = FakeLookup()
+    instance.lookups["fake"] = fake
+    thread = threading.Thread(target=instance.serve, daemon=True)
+    thread.start()
+    deadline = time.time() + 5
+    while not os.path.exists(path) and time.time() < deadline:
+        time.sleep(0.01)
+    yield instance, fake, path
+    instance.stopping.set()
+    thread.join(5)
+
+
+def ask(terms, run="run-1", options=None):
+    return _agent.request({"op": "lookup", "plugin": "fake", "run": run, "options": options or {"field": "password"},
+                           "terms": terms})
+
+
+def test_private_locations(agent, tmp_path):
+    instance, fake, path = agent
+    assert stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0
+
+
+def test_round_trip_and_cache_per_run(agent):
+    instance, fake, path = agent
+    assert ask(["a", "b"]) == {"ok": True, "result": ["A", "B"]}
+    assert ask(["a", "b"]) == {"ok": True, "result": ["A", "B"]}
+    assert fake.calls == 1
+    ask(["a", "b"], run="run-2")
+    assert fake.calls == 2
+    ask(["a", "b"], options={"field": "username"})
+    assert fake.calls == 3
+
+
+def test_time_based_answers_not_cached(agent):
+    instance, fake, path = agent
+    ask(["x"], options={"field": "totp"})
+    ask(["x"], options={"field": "totp"})
+    assert fake.calls == 2
+
+
+def test_invalidate(agent):
+    instance, fake, path = agent
+    ask(["a"])
+    assert _agent.invalidate("passbolt") is True
+    assert fake.forgotten == 1
+    ask(["a"])
+    assert fake.calls == 2
+
+
+def test_errors(agent):
+    assert ask(["bad"]) == {"ok": False, "error": "Option 'field' is wrong"}
+    answer = ask(["crash"])
+    assert answer["ok"] is False
+    assert "RuntimeError" in answer["error"] and SECRET not in answer["error"]
+
+
+def test_stats_and_unknown_op(agent):
+    ask(["a"])
+    ask(["a"])
+    stats = _agent.request({"op": "stats"})
+    assert stats["counters"] == {"requests": 2, "cache_hits": 1}
+    assert _agent.request({"op": "nope"})["ok"] is False
+
+
+def test_invalidate_without_agent_is_silent(tmp_path, monkeypatch):
+    monkeypatch.setenv("PWMAN_SECRETS_RUNTIME_DIR", str(tmp_path))
+    assert _agent.invalidate() is False
+
+
+def test_idle_timeout_removes_socket(tmp_path, monkeypatch):
+    monkeypatch.setenv("PWMAN_SECRETS_RUNTIME_DIR", str(tmp_path))
+    path = _agent.socket_path()
+    instance = _agent.Agent(path, idle_timeout=0.5)
+    instance.lookups["fake"] = FakeLookup()
+    thread = threading.Thread(target=instance.serve, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert not os.path.exists(path)
+    assert instance.lookups["fake"].closed == 1
+
+
+def test_spawned_agent_process(tmp_path, monkeypatch):
+    """The real thing: the first request starts a detached agent process; stop ends it."""
+    monkeypatch.setenv("PWMAN_SECRETS_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setenv("PWMAN_SECRETS_AGENT_IDLE", "30")
+    first = _agent.request({"op": "ping"})
+    second = _agent.request({"op": "ping"})
+    assert first["ok"] and first["pid"] == second["pid"] != os.getpid()
+    assert _agent.request({"op": "stop"})["ok"]
+    deadline = time.time() + 5
+    while os.path.exists(_agent.socket_path()) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(_agent.socket_path())
+
+
+def test_runtime_dir_refuses_foreign_symlink(tmp_path, monkeypatch):
+    monkeypatch.setenv("PWMAN_SECRETS_RUNTIME_DIR", str(tmp_path))
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    os.symlink(str(target), str(tmp_path / ("pwman-secrets-%d" % os.getuid())))
+    with pytest.raises(_agent.AgentUnavailable):
+        _agent.runtime_dir()
+
+
+def test_run_id_names_the_parent():
+    assert _agent.run_id().startswith("%d-" % os.getppid())
+    assert _agent._run_alive(_agent.run_id())  # pylint: disable=protected-access
+    assert not _agent._run_alive("999999999-1")  # pylint: disable=protected-access
