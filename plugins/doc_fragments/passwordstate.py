@@ -18,18 +18,56 @@ options:
     type: str
   api_key:
     description:
-      - API key: a password list's key or the system-wide key. Sent in the C(APIKey) header, never in the URL.
+      - API key - a Password List's key or the system-wide key. Sent in the C(APIKey) header, never in the URL.
       - If not set, the E(PASSWORDSTATE_API_KEY) environment variable is used.
     type: str
   list_id:
     description:
-      - Default password list ID.
+      - Default Password List ID. It also chooses the key from O(list_api_keys).
+      - For lookups, V(0) means every shared Password List (needs the system-wide key).
       - If not set, the E(PASSWORDSTATE_LIST_ID) environment variable is used.
     type: int
   generator_api_key:
     description:
       - The password generator API key; falls back to O(api_key).
       - If not set, the E(PASSWORDSTATE_GENERATOR_API_KEY) environment variable is used.
+    type: str
+  list_api_keys:
+    description:
+      - Per-list API keys, a dictionary from Password List ID to key. A request about Password List C(N) uses
+        C(list_api_keys[N]) when given, else O(api_key) (typically the system-wide key).
+      - Keys are sent in the C(APIKey) header only.
+    type: dict
+  reason:
+    description:
+      - Reason for access, sent as the C(Reason) header. Password Lists configured to require a reason
+        answer HTTP 401 without it.
+      - If not set, the E(PASSWORDSTATE_REASON) environment variable is used.
+    type: str
+  date_format:
+    description:
+      - How the server writes C(ExpiryDate) (its Default Locale). Input dates are always C(YYYY-MM-DD);
+        ISO dates in answers are recognised whatever this option says.
+    type: str
+    choices: [DD/MM/YYYY, MM/DD/YYYY, YYYY-MM-DD]
+    default: DD/MM/YYYY
+  auth:
+    description:
+      - V(apikey) uses the standard API under C(/api/) with API keys.
+      - V(windows) uses the Windows-integrated API under C(/winapi/) over NTLM as O(windows_username);
+        it needs the Python library C(requests_ntlm) on the host running the plugin. API keys are then ignored.
+    type: str
+    choices: [apikey, windows]
+    default: apikey
+  windows_username:
+    description:
+      - Windows account for O(auth=windows), as C(DOMAIN\user).
+      - If not set, the E(PASSWORDSTATE_WINDOWS_USERNAME) environment variable is used.
+    type: str
+  windows_password:
+    description:
+      - Password of O(windows_username).
+      - If not set, the E(PASSWORDSTATE_WINDOWS_PASSWORD) environment variable is used.
     type: str
 """
 
@@ -61,6 +99,46 @@ options:
       - name: PASSWORDSTATE_GENERATOR_API_KEY
     vars:
       - name: ansible_pwman_passwordstate_generator_api_key
+  list_api_keys:
+    vars:
+      - name: ansible_pwman_passwordstate_list_api_keys
+  reason:
+    env:
+      - name: PASSWORDSTATE_REASON
+    ini:
+      - section: pwman_passwordstate
+        key: reason
+    vars:
+      - name: ansible_pwman_passwordstate_reason
+  date_format:
+    env:
+      - name: PASSWORDSTATE_DATE_FORMAT
+    ini:
+      - section: pwman_passwordstate
+        key: date_format
+    vars:
+      - name: ansible_pwman_passwordstate_date_format
+  auth:
+    env:
+      - name: PASSWORDSTATE_AUTH
+    ini:
+      - section: pwman_passwordstate
+        key: auth
+    vars:
+      - name: ansible_pwman_passwordstate_auth
+  windows_username:
+    env:
+      - name: PASSWORDSTATE_WINDOWS_USERNAME
+    ini:
+      - section: pwman_passwordstate
+        key: windows_username
+    vars:
+      - name: ansible_pwman_passwordstate_windows_username
+  windows_password:
+    env:
+      - name: PASSWORDSTATE_WINDOWS_PASSWORD
+    vars:
+      - name: ansible_pwman_passwordstate_windows_password
   validate_certs:
     ini:
       - section: pwman_passwordstate

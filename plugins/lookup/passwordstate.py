@@ -1,0 +1,159 @@
+# -*- coding: utf-8 -*-
+# Copyright: pwman.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: passwordstate
+author: pwman.secrets contributors
+short_description: Read a password, or any field, from Click Studios Passwordstate
+version_added: 0.1.0
+description:
+  - Finds Passwordstate password records by PasswordID or by title and returns one field of each
+    (the password by default).
+  - A term made only of digits is a PasswordID; any other term is a title, matched exactly and
+    case-insensitively. Titles are searched on the server (which matches substrings) and the answers are
+    re-checked, so C(web) does not match C(web-admin). No match, or several, is an error that says so.
+  - Titles are searched in O(list_id); O(list_id=0) searches every shared Password List, which needs the
+    system-wide key in O(api_key). For PasswordID terms O(list_id) only chooses the key.
+  - All terms share one HTTP session; identical terms are fetched once.
+options:
+  _terms:
+    description: PasswordIDs or titles.
+    required: true
+    type: list
+    elements: str
+  username:
+    description: Only records with this user name (exact, case-insensitive).
+    type: str
+  match_field:
+    description:
+      - Only records whose field O(match_field) equals O(match_value) (case-insensitive). A field name
+        (V(Description), V(URL), V(Notes)...), V(GenericField1)..V(GenericField10), or the display name of a
+        generic field (for example V(Domain)).
+    type: str
+  match_value:
+    description: The value O(match_field) must have.
+    type: str
+  field:
+    description:
+      - What to return for each record. V(password) (default), any record field (V(username), V(title),
+        V(description), V(notes), V(url), V(ExpiryDate) as the server writes it, V(expiry_date) as C(YYYY-MM-DD),
+        V(PasswordID), V(PasswordListID)), V(GenericField1)..V(GenericField10), a generic field's display name,
+        V(otp) for the current one-time code, or V(all) for the whole record as a dictionary.
+    type: str
+    default: password
+extends_documentation_fragment:
+  - pwman.secrets.connection
+  - pwman.secrets.passwordstate
+  - pwman.secrets.passwordstate.plugins
+notes:
+  - Every password read is audited by Passwordstate. Records of a list that requires a reason need O(reason).
+"""
+
+EXAMPLES = r"""
+- name: A password by PasswordID (connection from PASSWORDSTATE_* environment variables)
+  ansible.builtin.debug:
+    msg: "{{ lookup('pwman.secrets.passwordstate', '5001') }}"
+  no_log: true
+
+- name: A password by title in a list, with that list's own key
+  ansible.builtin.set_fact:
+    db_password: >-
+      {{ lookup('pwman.secrets.passwordstate', 'db-primary', list_id=12,
+                list_api_keys={12: vault_ps_list12_key}) }}
+  no_log: true
+
+- name: Disambiguate two records with the same title by user name
+  ansible.builtin.set_fact:
+    ops_password: "{{ lookup('pwman.secrets.passwordstate', 'shared', username='ops') }}"
+  no_log: true
+
+- name: A generic field by its display name, and the record found by another generic field
+  ansible.builtin.debug:
+    msg: "{{ lookup('pwman.secrets.passwordstate', 'web', match_field='Domain', match_value='CORP', field='Port') }}"
+
+- name: The current one-time code
+  ansible.builtin.set_fact:
+    otp: "{{ lookup('pwman.secrets.passwordstate', 'mail', field='otp') }}"
+  no_log: true
+
+- name: Several records at once, as dictionaries
+  ansible.builtin.set_fact:
+    records: "{{ query('pwman.secrets.passwordstate', 'web', 'mail', field='all') }}"
+  no_log: true
+
+- name: A list that requires a reason
+  ansible.builtin.set_fact:
+    root_pw: "{{ lookup('pwman.secrets.passwordstate', 'root-breakglass', list_id=13, reason='Change CHG-1234') }}"
+  no_log: true
+"""
+
+RETURN = r"""
+_raw:
+  description:
+    - One value per term - the chosen field (a string), or a dictionary for O(field=all) with the documented
+      record fields (C(PasswordID), C(PasswordListID) as integers, C(Title), C(UserName), C(Description),
+      C(GenericField1)..C(GenericField10), C(Notes), C(URL), C(Password), C(ExpiryDate), C(AllowExport)...),
+      C(GenericFields) (display name -> value) and C(expiry_date) (C(YYYY-MM-DD) or empty).
+  type: list
+  elements: raw
+"""
+
+from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError
+from ansible_collections.pwman.secrets.plugins.module_utils._passwordstate_client import (
+    PasswordstateClient,
+    public_record,
+)
+from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import PwmanLookupBase
+
+
+def _is_id(term):
+    return isinstance(term, int) and not isinstance(term, bool) or (isinstance(term, str) and term.strip().isdigit())
+
+
+class LookupModule(PwmanLookupBase):
+    def lookup(self, terms, options):
+        if not terms:
+            raise ConfigError("Give at least one PasswordID or title.")
+        list_id = options.get_option_default("list_id")
+        if list_id is not None:
+            try:
+                list_id = int(list_id)
+            except (TypeError, ValueError):
+                raise ConfigError("Option 'list_id' must be a whole number, got %r." % (list_id,)) from None
+            if list_id == 0:
+                list_id = None
+        username = options.get_option_default("username")
+        match_field = options.get_option_default("match_field")
+        match_value = options.get_option_default("match_value")
+        if (match_field is None) != (match_value is None):
+            raise ConfigError("Options 'match_field' and 'match_value' go together.")
+        field = options.get_option_default("field", "password")
+        client = PasswordstateClient(options)
+        results = []
+        found = {}
+        try:
+            for term in terms:
+                cache_key = str(term).strip()
+                if cache_key not in found:
+                    if _is_id(term):
+                        found[cache_key] = client.get_password(int(cache_key), list_id)
+                    else:
+                        found[cache_key] = client.find_one(list_id, title=str(term), username=username,
+                                                           match_field=match_field, match_value=match_value)
+                record = found[cache_key]
+                results.append(self._extract(client, record, field))
+        finally:
+            client.close()
+        return results
+
+    @staticmethod
+    def _extract(client, record, field):
+        name = str(field).strip()
+        if name.lower() == "all":
+            return public_record(record, client.date_format)
+        if name.lower() == "otp":
+            return client.one_time_password(record)
+        return client.field_value(record, name)

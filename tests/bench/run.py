@@ -1,0 +1,199 @@
+"""`make bench`: the performance scenarios of issue 8, printed as a table.
+
+For each product whose local server exists:
+  S1  one host, 50 tasks, each with one lookup of a different secret, forks 5
+  S2  100 hosts, three secrets in group_vars used by two tasks each, forks 5
+  S3  (Passbolt) one lookup call with 500 terms, against gpg decrypting the same 500 secrets
+  S4  S1 again with an access token that expires mid-run (refresh, not re-login)
+The baseline of S1/S2 is the same play with ansible.builtin.env lookups, run in the same
+invocation. Figures only: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tests"))
+
+from sandbox import harness  # noqa: E402  pylint: disable=wrong-import-position
+from sandbox.server import available_products  # noqa: E402  pylint: disable=wrong-import-position
+
+BENCH_ENTRIES = 500
+# How each product's lookup names the i-th bench secret.
+TERM = {
+    "passbolt": "bench-%03d",
+    "passwordstate": "bench-%03d",
+    "opp": "bench-%03d",
+}
+
+
+def ansible_env(server_env, workdir, extra=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PASSBOLT_", "PASSWORDSTATE_", "OPP_"))}
+    env.update(server_env)
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": os.path.join(REPO, ".tmp", "collections"),
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_HOST_KEY_CHECKING": "0",
+        "ANSIBLE_LOCALHOST_WARNING": "0",
+        "ANSIBLE_NOCOLOR": "1",
+        "PWMAN_SECRETS_RUNTIME_DIR": workdir,
+    })
+    env.update(extra or {})
+    return env
+
+
+def play(workdir, name, hosts, tasks, group_vars=None, forks=5):
+    """Write inventory + playbook; returns the ansible-playbook command."""
+    inventory = os.path.join(workdir, name + ".ini")
+    with open(inventory, "w", encoding="utf-8") as handle:
+        handle.write("[bench]\n")
+        for index in range(hosts):
+            handle.write("h%03d ansible_connection=local\n" % index)
+        if group_vars:
+            handle.write("[bench:vars]\n")
+            for key, value in group_vars.items():
+                handle.write("%s=%s\n" % (key, json.dumps(value)))
+    playbook = os.path.join(workdir, name + ".yml")
+    lines = ["- hosts: bench", "  gather_facts: false", "  tasks:"]
+    for index, expression in enumerate(tasks):
+        lines += ["    - name: t%03d" % index,
+                  "      ansible.builtin.debug:",
+                  "        msg: \"{{ (%s) | length }}\"" % expression]
+    with open(playbook, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return ["ansible-playbook", "-i", inventory, "-f", str(forks), playbook]
+
+
+def timed(cmd, env):
+    start = time.monotonic()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.monotonic() - start
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+        raise SystemExit("bench play failed: %s" % " ".join(cmd))
+    return elapsed
+
+
+def lookup_expr(product, index):
+    return "lookup('pwman.secrets.%s', '%s')" % (product, TERM[product] % index)
+
+
+def scenario_tasks(server, product, workdir, name, hosts, tasks, group_vars, baseline_tasks, baseline_vars,
+                   extra_env=None):
+    env = ansible_env(server.env, workdir, extra_env)
+    base_env = ansible_env({}, workdir)
+    baseline = timed(play(workdir, name + "-base", hosts, baseline_tasks, baseline_vars), base_env)
+    server.reset_stats()
+    measured = timed(play(workdir, name, hosts, tasks, group_vars), env)
+    stats = server.stats()
+    _stop_agent(env)
+    return stats, measured, baseline
+
+
+def _stop_agent(env):
+    subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, %r);"
+                    "from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent as a;"
+                    "a.request({'op': 'stop'})" % os.path.join(REPO, ".tmp", "collections")],
+                   env=env, capture_output=True, check=False)
+
+
+def s1(server, product, workdir, extra_env=None, name="s1"):
+    tasks = [lookup_expr(product, i) for i in range(50)]
+    base = ["lookup('ansible.builtin.env', 'HOME')"] * 50
+    return scenario_tasks(server, product, workdir, "%s-%s" % (name, product), 1, tasks, None, base, None, extra_env)
+
+
+def s2(server, product, workdir):
+    secrets = {"bench_s%d" % i: "{{ %s }}" % lookup_expr(product, i) for i in range(3)}
+    base_vars = {"bench_s%d" % i: "{{ lookup('ansible.builtin.env', 'HOME') }}" for i in range(3)}
+    uses = ["bench_s0 ~ bench_s1 ~ bench_s2"] * 2
+    return scenario_tasks(server, product, workdir, "s2-%s" % product, 100, uses, secrets, uses, base_vars)
+
+
+def s3_passbolt(server, workdir):
+    """One lookup with 500 terms, against gpg alone decrypting the same 500 secrets."""
+    terms = ", ".join("'%s'" % (TERM["passbolt"] % i) for i in range(BENCH_ENTRIES))
+    env = ansible_env(server.env, workdir, {"PWMAN_SECRETS_CACHE": "false"})
+    cmd = play(workdir, "s3-passbolt", 1, ["query('pwman.secrets.passbolt', %s)" % terms])
+    server.reset_stats()
+    measured = timed(cmd, env)
+    stats = server.stats()
+    baseline = gpg_baseline(server, workdir)
+    return stats, measured, baseline
+
+
+def gpg_baseline(server, workdir):
+    """Time gpg alone decrypting each of the bench secrets, one gpg call per secret, warm agent."""
+    secrets = server.admin("GET", "bench-secrets")  # [{"data": armored}] encrypted to the demo user
+    home = tempfile.mkdtemp(prefix="bench-gpg-", dir=workdir)
+    env = dict(os.environ, GNUPGHOME=home)
+    try:
+        subprocess.run(["gpg", "--batch", "--import"], input=server.env["PASSBOLT_PRIVATE_KEY"].encode(),
+                       env=env, capture_output=True, check=True)
+        base = ["gpg", "--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase-fd", "0", "--decrypt"]
+        passphrase = server.env["PASSBOLT_PASSPHRASE"].encode() + b"\n"
+        subprocess.run(base, input=passphrase + secrets[0]["data"].encode(), env=env, capture_output=True, check=True)
+        start = time.monotonic()
+        for entry in secrets:
+            path = os.path.join(home, "msg.asc")
+            with open(path, "w", encoding="ascii") as handle:
+                handle.write(entry["data"])
+            subprocess.run(base + [path], input=passphrase, env=env, capture_output=True, check=True)
+        return time.monotonic() - start
+    finally:
+        subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, capture_output=True, check=False)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def row(product, scenario, stats, measured, baseline):
+    return (product, scenario, stats.get("logins", 0), stats.get("requests", 0), measured, baseline,
+            measured / baseline if baseline else float("nan"))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--products", default=",".join(available_products()))
+    parser.add_argument("--scenarios", default="s1,s2,s3,s4")
+    args = parser.parse_args(argv)
+    scenarios = args.scenarios.split(",")
+    rows = []
+    workdir = tempfile.mkdtemp(prefix="pwman-bench-")
+    os.chmod(workdir, 0o700)
+    try:
+        for product in [p for p in args.products.split(",") if p]:
+            server = harness.start(product, seed="bench", config={"bench_entries": BENCH_ENTRIES})
+            try:
+                if "s1" in scenarios:
+                    rows.append(row(product, "S1 50 tasks x 1 lookup", *s1(server, product, workdir)))
+                if "s2" in scenarios:
+                    rows.append(row(product, "S2 100 hosts x 2 tasks x 3 vars", *s2(server, product, workdir)))
+                if "s3" in scenarios and product == "passbolt":
+                    rows.append(row(product, "S3 1 lookup x 500 terms (vs gpg)", *s3_passbolt(server, workdir)))
+                if "s4" in scenarios and product == "passbolt":
+                    server.admin("POST", "settings", {"access_token_ttl": 3})
+                    stats, measured, baseline = s1(server, product, workdir, name="s4")
+                    rows.append(row(product, "S4 S1 with token expiry (refreshes %d)" % stats.get("refreshes", 0),
+                                    stats, measured, baseline))
+            finally:
+                server.stop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    header = ("product", "scenario", "logins", "HTTP requests", "wall s", "baseline s", "ratio")
+    widths = [max(len(str(r[i])) if not isinstance(r[i], float) else 7 for r in rows + [header]) for i in range(7)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    for r in rows:
+        cells = [str(c) if not isinstance(c, float) else "%.2f" % c for c in r]
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""The Passwordstate imitation answers like the documented API (no network: dispatch in process)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from sandbox.common.httpserver import Request
+from sandbox.passwordstate import seed_data as S
+from sandbox.passwordstate.app import create_app
+
+
+def app():
+    server = create_app({})
+    server.seed("demo")
+    return server
+
+
+def call(server, method, path, headers=None, body=b""):
+    response = server.dispatch(Request(method, path, headers or {}, body, ("127.0.0.1", 1)))
+    return response.status, (json.loads(response.body) if response.body else None)
+
+
+def test_query_all_vs_password_id_and_drift():
+    server = app()
+    key = {"APIKey": S.list_api_key(S.PLAIN_LIST_ID)}
+    status, body = call(server, "GET", "/api/passwords/11?QueryAll", key)
+    assert status == 200 and len(body) == 5 and body[0]["PasswordListID"] == "11"
+    status, body = call(server, "GET", "/api/passwords/11", key)
+    assert status == 404  # without QueryAll the id is a PasswordID
+    status, body = call(server, "GET", "/api/passwords?QueryAll", {"APIKey": S.SYSTEM_API_KEY})
+    assert status == 200 and body[0]["PasswordListID"] == 11 and "TreePath" in body[0]
+
+
+def test_apikey_query_parameter_and_form_body_accepted():
+    server = app()
+    status, body = call(server, "GET", "/api/passwords/5001?apikey=" + S.list_api_key(S.PLAIN_LIST_ID))
+    assert status == 200 and body[0]["Password"] == "Web-Alice-Pass-1"
+    form = urlencode({"PasswordListID": 11, "Title": "form", "Username": "u", "password": "Form-Pass-1",
+                      "apikey": S.list_api_key(S.PLAIN_LIST_ID)}).encode()
+    status, body = call(server, "POST", "/api/passwords",
+                        {"Content-Type": "application/x-www-form-urlencoded"}, form)
+    assert status == 201 and isinstance(body, list) and body[0]["UserName"] == "u"
+
+
+def test_errors_keys_and_reason():
+    server = app()
+    status, body = call(server, "GET", "/api/passwords/5001", {"APIKey": S.list_api_key(S.STRICT_LIST_ID)})
+    assert status == 401 and body[0]["errors"][0] == {"message": "No Authorization"}
+    status, _ = call(server, "GET", "/api/generatepassword", {"APIKey": S.SYSTEM_API_KEY})
+    assert status == 401
+    status, _ = call(server, "GET", "/api/passwords/7001", {"APIKey": S.SYSTEM_API_KEY})
+    assert status == 401
+    status, _ = call(server, "GET", "/api/passwords/7001", {"APIKey": S.SYSTEM_API_KEY, "Reason": "x"})
+    assert status == 200
+    status, body = call(server, "GET", "/api/searchpasswords/11?Title=zzz", {"APIKey": S.SYSTEM_API_KEY})
+    assert status == 404 and "No Passwords found" in body[0]["errors"][1]["phrase"]
+
+
+def test_search_and_or_and_dates():
+    server = app()
+    key = {"APIKey": S.SYSTEM_API_KEY}
+    _, body = call(server, "GET", "/api/searchpasswords/11?Title=web", key)
+    assert [r["PasswordID"] for r in body] == [5001, 5002]
+    _, body = call(server, "GET", "/api/searchpasswords/11?Title=web&UserName=admin&AndOr=AND", key)
+    assert [r["PasswordID"] for r in body] == [5002]
+    _, body = call(server, "GET", "/api/searchpasswords/11?ExpiryDateRange=ExpiryDate>2030-01-01", key)
+    assert [r["PasswordID"] for r in body] == [5003] and body[0]["ExpiryDate"] == "31/12/2030"
+    _, body = call(server, "GET", "/api/searchpasswords/11?ExpiryDate=2029-02-01", key)
+    assert [r["PasswordID"] for r in body] == [5001]
