@@ -39,8 +39,45 @@ options:
   server_fingerprint:
     description:
       - Expected fingerprint of the server's OpenPGP key; login is refused when the server key differs.
+      - Compared case-insensitively, spaces and colons ignored.
+      - When not set and an O(account_kit) is used, the server key recorded in the account kit is pinned.
       - If not set, the E(PASSBOLT_SERVER_FINGERPRINT) environment variable is used.
     type: str
+  auth:
+    description:
+      - How to log in.
+      - V(jwt) signs and encrypts a challenge to the server key and uses short-lived bearer tokens,
+        refreshed silently; it needs O(user_id) (or an account kit).
+      - V(gpgauth) is the legacy cookie login that older servers and some deployments use.
+      - V(auto) uses JWT, and GPGAuth when the server has no JWT login or when O(user_id) is not known
+        (the user id is then read from the server after login).
+      - If not set, the E(PASSBOLT_AUTH) environment variable is used.
+    type: str
+    choices: [auto, jwt, gpgauth]
+    default: auto
+  account_kit:
+    description:
+      - The Passbolt account kit exported by the web UI (C(account-kit.passbolt)), as a file path or its content.
+      - It supplies O(base_url), O(user_id), O(private_key) and the server key to pin when those are not set;
+        O(passphrase) is still needed.
+      - If not set, the E(PASSBOLT_ACCOUNT_KIT) environment variable is used.
+    type: str
+  mfa_totp_secret:
+    description:
+      - Base32 TOTP secret of the user's multi-factor authentication; a code is computed when the server asks for MFA.
+      - If not set, the E(PASSBOLT_MFA_TOTP_SECRET) environment variable is used.
+    type: str
+  mfa_totp_code:
+    description:
+      - A current TOTP code to answer the server's MFA demand with (instead of O(mfa_totp_secret)).
+      - If not set, the E(PASSBOLT_MFA_TOTP_CODE) environment variable is used.
+    type: str
+notes:
+  - For compatibility with C(anatomicjc.passbolt), E(PASSBOLT_BASE_URL), E(PASSBOLT_PRIVATE_KEY) and
+    E(PASSBOLT_PASSPHRASE) are read as before, and E(PASSBOLT_VERIFY) is honoured - V(false) disables
+    certificate validation (like O(validate_certs=false)), a path is used as O(ca_path) when O(ca_path) is not set.
+  - All OpenPGP work happens in a private temporary GnuPG home that is removed at the end; the user's own keyring
+    is never used. Requires the C(gpg) program (GnuPG 2.1 or later) and the Python library C(python-gnupg).
 """
 
     PLUGINS = r"""
@@ -87,6 +124,29 @@ options:
         key: server_fingerprint
     vars:
       - name: ansible_pwman_passbolt_server_fingerprint
+  auth:
+    env:
+      - name: PASSBOLT_AUTH
+    ini:
+      - section: pwman_passbolt
+        key: auth
+    vars:
+      - name: ansible_pwman_passbolt_auth
+  account_kit:
+    env:
+      - name: PASSBOLT_ACCOUNT_KIT
+    vars:
+      - name: ansible_pwman_passbolt_account_kit
+  mfa_totp_secret:
+    env:
+      - name: PASSBOLT_MFA_TOTP_SECRET
+    vars:
+      - name: ansible_pwman_passbolt_mfa_totp_secret
+  mfa_totp_code:
+    env:
+      - name: PASSBOLT_MFA_TOTP_CODE
+    vars:
+      - name: ansible_pwman_passbolt_mfa_totp_code
   validate_certs:
     ini:
       - section: pwman_passbolt
