@@ -39,7 +39,7 @@ demo: venv
 	$(BIN)/ansible-galaxy collection install --force -p $(TMP)/demo/collections $(TMP)/demo/pwman-secrets-*.tar.gz >/dev/null
 	cd tests && PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(TMP)/demo/collections \
 		$(PY) -m sandbox.run --env-file $(CURDIR)/.sandbox/env -- \
-		ansible-playbook -i localhost, -c local pwman.secrets.demo
+		ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(PY) pwman.secrets.demo
 
 test: sanity pytest
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: passwordstate
-author: pwman.secrets contributors
+author: pwman.secrets contributors (@pwman)
 short_description: Read a password, or any field, from Click Studios Passwordstate
 version_added: 0.1.0
 description:

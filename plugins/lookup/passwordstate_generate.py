@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: passwordstate_generate
-author: pwman.secrets contributors
+author: pwman.secrets contributors (@pwman)
 short_description: Generate random passwords with the Passwordstate password generator
 version_added: 0.1.0
 description:

@@ -148,7 +148,7 @@ def parse_server_date(text, date_format=DATE_FORMATS[0]):
     text = _text(text).strip()
     if not text:
         return None
-    text = text.split(" ")[0].split("T")[0]
+    text = text.split(" ", maxsplit=1)[0].split("T", maxsplit=1)[0]
     parts = re.split(r"[/.\-]", text)
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
         return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: passwordstate_password
-author: pwman.secrets contributors
+author: pwman.secrets contributors (@pwman)
 short_description: Create, update, rotate and delete Click Studios Passwordstate passwords
 version_added: 0.1.0
 description:
@@ -103,8 +103,10 @@ extends_documentation_fragment:
   - pwman.secrets.passwordstate
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
 notes:
   - For a password with reset scripts the server queues the change; the module then reports RV(queued=true)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: passwordstate_password_info
-author: pwman.secrets contributors
+author: pwman.secrets contributors (@pwman)
 short_description: Read Click Studios Passwordstate password records, without their secrets by default
 version_added: 0.1.0
 description:
@@ -52,8 +52,10 @@ extends_documentation_fragment:
   - pwman.secrets.passwordstate
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
 

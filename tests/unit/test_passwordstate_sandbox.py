@@ -47,11 +47,11 @@ def test_errors_keys_and_reason():
     server = app()
     status, body = call(server, "GET", "/api/passwords/5001", {"APIKey": S.list_api_key(S.STRICT_LIST_ID)})
     assert status == 401 and body[0]["errors"][0] == {"message": "No Authorization"}
-    status, _ = call(server, "GET", "/api/generatepassword", {"APIKey": S.SYSTEM_API_KEY})
+    status, dummy = call(server, "GET", "/api/generatepassword", {"APIKey": S.SYSTEM_API_KEY})
     assert status == 401
-    status, _ = call(server, "GET", "/api/passwords/7001", {"APIKey": S.SYSTEM_API_KEY})
+    status, dummy = call(server, "GET", "/api/passwords/7001", {"APIKey": S.SYSTEM_API_KEY})
     assert status == 401
-    status, _ = call(server, "GET", "/api/passwords/7001", {"APIKey": S.SYSTEM_API_KEY, "Reason": "x"})
+    status, dummy = call(server, "GET", "/api/passwords/7001", {"APIKey": S.SYSTEM_API_KEY, "Reason": "x"})
     assert status == 200
     status, body = call(server, "GET", "/api/searchpasswords/11?Title=zzz", {"APIKey": S.SYSTEM_API_KEY})
     assert status == 404 and "No Passwords found" in body[0]["errors"][1]["phrase"]
@@ -60,11 +60,11 @@ def test_errors_keys_and_reason():
 def test_search_and_or_and_dates():
     server = app()
     key = {"APIKey": S.SYSTEM_API_KEY}
-    _, body = call(server, "GET", "/api/searchpasswords/11?Title=web", key)
+    dummy, body = call(server, "GET", "/api/searchpasswords/11?Title=web", key)
     assert [r["PasswordID"] for r in body] == [5001, 5002]
-    _, body = call(server, "GET", "/api/searchpasswords/11?Title=web&UserName=admin&AndOr=AND", key)
+    dummy, body = call(server, "GET", "/api/searchpasswords/11?Title=web&UserName=admin&AndOr=AND", key)
     assert [r["PasswordID"] for r in body] == [5002]
-    _, body = call(server, "GET", "/api/searchpasswords/11?ExpiryDateRange=ExpiryDate>2030-01-01", key)
+    dummy, body = call(server, "GET", "/api/searchpasswords/11?ExpiryDateRange=ExpiryDate>2030-01-01", key)
     assert [r["PasswordID"] for r in body] == [5003] and body[0]["ExpiryDate"] == "31/12/2030"
-    _, body = call(server, "GET", "/api/searchpasswords/11?ExpiryDate=2029-02-01", key)
+    dummy, body = call(server, "GET", "/api/searchpasswords/11?ExpiryDate=2029-02-01", key)
     assert [r["PasswordID"] for r in body] == [5001]

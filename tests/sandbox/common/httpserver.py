@@ -70,7 +70,7 @@ class Response:
             body = body.encode("utf-8")
         self.body = body
         self.headers = list(headers or [])
-        if content_type and not any(k.lower() == "content-type" for k, _ in self.headers):
+        if content_type and not any(k.lower() == "content-type" for k, dummy in self.headers):
             self.headers.append(("Content-Type", content_type))
 
     @classmethod

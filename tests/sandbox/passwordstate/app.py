@@ -305,7 +305,7 @@ class PasswordstateApp(App):
             count = int(settings.get("NumberOfWords") or 3)
             max_len = int(settings.get("MaxWordLength") or 8)
             words = [w for w in WORDS if len(w) <= max_len] or list(WORDS)
-            chosen = [self.rng.choice(words).capitalize() for _ in range(count)]
+            chosen = [self.rng.choice(words).capitalize() for dummy in range(count)]
             sep = {"S": " ", "D": "-", "N": ""}.get(str(settings.get("SeparateWords") or "D").upper(), "-")
             return sep.join(chosen) + str(self.rng.randint(10, 99))
         pools = []
@@ -328,7 +328,7 @@ class PasswordstateApp(App):
         length = max(self.rng.randint(low, high), len(pools))
         chars = [self.rng.choice(pool) for pool in pools]
         alphabet = "".join(pools)
-        chars += [self.rng.choice(alphabet) for _ in range(length - len(chars))]
+        chars += [self.rng.choice(alphabet) for dummy in range(length - len(chars))]
         self.rng.shuffle(chars)
         password = "".join(chars)
         if truthy(settings.get("IncludeWordPhrases", False)):
@@ -405,7 +405,7 @@ class PasswordstateApp(App):
             denied = app._system_only(request)
             if denied:
                 return denied
-            return Response.json([app.render_list(lst) for _, lst in sorted(app.lists.items())])
+            return Response.json([app.render_list(lst) for dummy, lst in sorted(app.lists.items())])
 
         @app.route("GET", r"/api/passwordlists/(?P<lid>\d+)")
         def one_list(request, lid):
@@ -448,7 +448,7 @@ class PasswordstateApp(App):
             if denied:
                 return denied
             found = []
-            for _, lst in sorted(app.lists.items()):
+            for dummy, lst in sorted(app.lists.items()):
                 ok = True
                 for name in ("PasswordList", "Description", "TreePath"):
                     wanted = request.arg(name)
@@ -467,7 +467,7 @@ class PasswordstateApp(App):
             denied = app._system_only(request)
             if denied:
                 return denied
-            records = [app.render(r, with_list=True) for _, r in sorted(app.passwords.items())]
+            records = [app.render(r, with_list=True) for dummy, r in sorted(app.passwords.items())]
             return Response.json(records) if records else app._no_passwords()
 
         @app.route("GET", r"/api/passwords/(?P<ident>\d+)")
@@ -477,7 +477,7 @@ class PasswordstateApp(App):
                 denied = app._list_access(request, ident)
                 if denied:
                     return denied
-                records = [app.render(r) for _, r in sorted(app.passwords.items()) if r["list_id"] == ident]
+                records = [app.render(r) for dummy, r in sorted(app.passwords.items()) if r["list_id"] == ident]
                 return Response.json(records) if records else app._no_passwords()
             record, denied = app._password_access(request, ident)
             if denied:
@@ -596,7 +596,7 @@ class PasswordstateApp(App):
                     return error(400, "Bad Request", "minLength and maxLength must be integers")
                 if low < 1 or high < low or high > 512:
                     return error(400, "Bad Request", "minLength/maxLength out of range")
-            return Response.json([{"Password": app._generate(settings)} for _ in range(qty)])
+            return Response.json([{"Password": app._generate(settings)} for dummy in range(qty)])
 
         @app.route("POST", r"/api/passwords/?")
         def create_password(request):
@@ -782,7 +782,7 @@ class PasswordstateApp(App):
                 "history": app.history,
                 "lists": {str(k): {n: v for n, v in lst.items() if n != "generic_fields"}
                           for k, lst in app.lists.items()},
-                "pending_resets": [pid for pid, _ in app.pending_resets],
+                "pending_resets": [pid for pid, dummy in app.pending_resets],
                 "reasons": app.last_reasons,
                 "settings": app.settings,
             })

@@ -121,7 +121,7 @@ def test_per_list_keys_with_fallback():
     ps.search(11, Title="x")
     assert http.sent[0]["headers"]["APIKey"] == "list-12-key"
     assert http.sent[1]["headers"]["APIKey"] == "system-key-123"
-    ps2, _ = client([], api_key=None, list_api_keys={"12": "list-12-key"})
+    ps2, dummy = client([], api_key=None, list_api_keys={"12": "list-12-key"})
     with pytest.raises(ConfigError, match="list_api_keys"):
         ps2.key_for_list(11)
     with pytest.raises(ConfigError, match="system-wide"):
@@ -140,15 +140,15 @@ def test_exact_title_rechecked_and_ambiguity():
 
 def test_no_passwords_found_is_empty_whatever_the_status():
     for status in (404, 200, 400):
-        ps, _ = client([(status, fixture("error_no_passwords.json"))])
+        ps, dummy = client([(status, fixture("error_no_passwords.json"))])
         assert ps.search(11, Title="zzz") == []
-    ps, _ = client([(404, fixture("error_no_passwords.json"))])
+    ps, dummy = client([(404, fixture("error_no_passwords.json"))])
     with pytest.raises(NotFound):
         ps.find_one(11, title="zzz")
 
 
 def test_no_authorization_error_shape():
-    ps, _ = client([(401, fixture("error_no_authorization.json"))], api_key="a-secret-key-value")
+    ps, dummy = client([(401, fixture("error_no_authorization.json"))], api_key="a-secret-key-value")
     with pytest.raises(ApiError) as info:
         ps.get_password(5001)
     text = str(info.value)
@@ -157,32 +157,32 @@ def test_no_authorization_error_shape():
 
 
 def test_legacy_redirect_is_an_authorization_failure():
-    ps, _ = client([(302, "<html>moved</html>", {"Location": "/error/generalerror.aspx?aspxerrorpath=/api/"})])
+    ps, dummy = client([(302, "<html>moved</html>", {"Location": "/error/generalerror.aspx?aspxerrorpath=/api/"})])
     with pytest.raises(ApiError, match="authorization failed.*generalerror"):
         ps.get_password(5001)
 
 
 def test_non_json_and_surprising_bodies():
-    ps, _ = client([(200, "<html><title>Login</title></html>", {"Content-Type": "text/html"})])
+    ps, dummy = client([(200, "<html><title>Login</title></html>", {"Content-Type": "text/html"})])
     with pytest.raises(ApiError, match="non-JSON"):
         ps.get_password(1)
-    ps, _ = client([(200, '"just a string"')])
+    ps, dummy = client([(200, '"just a string"')])
     with pytest.raises(ApiError, match="JSON array"):
         ps.get_password(1)
-    ps, _ = client([(200, '[{"Title": "no id"}]')])
+    ps, dummy = client([(200, '[{"Title": "no id"}]')])
     with pytest.raises(ApiError, match="without a PasswordID"):
         ps.get_password(1)
 
 
 def test_missing_password_is_not_found():
     body = '[{"errors": [{"message": "Not Found"}, {"phrase": "Password ID 9 does not exist"}]}]'
-    ps, _ = client([(404, body)])
+    ps, dummy = client([(404, body)])
     with pytest.raises(NotFound, match="9 not found"):
         ps.get_password(9)
 
 
 def test_generic_fields_by_name_number_and_missing_info():
-    ps, _ = client([(200, fixture("password_newer_fields.json")), (200, fixture("password_gfi_dict.json"))])
+    ps, dummy = client([(200, fixture("password_newer_fields.json")), (200, fixture("password_gfi_dict.json"))])
     record = ps.get_password(5001)
     assert ps.field_value(record, "port") == "443"
     assert ps.field_value(record, "GenericField3") == "Recovery-7731-Alpha"
