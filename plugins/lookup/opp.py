@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright: pwman.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: opp
+author: pwman.secrets contributors (@pwman)
+short_description: Read items from an OpenPassPhrase (OPP) server
+version_added: 0.1.0
+description:
+  - Returns a field of OpenPassPhrase items found by name (optionally within a category) or by id.
+  - Reads the user's whole vault with ONE C(GET /fetchall) per call, whatever the number of terms,
+    and decrypts nothing locally (the server decrypts with the phrase).
+  - A term that matches no item, or several items, is an error that names the candidates; it is never a guess.
+options:
+  _terms:
+    description:
+      - Item names, or C(id:<number>) for an item id.
+    type: list
+    elements: str
+    required: true
+  category:
+    description:
+      - Only consider items in the category with this name. Several categories with that name are an error.
+      - An empty string means items without a category.
+    type: str
+  field:
+    description:
+      - What to return for each term.
+      - V(all) returns the whole item as a dictionary (with its password and its category name).
+    type: str
+    default: password
+    choices: [password, username, account, url, blob, name, id, category, all]
+extends_documentation_fragment:
+  - pwman.secrets.connection
+  - pwman.secrets.opp
+  - pwman.secrets.opp.plugins
+notes:
+  - The phrase is sent in the C(x-opp-phrase) header only and is redacted from every error message.
+"""
+
+EXAMPLES = r"""
+- name: Read a password (connection from OPP_BASE_URL, OPP_USERNAME, OPP_PASSWORD, OPP_PHRASE)
+  ansible.builtin.debug:
+    msg: "{{ lookup('pwman.secrets.opp', 'Wells Fargo') }}"
+  no_log: true
+
+- name: Two items with the same name live in different categories; pick one
+  ansible.builtin.set_fact:
+    web_admin_user: "{{ lookup('pwman.secrets.opp', 'admin console', category='Web', field='username') }}"
+
+- name: By id, the whole item
+  ansible.builtin.set_fact:
+    router: "{{ lookup('pwman.secrets.opp', 'id:2', field='all') }}"
+  no_log: true
+
+- name: Several terms cost one request
+  ansible.builtin.set_fact:
+    urls: "{{ query('pwman.secrets.opp', 'Wells Fargo', 'core router', field='url') }}"
+
+- name: Explicit connection
+  ansible.builtin.set_fact:
+    secret: >-
+      {{ lookup('pwman.secrets.opp', 'mail', base_url='https://opp.example.com',
+                login_username='me', login_password=opp_password, phrase=opp_phrase) }}
+  no_log: true
+"""
+
+RETURN = r"""
+_raw:
+  description:
+    - One entry per term, in order; the requested field (a string, the id as a number), or with O(field=all) a dictionary.
+  type: list
+  elements: raw
+  contains:
+    id:
+      description: Item id (O(field=all)).
+      type: int
+    name:
+      description: Item name (O(field=all)).
+      type: str
+    url:
+      description: URL (O(field=all)).
+      type: str
+    account:
+      description: Account (O(field=all)).
+      type: str
+    username:
+      description: User name (O(field=all)).
+      type: str
+    password:
+      description: Password (O(field=all)).
+      type: str
+    blob:
+      description: Free text (O(field=all)).
+      type: str
+    category_id:
+      description: Category id, or null (O(field=all)).
+      type: int
+    category:
+      description: Category name, or null (O(field=all)).
+      type: str
+"""
+
+import re
+
+from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError, NotFound
+from ansible_collections.pwman.secrets.plugins.module_utils._opp_client import OppConnection, OppData
+from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import PwmanLookupBase
+
+FIELDS = ("password", "username", "account", "url", "blob", "name", "id", "category", "all")
+ID_TERM = re.compile(r"^id:\s*(\d+)\s*$")
+
+
+def parse_term(term):
+    """'id:12' -> (None, 12); anything else -> (name, None)."""
+    if not isinstance(term, str) or not term.strip():
+        raise ConfigError("Each term must be a non-empty item name or id:<number>, got %r." % (term,))
+    match = ID_TERM.match(term.strip())
+    if match:
+        return None, int(match.group(1))
+    return term, None
+
+
+class LookupModule(PwmanLookupBase):
+    def lookup(self, terms, options):
+        field = options.get_option_default("field", "password")
+        if field not in FIELDS:
+            raise ConfigError("Option 'field' must be one of %s, got %r." % (", ".join(FIELDS), field))
+        category = options.get_option_default("category")
+        wanted = [parse_term(term) for term in terms]
+        if not wanted:
+            return []
+        conn = OppConnection(options)
+        try:
+            data = OppData.load(conn)
+        finally:
+            conn.close()
+        results = []
+        for name, item_id in wanted:
+            item = data.one_item(name=name, item_id=item_id, category=category)
+            if item_id is not None and category is not None:
+                if data.category_name(item["category_id"]) != (category or None):
+                    raise NotFound("OPP item id %s is not in category %r." % (item_id, category))
+            if field == "all":
+                results.append(data.public_item(item, with_password=True))
+            elif field == "category":
+                results.append(data.category_name(item["category_id"]))
+            else:
+                results.append(item[field])
+        return results
