@@ -1,0 +1,298 @@
+# -*- coding: utf-8 -*-
+# Copyright: pwman.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""OpenPGP operations through GnuPG (python-gnupg), in a private throw-away keyring.
+
+Every GpgContext gets its own GNUPGHOME (mkdtemp, mode 0700): the user's own keyring is
+never read or written. Passphrases reach gpg on its standard input (`--passphrase-fd 0`
+with `--pinentry-mode loopback`, both set by python-gnupg), never on a command line.
+close() (also run at interpreter exit) kills the home's gpg-agent and removes the home.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError, PwmanError
+
+_LIVE = {}
+_LIVE_LOCK = threading.Lock()
+MAX_PARALLEL = 4
+
+
+class GpgError(PwmanError):
+    """An OpenPGP operation failed (bad key, wrong passphrase, bad message, bad signature)."""
+
+
+def import_gnupg():
+    try:
+        import gnupg  # pylint: disable=import-outside-toplevel
+    except ImportError as exc:
+        raise ConfigError(
+            "The Python library 'python-gnupg' is required on the host running this plugin "
+            "(pip install python-gnupg), and the gpg program (GnuPG 2.1 or later): %s" % exc
+        ) from None
+    return gnupg
+
+
+def normalize_fingerprint(value):
+    """Fingerprints compare case-insensitively and without spaces or colons."""
+    if value is None:
+        return ""
+    return "".join(ch for ch in str(value) if ch not in " \t\r\n:").upper()
+
+
+def _find_binary(name, override=None):
+    if override:
+        return override
+    found = shutil.which(name)
+    if found:
+        return found
+    for folder in ("/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"):
+        candidate = os.path.join(folder, name)
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return name
+
+
+def _kill_agent(home, gpgconf):
+    env = dict(os.environ)
+    env["GNUPGHOME"] = home
+    try:
+        subprocess.run([gpgconf, "--homedir", home, "--kill", "gpg-agent"], env=env,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        pass
+
+
+def _cleanup_home(home, gpgconf):
+    if home and os.path.isdir(home):
+        _kill_agent(home, gpgconf)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@atexit.register
+def _cleanup_all():
+    with _LIVE_LOCK:
+        items = list(_LIVE.items())
+        _LIVE.clear()
+    for home, gpgconf in items:
+        _cleanup_home(home, gpgconf)
+
+
+def _gpg_error_code(reason):
+    """The gpg-error code (low 16 bits) of a `FAILURE <op> <code>` or `ERROR <op> <code>` status."""
+    match = re.search(r"(?:FAILURE|ERROR) \S+ (\d+)", reason or "")
+    return int(match.group(1)) & 0xFFFF if match else None
+
+
+class GpgContext:
+    """A private keyring holding one user's private key (plus keys it needs: server, metadata, recipients)."""
+
+    def __init__(self, gpg_binary=None, redactor=None):
+        gnupg = import_gnupg()
+        self.redact = redactor or (lambda text: text)
+        self.gpg_binary = _find_binary("gpg", gpg_binary)
+        self.gpgconf = _find_binary("gpgconf", os.path.join(os.path.dirname(self.gpg_binary), "gpgconf")
+                                    if os.path.isabs(self.gpg_binary) else None)
+        self.home = tempfile.mkdtemp(prefix="pwman-gpg-")
+        os.chmod(self.home, 0o700)
+        with _LIVE_LOCK:
+            _LIVE[self.home] = self.gpgconf
+        with open(os.path.join(self.home, "gpg-agent.conf"), "w", encoding="ascii") as handle:
+            # A fast key-derivation for the temporary copy of the key: it lives in a 0700 directory
+            # for the length of one run; the default calibration costs ~0.3 s per decryption.
+            handle.write("allow-loopback-pinentry\ns2k-count 65536\n")
+        try:
+            self._gpg = gnupg.GPG(gpgbinary=self.gpg_binary, gnupghome=self.home,
+                                  options=["--trust-model", "always", "--no-auto-key-locate"],
+                                  encoding="utf-8")
+        except (OSError, ValueError) as exc:
+            self.close()
+            raise ConfigError("Cannot run gpg (%s): %s" % (self.gpg_binary, exc)) from None
+        self._gpg.encoding = "utf-8"
+        self.user_fingerprint = None
+        self._passphrase = None
+        self._closed = False
+
+    # -- life cycle -----------------------------------------------------------------
+    def close(self):
+        home = getattr(self, "home", None)
+        if home:
+            with _LIVE_LOCK:
+                _LIVE.pop(home, None)
+            _cleanup_home(home, self.gpgconf)
+        self._closed = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- keys -----------------------------------------------------------------------
+    def scan_key(self, armored):
+        """Fingerprints (primary keys) of an armored key block, without importing it."""
+        try:
+            found = self._gpg.scan_keys_mem(armored)
+        except (AttributeError, ValueError, OSError):
+            return []
+        return [normalize_fingerprint(k.get("fingerprint")) for k in found if k.get("fingerprint")]
+
+    def import_public_key(self, armored, what="public key"):
+        """Import an armored public key; returns its primary fingerprint."""
+        if not armored or "BEGIN PGP" not in str(armored):
+            raise GpgError("The %s is not an armored OpenPGP key." % what)
+        result = self._gpg.import_keys(armored)
+        fingerprints = [normalize_fingerprint(f) for f in (result.fingerprints or []) if f]
+        if not fingerprints:
+            raise GpgError("Could not import the %s: %s" % (what, self._why(result) or "gpg found no key in it"))
+        return fingerprints[0]
+
+    def import_private_key(self, armored, passphrase, what="private key"):
+        """Import an armored private key, check that the passphrase unlocks it; returns its fingerprint."""
+        text = str(armored or "")
+        if "BEGIN PGP PRIVATE KEY BLOCK" not in text:
+            if "BEGIN PGP PUBLIC KEY BLOCK" in text:
+                raise GpgError("The %s is a public key; the armored private key is needed." % what)
+            raise GpgError("The %s is not an armored OpenPGP private key (-----BEGIN PGP PRIVATE KEY BLOCK-----)." % what)
+        result = self._gpg.import_keys(text, passphrase=passphrase or None)
+        fingerprints = [normalize_fingerprint(f) for f in (result.fingerprints or []) if f]
+        secret = self._secret_fingerprints()
+        fingerprints = [f for f in fingerprints if f in secret]
+        if not fingerprints:
+            raise GpgError("Could not import the %s: %s" % (what, self._why(result) or "gpg found no usable secret key"))
+        fingerprint = fingerprints[0]
+        self._check_unlock(fingerprint, passphrase, what)
+        return fingerprint
+
+    def load_user_key(self, armored, passphrase):
+        """The user's own key: signs and decrypts everything this context does."""
+        if passphrase is not None and any(c in str(passphrase) for c in "\r\n"):
+            raise ConfigError("The passphrase must not contain line breaks.")
+        self._passphrase = passphrase or None
+        self.user_fingerprint = self.import_private_key(armored, passphrase, "user's private key")
+        # One decryption now: the agent caches the passphrase for the encryption subkey too, so that
+        # parallel decryptions later never ask for it at the same time.
+        probe = "pwman decryption check"
+        if self.decrypt(self.encrypt(probe, [self.user_fingerprint], sign=False, what="probe"), "probe") != probe:
+            raise GpgError("The user's private key cannot decrypt what is encrypted to it.")
+        return self.user_fingerprint
+
+    def _secret_fingerprints(self):
+        return {normalize_fingerprint(k.get("fingerprint")) for k in self._gpg.list_keys(True)}
+
+    def _check_unlock(self, fingerprint, passphrase, what):
+        result = self._gpg.sign("pwman passphrase check", keyid=fingerprint, passphrase=passphrase or None,
+                                detach=True, clearsign=False)
+        if result and getattr(result, "data", None):
+            return
+        reason = self._why(result)
+        if _gpg_error_code(reason) in (11, 99, 177) or "passphrase" in reason.lower() or not passphrase:
+            raise GpgError("Wrong passphrase for the %s (or the key needs a passphrase and none was given)." % what)
+        raise GpgError("The %s is not usable for signing: %s" % (what, reason))
+
+    # -- operations -----------------------------------------------------------------
+    def decrypt(self, message, what="message"):
+        """Decrypt one armored message with whatever secret key of this keyring fits; returns text."""
+        return self._decrypt(message, what)[0]
+
+    def decrypt_many(self, messages, what="message"):
+        """Decrypt several messages (same agent, a few gpg processes at a time); keeps the order."""
+        messages = list(messages)
+        if len(messages) <= 1:
+            return [self.decrypt(m, what) for m in messages]
+
+        def one(message):
+            try:
+                return self.decrypt(message, what)
+            except GpgError:
+                return None  # tried again below, alone
+
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(messages))) as pool:
+            results = list(pool.map(one, messages))
+        return [self.decrypt(m, what) if r is None else r for m, r in zip(messages, results)]
+
+    def decrypt_verify(self, message, signer_fingerprint, what="message"):
+        """Decrypt and require a good signature by `signer_fingerprint` (primary key or subkey)."""
+        text, result = self._decrypt(message, what)
+        expected = normalize_fingerprint(signer_fingerprint)
+        signers = {normalize_fingerprint(getattr(result, "pubkey_fingerprint", None)),
+                   normalize_fingerprint(getattr(result, "fingerprint", None))}
+        if not getattr(result, "valid", False) or expected not in signers:
+            raise GpgError("The %s is not signed by the expected key %s; refusing it." % (what, expected))
+        return text
+
+    def encrypt(self, plaintext, recipients, sign=True, what="message"):
+        """Encrypt to `recipients` (fingerprints of imported keys), signed with the user's key by default."""
+        if not recipients:
+            raise GpgError("No recipient to encrypt the %s to." % what)
+        kwargs = {"armor": True, "always_trust": True}
+        if sign:
+            if not self.user_fingerprint:
+                raise GpgError("No user key loaded to sign the %s." % what)
+            kwargs["sign"] = self.user_fingerprint
+            kwargs["passphrase"] = self._passphrase
+        if isinstance(plaintext, str):
+            plaintext = plaintext.encode("utf-8")
+        result = self._gpg.encrypt(plaintext, list(recipients), **kwargs)
+        if not result.ok or not result.data:
+            raise GpgError("Could not encrypt the %s: %s" % (what, self._why(result)))
+        return result.data.decode("ascii")
+
+    def sign_clear(self, text):
+        result = self._gpg.sign(text, keyid=self.user_fingerprint, passphrase=self._passphrase, clearsign=True)
+        if not result.data:
+            raise GpgError("Could not sign: %s" % self._why(result))
+        return result.data.decode("utf-8")
+
+    def verify(self, signed, signer_fingerprint=None):
+        """Verify a signed (inline or clearsigned) message; returns the signer's primary fingerprint."""
+        result = self._gpg.verify(signed)
+        if not result.valid:
+            raise GpgError("Bad or missing signature: %s" % self._why(result))
+        found = normalize_fingerprint(getattr(result, "pubkey_fingerprint", None) or result.fingerprint)
+        if signer_fingerprint and normalize_fingerprint(signer_fingerprint) not in (
+                found, normalize_fingerprint(result.fingerprint)):
+            raise GpgError("The signature is by %s, not by the expected key %s." % (found, signer_fingerprint))
+        return found
+
+    # -- internals ------------------------------------------------------------------
+    def _decrypt(self, message, what):
+        if not message or "BEGIN PGP MESSAGE" not in str(message):
+            raise GpgError("The %s is not an armored OpenPGP message." % what)
+        result = self._gpg.decrypt(str(message), passphrase=self._passphrase, always_trust=True)
+        if not result.ok:
+            reason = self._why(result)
+            low = reason.lower()
+            if "passphrase" in low or _gpg_error_code(reason) == 11:
+                raise GpgError("Cannot decrypt the %s: wrong passphrase." % what)
+            if "no secret key" in low or "no_seckey" in low:
+                raise GpgError("Cannot decrypt the %s: it is not encrypted to a key this user holds." % what)
+            raise GpgError("Cannot decrypt the %s: %s" % (what, reason))
+        try:
+            return result.data.decode("utf-8"), result
+        except UnicodeDecodeError:
+            raise GpgError("The decrypted %s is not UTF-8 text." % what) from None
+
+    def _why(self, result):
+        """A short, safe reason from a python-gnupg result (status, or the last error line of stderr)."""
+        if result is None:
+            return "no result"
+        status = getattr(result, "status", None) or ""
+        lines = [ln for ln in (getattr(result, "stderr", "") or "").splitlines()
+                 if ln.startswith("[GNUPG:]") and any(k in ln for k in (
+                     "BAD_PASSPHRASE", "NO_SECKEY", "DECRYPTION_FAILED", "NO_PUBKEY", "KEYEXPIRED",
+                     "KEYREVOKED", "INV_RECP", "INV_SGNR", "FAILURE", "ERROR", "MISSING_PASSPHRASE", "BADSIG",
+                     "PINENTRY"))]
+        detail = "; ".join(ln.replace("[GNUPG:] ", "") for ln in lines[:3])
+        text = ", ".join(x for x in (status, detail) if x)
+        return str(self.redact(text)) or "gpg failed"

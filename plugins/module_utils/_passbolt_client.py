@@ -1,0 +1,551 @@
+# -*- coding: utf-8 -*-
+# Copyright: pwman.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Passbolt helpers above the thin API layer: credentials, login, resources, metadata, secrets, folders.
+
+Lookups and modules build a `PassboltClient(options)`; everything it decrypts is registered
+with its Redactor. Reusable pieces for writers (create, update, share):
+`encrypt_for_users`, `encrypt_metadata`, `users_with_keys`, `resolve_folder`, `secret_plaintext`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import re
+import uuid
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.pwman.secrets.plugins.module_utils._connection import (
+    build_http_client,
+    checked_base_url,
+    connection_argument_spec,
+)
+from ansible_collections.pwman.secrets.plugins.module_utils._error_shapes import passbolt_error_message
+from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
+    ApiError,
+    ConfigError,
+    NotFound,
+    PwmanError,
+    Redactor,
+)
+from ansible_collections.pwman.secrets.plugins.module_utils._gpg import GpgContext, GpgError
+from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_api import PassboltApi
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_auth import authenticate
+
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+# The resource types every Passbolt server has: ids are UUIDv5 of resource-types.id.<slug>.
+RESOURCE_TYPE_NAMESPACE = uuid.UUID("d5447ca1-950f-459d-8b20-86ddfdd0f922")
+RESOURCE_TYPE_SLUGS = ("password-string", "password-and-description", "totp", "password-description-totp",
+                       "v5-default", "v5-password-string", "v5-default-with-totp", "v5-totp-standalone",
+                       "v5-custom-fields", "v5-note", "v5-pin-code")
+RESOURCE_TYPES = {str(uuid.uuid5(RESOURCE_TYPE_NAMESPACE, "resource-types.id." + slug)): slug
+                  for slug in RESOURCE_TYPE_SLUGS}
+RESOURCE_TYPE_IDS = {slug: rid for rid, slug in RESOURCE_TYPES.items()}
+# Types whose secret plaintext is the password itself, not JSON.
+STRING_SECRET_TYPES = ("password-string", "v5-password-string")
+CREDENTIAL_OPTIONS = ("user_id", "private_key", "private_key_file", "passphrase", "server_fingerprint", "auth",
+                      "mfa_totp_secret", "mfa_totp_code", "account_kit")
+FALSE_WORDS = ("0", "false", "no", "off", "n", "f")
+TRUE_WORDS = ("1", "true", "yes", "on", "y", "t")
+
+
+def is_uuid(value):
+    return bool(UUID_RE.match(str(value or "").strip()))
+
+
+# -- account kit ----------------------------------------------------------------------------------
+def parse_account_kit(value):
+    """The Passbolt account kit (a file path, or its content): base64 of a clear-signed JSON message.
+
+    Plain JSON and base64 of plain JSON are accepted too. Returns the dict (domain, user_id,
+    username, user_private_armored_key, server_public_armored_key, ...).
+    """
+    if value is None or not str(value).strip():
+        raise ConfigError("Option 'account_kit' is empty.")
+    text = str(value).strip()
+    if "\n" not in text and len(text) < 4096 and not text.startswith("{"):
+        path = os.path.expanduser(text)
+        if os.path.isfile(path):
+            try:
+                with open(path, "r", encoding="utf-8") as handle:
+                    text = handle.read().strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError("Option 'account_kit': cannot read %s: %s" % (path, exc.__class__.__name__)) from None
+        elif text.endswith(".passbolt") or os.sep in text:
+            raise ConfigError("Option 'account_kit': no such file: %s" % path)
+    if not text.startswith(("{", "-----BEGIN")):
+        try:
+            text = base64.b64decode("".join(text.split()), validate=True).decode("utf-8").strip()
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            raise ConfigError("Option 'account_kit' is neither a file, JSON, nor base64 of a Passbolt account kit.") \
+                from None
+    if text.startswith("-----BEGIN PGP SIGNED MESSAGE-----"):
+        text = _clearsigned_text(text)
+    try:
+        kit = json.loads(text)
+    except ValueError:
+        raise ConfigError("Option 'account_kit': the account kit does not hold JSON.") from None
+    if not isinstance(kit, dict):
+        raise ConfigError("Option 'account_kit': the account kit is not a JSON object.")
+    missing = [k for k in ("domain", "user_id", "user_private_armored_key") if not kit.get(k)]
+    if missing:
+        raise ConfigError("Option 'account_kit': the account kit lacks %s." % ", ".join(missing))
+    return kit
+
+
+def _clearsigned_text(armored):
+    """The signed text of a clear-signed OpenPGP message (RFC 4880 7.1), dash-escaping undone."""
+    lines = armored.replace("\r\n", "\n").split("\n")
+    try:
+        start = lines.index("") + 1  # after the Hash: headers
+        end = lines.index("-----BEGIN PGP SIGNATURE-----")
+    except ValueError:
+        raise ConfigError("Option 'account_kit': malformed clear-signed message.") from None
+    body = [ln[2:] if ln.startswith("- ") else ln for ln in lines[start:end]]
+    return "\n".join(body).strip()
+
+
+# -- credentials ------------------------------------------------------------------------------------
+def _read_key_file(path, option):
+    path = os.path.expanduser(str(path))
+    try:
+        with open(path, "r", encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc.__class__.__name__
+        raise ConfigError("Option '%s': cannot read %s: %s" % (option, path, reason)) from None
+
+
+def _normalize_armor(text):
+    text = str(text).strip()
+    if "\n" not in text and "\\n" in text:  # a key pasted into one env/var line with literal \n
+        text = text.replace("\\n", "\n")
+    return text + "\n"
+
+
+def passbolt_credentials(options, redactor=None):
+    """Options (lookup, module or dict) -> the credentials dict used by the client.
+
+    Keys: base_url, user_id, private_key (armored text), passphrase, server_fingerprint, auth,
+    mfa_totp_secret, mfa_totp_code, username. The account kit fills what is not set.
+    """
+    redactor = redactor if redactor is not None else Redactor()
+    get = options.get_option_default
+    creds = {name: get(name) for name in CREDENTIAL_OPTIONS}
+    creds["base_url"] = get("base_url")
+    redactor.add(creds.get("passphrase"), creds.get("mfa_totp_secret"), creds.get("mfa_totp_code"))
+    kit_value = creds.pop("account_kit") or os.environ.get("PASSBOLT_ACCOUNT_KIT")
+    kit = parse_account_kit(kit_value) if kit_value else None
+    if kit:
+        redactor.add(kit.get("user_private_armored_key"))
+        creds["base_url"] = creds["base_url"] or kit.get("domain")
+        creds["user_id"] = creds["user_id"] or kit.get("user_id")
+        creds["username"] = kit.get("username")
+        if not creds.get("private_key") and not creds.get("private_key_file"):
+            creds["private_key"] = kit.get("user_private_armored_key")
+        creds["server_public_key"] = kit.get("server_public_armored_key")
+    private_key = creds.get("private_key")
+    if private_key and "BEGIN PGP" not in str(private_key) and os.path.isfile(os.path.expanduser(str(private_key))):
+        private_key = _read_key_file(private_key, "private_key")  # anatomicjc.passbolt users sometimes pass a path
+    if not private_key and creds.get("private_key_file"):
+        private_key = _read_key_file(creds["private_key_file"], "private_key_file")
+    if not private_key:
+        raise ConfigError("No Passbolt private key: set private_key (PASSBOLT_PRIVATE_KEY), private_key_file "
+                          "(PASSBOLT_PRIVATE_KEY_FILE) or account_kit (PASSBOLT_ACCOUNT_KIT).")
+    creds["private_key"] = _normalize_armor(private_key)
+    redactor.add(creds["private_key"])
+    if creds.get("user_id") and not is_uuid(creds["user_id"]):
+        raise ConfigError("Option 'user_id' must be the user's UUID, got %r." % str(creds["user_id"])[:60])
+    return creds
+
+
+def passbolt_argument_spec():
+    """Module parameters: the shared connection options plus Passbolt credentials, with env fallbacks.
+
+    `auth` has no default in the spec (None means auto) so that PASSBOLT_AUTH can apply.
+    """
+    def env(name, **kwargs):
+        kwargs["fallback"] = (env_fallback, [name])
+        return kwargs
+
+    spec = connection_argument_spec("PASSBOLT")
+    spec.update(
+        user_id=env("PASSBOLT_USER_ID", type="str"),
+        private_key=env("PASSBOLT_PRIVATE_KEY", type="str", no_log=True),
+        private_key_file=env("PASSBOLT_PRIVATE_KEY_FILE", type="path"),
+        passphrase=env("PASSBOLT_PASSPHRASE", type="str", no_log=True),
+        server_fingerprint=env("PASSBOLT_SERVER_FINGERPRINT", type="str"),
+        auth=env("PASSBOLT_AUTH", type="str", choices=["auto", "jwt", "gpgauth"]),
+        account_kit=env("PASSBOLT_ACCOUNT_KIT", type="str", no_log=True),
+        mfa_totp_secret=env("PASSBOLT_MFA_TOTP_SECRET", type="str", no_log=True),
+        mfa_totp_code=env("PASSBOLT_MFA_TOTP_CODE", type="str", no_log=True),
+    )
+    return spec
+
+
+def connection_options(options, base_url=None):
+    """The shared connection options, with PASSBOLT_VERIFY (anatomicjc.passbolt) applied.
+
+    PASSBOLT_VERIFY=false disables certificate checks; a path is used as ca_path when
+    ca_path is not set; true changes nothing.
+    """
+    values = {name: options.get_option_default(name) for name in
+              ("base_url", "validate_certs", "ca_path", "timeout", "retries")}
+    if base_url:
+        values["base_url"] = base_url
+    verify = os.environ.get("PASSBOLT_VERIFY")
+    if verify is not None and verify.strip():
+        word = verify.strip().lower()
+        if word in FALSE_WORDS:
+            values["validate_certs"] = False
+        elif word not in TRUE_WORDS and not values.get("ca_path"):
+            values["ca_path"] = verify.strip()
+    return OptionAdapter.from_dict(values)
+
+
+# -- the client -------------------------------------------------------------------------------------
+class PassboltClient:
+    """One logged-in user on one Passbolt server. Lazy: nothing happens before the first call."""
+
+    def __init__(self, options, redactor=None):
+        self.redactor = redactor if redactor is not None else Redactor()
+        self.credentials = passbolt_credentials(options, self.redactor)
+        conn = connection_options(options, self.credentials.get("base_url"))
+        self.base_url = checked_base_url(conn, "PASSBOLT_BASE_URL")
+        self.http = build_http_client(conn, "Passbolt", "PASSBOLT", passbolt_error_message, self.redactor,
+                                      base_url=self.base_url)
+        self.api = PassboltApi(self.http)
+        self.gpg = None
+        self.auth = None
+        self.user_id = self.credentials.get("user_id")
+        self._metadata_keys_loaded = False
+        self._metadata_keys = None
+        self._folders = None
+        self._users = None
+
+    # -- life cycle -------------------------------------------------------------------
+    def login(self):
+        if self.auth is not None:
+            return self
+        if self.gpg is None:
+            self.gpg = GpgContext(redactor=self.redactor)
+        try:
+            self.gpg.load_user_key(self.credentials["private_key"], self.credentials.get("passphrase"))
+        except GpgError as exc:
+            raise ConfigError(str(exc)) from None
+        creds = dict(self.credentials)
+        if not creds.get("server_fingerprint") and creds.get("server_public_key"):
+            pinned = self.gpg.scan_key(creds["server_public_key"])
+            if pinned:
+                creds["server_fingerprint"] = pinned[0]
+        self.auth = authenticate(self.api, self.gpg, creds, self.redactor)
+        key_owner = getattr(self.auth, "logged_in_user_id", None)
+        if key_owner and self.user_id and key_owner != self.user_id:
+            raise ConfigError("Option 'user_id' (%s) is not the user of the private key (%s)." % (self.user_id, key_owner))
+        if key_owner:
+            self.user_id = key_owner
+            self.auth.user_id = key_owner
+        if not self.user_id:
+            me = self.api.users_me()
+            if not isinstance(me, dict) or not me.get("id"):
+                raise ApiError("Passbolt", "GET", "/users/me.json", 200, "the answer has no user id")
+            self.user_id = me["id"]
+            self.auth.user_id = self.user_id
+        return self
+
+    def close(self, logout=False):
+        """Forget the session and remove the private keyring.
+
+        `logout=True` also ends the session on the server (JWT: revokes the refresh token; GPGAuth:
+        /auth/logout.json). It is off by default: it costs a request, the tokens die with the process
+        anyway, and the local imitation also revokes the access token, which it hands out again
+        unchanged to a login by the same user in the same second (tokens have no jti/iat).
+        """
+        try:
+            if logout and self.auth is not None:
+                self.auth.logout()
+        finally:
+            self.auth = None
+            if self.gpg is not None:
+                self.gpg.close()
+                self.gpg = None
+            self.http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def forget_data(self):
+        """Drop what was read from the server (folders, users, metadata keys); keep the session."""
+        self._metadata_keys_loaded = False
+        self._metadata_keys = None
+        self._folders = None
+        self._users = None
+
+    # -- metadata keys (v5) -----------------------------------------------------------
+    def load_metadata_keys(self):
+        """Import the organisation's shared metadata private keys (decrypted with the user's key)."""
+        if self._metadata_keys_loaded:
+            return self._metadata_keys
+        self.login()
+        keys = self.api.metadata_keys(with_private_keys=True)
+        if not isinstance(keys, list):
+            raise ApiError("Passbolt", "GET", "/metadata/keys.json", 200, "the answer is not a list of keys")
+        loaded = {}
+        for key in keys:
+            if not isinstance(key, dict):
+                continue
+            entries = key.get("metadata_private_keys") or []
+            for entry in entries:
+                if not isinstance(entry, dict) or not entry.get("data"):
+                    continue
+                if entry.get("user_id") and self.user_id and entry["user_id"] != self.user_id:
+                    continue
+                try:
+                    plain = json.loads(self.gpg.decrypt(entry["data"], "metadata private key"))
+                    armored = plain["armored_key"]
+                except (ValueError, KeyError, TypeError):
+                    raise ApiError("Passbolt", "GET", "/metadata/keys.json", 200,
+                                   "a metadata private key entry is not the expected JSON") from None
+                self.redactor.add(armored, plain.get("passphrase"))
+                fingerprint = self.gpg.import_private_key(armored, plain.get("passphrase") or None,
+                                                          "shared metadata private key")
+                loaded[key.get("id")] = {"fingerprint": fingerprint, "public": key.get("armored_key")}
+        self._metadata_keys = {"keys": keys, "loaded": loaded}
+        self._metadata_keys_loaded = True
+        return self._metadata_keys
+
+    # -- resources --------------------------------------------------------------------
+    def list_resources(self, filters=None, contain=("secret", "resource-type")):
+        self.login()
+        body = self.api.resources_list(contain=contain, filters=filters)
+        if not isinstance(body, list):
+            raise ApiError("Passbolt", "GET", "/resources.json", 200, "the answer is not a list of resources")
+        return [r for r in body if isinstance(r, dict) and r.get("id")]
+
+    def describe_resources(self, resources):
+        """Resource dicts -> views with cleartext metadata (v5 metadata decrypted, several at a time)."""
+        views = [ResourceView(r) for r in resources]
+        v5 = [v for v in views if v.raw.get("metadata")]
+        if any(v.raw.get("metadata_key_type") == "shared_key" for v in v5):
+            self.load_metadata_keys()
+        if v5:
+            texts = self.gpg.decrypt_many([v.raw["metadata"] for v in v5], "resource metadata")
+            for view, text in zip(v5, texts):
+                try:
+                    metadata = json.loads(text)
+                except ValueError:
+                    raise PwmanError("The metadata of resource %s is not JSON." % view.id) from None
+                self.redactor.add(*[f.get("metadata_value") for f in metadata.get("custom_fields") or []
+                                    if isinstance(f, dict) and f.get("type") in ("password", "secret")])
+                view.set_metadata(metadata)
+        return views
+
+    def secret_plaintext(self, view):
+        """The decrypted secret of a resource (from contain[secret], else GET /secrets/resource/{id})."""
+        data = view.secret_data()
+        if not data:
+            body = self.api.secret_get(view.id)
+            data = body.get("data") if isinstance(body, dict) else None
+            if not data:
+                raise ApiError("Passbolt", "GET", "/secrets/resource/%s.json" % view.id, 200, "no secret data")
+        text = self.gpg.decrypt(data, "secret of resource %s" % view.id)
+        self.redactor.add(text)
+        return text
+
+    def decrypt_secrets(self, views):
+        """Decrypt the secrets of several views at once; sets view.secret (a dict of secret fields)."""
+        todo = [v for v in views if v.secret is None]
+        missing = [v for v in todo if not v.secret_data()]
+        for view in missing:
+            body = self.api.secret_get(view.id)
+            view.raw["secrets"] = [body] if isinstance(body, dict) else []
+        texts = self.gpg.decrypt_many([v.secret_data() for v in todo], "resource secret") if todo else []
+        for view, text in zip(todo, texts):
+            self.redactor.add(text)
+            view.secret = parse_secret(text, view.type_slug)
+            for value in _secret_values(view.secret):
+                self.redactor.add(value)
+        return views
+
+    # -- folders ----------------------------------------------------------------------
+    def folders(self):
+        if self._folders is None:
+            self.login()
+            body = self.api.folders_list()
+            if not isinstance(body, list):
+                raise ApiError("Passbolt", "GET", "/folders.json", 200, "the answer is not a list of folders")
+            self._folders = {f["id"]: f for f in body if isinstance(f, dict) and f.get("id")}
+        return self._folders
+
+    def folder_path(self, folder_id):
+        """The path of a folder ("Infra/Databases"); "" for the root."""
+        if not folder_id:
+            return ""
+        folders = self.folders()
+        names = []
+        seen = set()
+        current = folder_id
+        while current and current not in seen:
+            seen.add(current)
+            folder = folders.get(current)
+            if folder is None:
+                names.append("?")  # a parent the user cannot see
+                break
+            names.append(str(folder.get("name", "")))
+            current = folder.get("folder_parent_id")
+        return "/".join(reversed(names))
+
+    def resolve_folder(self, path):
+        """Folder ids whose path is `path`, resolved level by level (names are not unique).
+
+        "" or "/" is the root (returns [None]). Raises NotFound when no folder has that path.
+        """
+        parts = [p for p in str(path or "").strip().split("/") if p != ""]
+        if not parts:
+            return [None]
+        if is_uuid(path):
+            if path in self.folders():
+                return [path]
+        folders = self.folders().values()
+        level = [None]
+        for depth, name in enumerate(parts):
+            level = [f["id"] for f in folders if f.get("name") == name and f.get("folder_parent_id") in level]
+            if not level:
+                raise NotFound("Passbolt folder %r not found (no folder %r under %r)."
+                               % (path, name, "/".join(parts[:depth]) or "the root"))
+        return level
+
+    # -- users and encryption for writers ---------------------------------------------
+    def users_with_keys(self, filters=None):
+        """Users (with gpgkey) as the server lists them; filters like {"has-access": resource_id}."""
+        self.login()
+        body = self.api.users_list(contain=("gpgkey", "profile"), filters=filters)
+        if not isinstance(body, list):
+            raise ApiError("Passbolt", "GET", "/users.json", 200, "the answer is not a list of users")
+        return body
+
+    def encrypt_for_users(self, plaintext, users):
+        """[{"user_id", "data"}]: `plaintext` encrypted to each user's key and signed by ours."""
+        self.login()
+        result = []
+        for user in users:
+            armored = ((user.get("gpgkey") or {}).get("armored_key")) if isinstance(user, dict) else None
+            if not armored:
+                raise PwmanError("User %s has no public key on the server." % (user.get("id") if isinstance(user, dict)
+                                                                               else user))
+            fingerprint = self.gpg.import_public_key(armored, "public key of user %s" % user.get("id"))
+            data = self.gpg.encrypt(plaintext, [fingerprint], sign=True, what="secret")
+            result.append({"user_id": user["id"], "data": data})
+        return result
+
+    def encrypt_metadata(self, metadata, key_type="shared_key"):
+        """(armored, metadata_key_id) for v5 metadata, encrypted to the shared key or to our own key."""
+        self.login()
+        text = json.dumps(metadata)
+        if key_type == "user_key":
+            return self.gpg.encrypt(text, [self.gpg.user_fingerprint], sign=True, what="metadata"), None
+        keys = self.load_metadata_keys()
+        for key in keys["keys"]:
+            if isinstance(key, dict) and key.get("armored_key") and not key.get("expired") and not key.get("deleted"):
+                fingerprint = self.gpg.import_public_key(key["armored_key"], "shared metadata key")
+                return self.gpg.encrypt(text, [fingerprint], sign=True, what="metadata"), key.get("id")
+        raise PwmanError("The Passbolt server has no usable shared metadata key.")
+
+
+def parse_secret(text, slug):
+    """A decrypted secret -> dict with password/description/totp/custom_fields (what the type holds)."""
+    if slug in STRING_SECRET_TYPES:
+        return {"password": text}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        if slug is None:
+            return {"password": text}
+        raise PwmanError("A %s secret is not the expected JSON." % slug) from None
+    if not isinstance(data, dict):
+        return {"password": text}
+    return data
+
+
+def _secret_values(secret):
+    for key in ("password", "description"):
+        if isinstance(secret.get(key), str):
+            yield secret[key]
+    totp_data = secret.get("totp")
+    if isinstance(totp_data, dict):
+        yield totp_data.get("secret_key")
+    for field in secret.get("custom_fields") or []:
+        if isinstance(field, dict):
+            yield field.get("secret_value")
+
+
+class ResourceView:
+    """A resource with cleartext metadata, whatever its version (v4 fields or decrypted v5 metadata)."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.id = raw.get("id")
+        self.secret = None
+        type_info = raw.get("resource_type") if isinstance(raw.get("resource_type"), dict) else {}
+        self.resource_type_id = raw.get("resource_type_id") or type_info.get("id")
+        self.type_slug = type_info.get("slug") or RESOURCE_TYPES.get(self.resource_type_id)
+        self.version = "v5" if raw.get("metadata") else "v4"
+        self.metadata_key_type = raw.get("metadata_key_type")
+        self.name = raw.get("name")
+        self.username = raw.get("username")
+        self.uris = [raw["uri"]] if raw.get("uri") else []
+        self.description = raw.get("description")
+        self.metadata_custom_fields = []
+        self.folder_parent_id = raw.get("folder_parent_id")
+        self.modified = str(raw.get("modified") or "")
+
+    def set_metadata(self, metadata):
+        self.name = metadata.get("name")
+        self.username = metadata.get("username")
+        uris = metadata.get("uris")
+        self.uris = [u for u in uris if u] if isinstance(uris, list) else []
+        self.description = metadata.get("description")
+        self.metadata_custom_fields = [f for f in metadata.get("custom_fields") or [] if isinstance(f, dict)]
+
+    @property
+    def uri(self):
+        return self.uris[0] if self.uris else ""
+
+    def secret_data(self):
+        secrets = self.raw.get("secrets")
+        if isinstance(secrets, list) and secrets and isinstance(secrets[0], dict):
+            return secrets[0].get("data")
+        secret = self.raw.get("secret")
+        if isinstance(secret, dict):
+            return secret.get("data")
+        return None
+
+    def custom_fields(self):
+        """{name: value} merging metadata (keys, cleartext values) and secret (secret values) by field id."""
+        fields = {}
+        secret_fields = {f.get("id"): f for f in (self.secret or {}).get("custom_fields") or [] if isinstance(f, dict)}
+        names = {}
+        for field in self.metadata_custom_fields:
+            name = field.get("metadata_key")
+            if name:
+                names[field.get("id")] = name
+                if field.get("metadata_value") is not None:
+                    fields[name] = field.get("metadata_value")
+        for fid, field in secret_fields.items():
+            name = names.get(fid) or field.get("secret_key") or field.get("metadata_key")
+            if name:
+                fields[name] = field.get("secret_value")
+        return fields
+
+    def description_text(self):
+        secret_desc = (self.secret or {}).get("description")
+        return secret_desc if secret_desc else (self.description or "")

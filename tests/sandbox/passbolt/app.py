@@ -1,0 +1,1742 @@
+"""A local imitation of a Passbolt server (API v5 with v4 compatibility).
+
+Real OpenPGP through GnuPG (python-gnupg): the server key decrypts login challenges and signs
+its answers, users hold ECC or RSA keys, secrets and v5 metadata are real PGP messages.
+Access tokens are RS256 JWTs. See ../../../docs/developing.md and ../shared/api/passbolt.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets as _secrets
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from email import policy as email_policy
+from email.parser import BytesParser
+from urllib.parse import parse_qs, quote_plus
+
+from sandbox.common.httpserver import App, Response
+from sandbox.passbolt import crypto
+from sandbox.passbolt import seed_data as SD
+
+UUID_RE = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_UUID_FULL = re.compile("^" + UUID_RE + "$")
+_NONCE = re.compile(r"^gpgauthv1\.3\.0\|36\|(" + UUID_RE + r")\|gpgauthv1\.3\.0$")
+ACTION_NS = uuid.UUID("a8c7e0e2-53f2-4a3b-9d0c-706173736274")
+
+READ, UPDATE, OWNER = 1, 7, 15
+REFRESH_TTL = 30 * 24 * 3600
+MFA_REQUIRED = "MFA authentication is required."
+LOGIN_REQUIRED = "You need to login to access this location."
+JWT_REQUIRED = "Authentication is required to continue"
+SECRETS_PROVIDED = "The secrets of all the users having access to the resource are required."
+FILTER_ID_KINDS = {"has-id": "resource", "has-access": "resource", "has-users": "user", "has-managers": "user",
+                   "has-groups": "group", "is-shared-with-group": "group", "has-parent": "parent"}
+MAX_LIMIT = 1000000  # ApiPaginationComponent::MAX_LIMIT, the default limit
+V4_SLUGS = ("password-string", "password-and-description", "totp", "password-description-totp")
+
+
+_PHP_ESCAPES = {"\\\\": "\\\\", '\\"': "\\u0022", "/": "\\/", "&": "\\u0026", "<": "\\u003C",
+                ">": "\\u003E", "'": "\\u0027"}
+_PHP_ESCAPE_RE = re.compile(r'\\\\|\\"|[/&<>\']')
+
+
+def php_json(payload):
+    """JSON as CakePHP's JsonView writes it (json_encode with JSON_HEX_TAG|APOS|AMP|QUOT, "/" escaped)."""
+    return _PHP_ESCAPE_RE.sub(lambda m: _PHP_ESCAPES[m.group(0)], json.dumps(payload, separators=(",", ":")))
+
+
+def is_uuid(value):
+    return isinstance(value, str) and bool(_UUID_FULL.match(value))
+
+
+def iso(ts=None):
+    return datetime.fromtimestamp(ts if ts is not None else time.time(), timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%S+00:00")
+
+
+class Redirect(Exception):
+    """A 302 answer (Passbolt redirects JSON requests that need MFA to /mfa/verify/error.json)."""
+
+    def __init__(self, location):
+        super().__init__(location)
+        self.location = location
+
+
+class HttpError(Exception):
+    def __init__(self, status, message, body=None, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.body = body
+        self.headers = headers or []
+
+
+def validation_error(errors, message="Could not validate resource data."):
+    return HttpError(400, message, errors)
+
+
+class PassboltApp(App):
+    product = "passbolt"
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        self.state_dir = self.config.get("state_dir") or os.path.join(crypto.REPO, ".tmp", "passbolt-state")
+        os.makedirs(self.state_dir, mode=0o700, exist_ok=True)
+        os.chmod(self.state_dir, 0o700)
+        self.key_cache = self.config.get("key_cache") or crypto.DEFAULT_KEY_CACHE
+        self.base_url = self.config.get("base_url", "http://127.0.0.1")
+        self.settings = {
+            "access_token_ttl": int(self.config.get("access_token_ttl", 300)),
+            "jwt_enabled": bool(self.config.get("jwt_enabled", True)),
+            "gpgauth_enabled": bool(self.config.get("gpgauth_enabled", True)),
+            "metadata_default": self.config.get("metadata_default", "v5"),
+            "allow_v4_create": bool(self.config.get("allow_v4_create", True)),
+            "allow_v5_create": bool(self.config.get("allow_v5_create", True)),
+        }
+        self.tamper_mode = "none"
+        self.rotations = 0
+        self.jwt = crypto.JwtSigner()
+        self._init_keys()
+        self._reset_data()
+        self._register_routes()
+        self._register_admin()
+
+    # ------------------------------------------------------------------ keys
+    def _init_keys(self):
+        jobs = {"server": ("server", "rsa", "Passbolt Sandbox Server", "server@passbolt.dev", ""),
+                "metadata": ("metadata", "ecc", "Passbolt Metadata Key", "metadata@passbolt.dev", ""),
+                "impostor": ("impostor", "ecc", "Passbolt Sandbox Server", "server@passbolt.dev", "")}
+        for short, user in SD.USERS.items():
+            jobs[short] = (short, user["key"], "%s %s" % (user["first_name"], user["last_name"]),
+                           user["username"], user["passphrase"])
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            futures = {name: pool.submit(crypto.cached_key, self.key_cache, *args) for name, args in jobs.items()}
+            self.keys = {name: fut.result() for name, fut in futures.items()}
+        self.gpg = crypto.make_gpg(os.path.join(self.state_dir, "gnupg"))           # the server's keyring
+        self.seed_gpg = crypto.make_gpg(os.path.join(self.state_dir, "gnupg-seed"))  # users' keys (seeding only)
+        for name in ("server", "impostor"):
+            self.gpg.import_keys(self.keys[name]["private"])
+        self.gpg.import_keys(self.keys["metadata"]["public"])
+        self.seed_gpg.import_keys(self.keys["metadata"]["private"])
+        for short in SD.USERS:
+            self.gpg.import_keys(self.keys[short]["public"])
+            self.seed_gpg.import_keys(self.keys[short]["private"], passphrase=self.keys[short]["passphrase"])
+        self.server_fpr = self.keys["server"]["fingerprint"]
+        self.server_public = self.keys["server"]["public"]
+
+    def _rotate_server_key(self):
+        self.rotations += 1
+        key = crypto.cached_key(self.key_cache, "server-rot%d" % self.rotations, "ecc", "Passbolt Sandbox Server",
+                                "server@passbolt.dev", "")
+        self.gpg.import_keys(key["private"])
+        self.server_fpr = key["fingerprint"]
+        self.server_public = key["public"]
+        return key["fingerprint"]
+
+    # ------------------------------------------------------------------ data
+    def _reset_data(self):
+        self.users, self.groups, self.folders, self.resources = {}, {}, {}, {}
+        self.permissions = {}      # id -> permission row
+        self.secrets = {}          # (resource_id, user_id) -> secret row
+        self.used_verify_tokens = set()
+        self.refresh_tokens = {}   # token -> {user_id, access_token, active, expiry}
+        self.sessions = {}         # passbolt_session -> {user_id, csrf}
+        self.gpgauth_nonces = {}   # user_id -> nonce
+        self.mfa_tokens = {}       # passbolt_mfa cookie -> {user_id, sessions: set}
+        self.metadata_keys = {}
+        self.metadata_private_keys = {}
+
+    def seed(self, profile):
+        with self.lock:
+            self._reset_data()
+            now = iso()
+            for short, spec in SD.USERS.items():
+                key = self.keys[short]
+                gpgkey_id = str(uuid.uuid5(SD.NAMESPACE, "gpgkey:" + key["fingerprint"]))
+                self.users[spec["id"]] = {
+                    "short": short, "id": spec["id"], "username": spec["username"], "active": spec["active"],
+                    "deleted": False, "role": spec["role"], "first_name": spec["first_name"],
+                    "last_name": spec["last_name"], "mfa": spec["mfa"], "created": now, "modified": now,
+                    "gpgkey": {
+                        "id": gpgkey_id, "user_id": spec["id"], "armored_key": key["public"],
+                        "bits": 2048 if spec["key"] == "rsa" else 255,
+                        "uid": "%s %s <%s>" % (spec["first_name"], spec["last_name"], spec["username"]),
+                        "key_id": key["fingerprint"][-8:], "fingerprint": key["fingerprint"],
+                        "type": "RSA" if spec["key"] == "rsa" else "EdDSA", "expires": None,
+                        "key_created": now, "deleted": False, "created": now, "modified": now},
+                }
+            for name, spec in SD.GROUPS.items():
+                members = [(m, True) for m in spec["managers"]] + [(m, False) for m in spec["members"]]
+                self.groups[spec["id"]] = {
+                    "id": spec["id"], "name": name, "deleted": False, "created": now, "modified": now,
+                    "created_by": SD.user_id("ada"), "modified_by": SD.user_id("ada"),
+                    "groups_users": [{"id": str(uuid.uuid5(SD.NAMESPACE, "gu:%s:%s" % (name, m))),
+                                      "group_id": spec["id"], "user_id": SD.user_id(m), "is_admin": admin,
+                                      "created": now} for m, admin in members]}
+            for path, spec in SD.FOLDERS.items():
+                owner = SD.user_id(spec["owner"])
+                self.folders[spec["id"]] = {
+                    "id": spec["id"], "name": spec["name"],
+                    "folder_parent_id": SD.FOLDER_IDS[spec["parent"]] if spec["parent"] else None,
+                    "created": now, "modified": now, "created_by": owner, "modified_by": owner, "personal": True}
+                self._add_permission("Folder", spec["id"], "User", owner, OWNER)
+            # the shared metadata key, its private part encrypted to every active user
+            mkey = self.keys["metadata"]
+            mkey_id = str(uuid.uuid5(SD.NAMESPACE, "metadata-key:" + mkey["fingerprint"]))
+            self.metadata_keys[mkey_id] = {
+                "id": mkey_id, "fingerprint": mkey["fingerprint"], "armored_key": mkey["public"],
+                "created": now, "modified": now, "created_by": SD.user_id("ada"), "modified_by": SD.user_id("ada"),
+                "deleted": None, "expired": None}
+            self.metadata_key_id = mkey_id
+            for short, spec in SD.USERS.items():
+                plain = json.dumps({"object_type": "PASSBOLT_METADATA_PRIVATE_KEY", "domain": self._full_base_url() + "/",
+                                    "fingerprint": mkey["fingerprint"], "armored_key": mkey["private"],
+                                    "passphrase": ""})
+                pid = str(uuid.uuid5(SD.NAMESPACE, "metadata-private-key:%s" % short))
+                self.metadata_private_keys[pid] = {
+                    "id": pid, "metadata_key_id": mkey_id, "user_id": spec["id"],
+                    "data": self._seed_encrypt(plain, short, "ada"), "created": now, "modified": now,
+                    "created_by": SD.user_id("ada"), "modified_by": SD.user_id("ada")}
+            for spec in SD.RESOURCES:
+                self._seed_resource(spec, now)
+        self.profile = profile
+
+    def _seed_encrypt(self, plaintext, to_short, signer_short):
+        signer = self.keys[signer_short]
+        result = self.seed_gpg.encrypt(plaintext, [self.keys[to_short]["fingerprint"]],
+                                       sign=signer["fingerprint"], passphrase=signer["passphrase"],
+                                       always_trust=True, extra_args=["--pinentry-mode", "loopback"])
+        if not result.ok:
+            raise RuntimeError("seed encryption failed: %s" % result.status)
+        return str(result)
+
+    def _seed_encrypt_metadata(self, plaintext, signer_short):
+        signer = self.keys[signer_short]
+        result = self.seed_gpg.encrypt(plaintext, [self.keys["metadata"]["fingerprint"]],
+                                       sign=signer["fingerprint"], passphrase=signer["passphrase"],
+                                       always_trust=True, extra_args=["--pinentry-mode", "loopback"])
+        if not result.ok:
+            raise RuntimeError("seed metadata encryption failed: %s" % result.status)
+        return str(result)
+
+    def _seed_resource(self, spec, now):
+        owner = SD.user_id(spec["owner"])
+        res = {"id": spec["id"], "resource_type_id": spec["resource_type_id"],
+               "folder_parent_id": SD.FOLDER_IDS[spec["folder"]] if spec["folder"] else None,
+               "created": now, "modified": now, "created_by": owner, "modified_by": owner,
+               "deleted": False, "expired": None, "metadata": None, "metadata_key_id": None,
+               "metadata_key_type": None, "name": None, "username": None, "uri": None, "description": None}
+        if spec["metadata"] == "v4":
+            res.update(name=spec["name"], username=spec["username"] or None,
+                       uri=(spec["uris"][0] if spec["uris"] else None), description=spec["description"] or None)
+        else:
+            plain = json.dumps({"object_type": "PASSBOLT_RESOURCE_METADATA",
+                                "resource_type_id": spec["resource_type_id"], "name": spec["name"],
+                                "username": spec["username"], "uris": spec["uris"],
+                                "description": spec["description"], "icon": None,
+                                "custom_fields": spec.get("metadata_custom_fields") or []})
+            if spec["metadata"] == "v5-shared":
+                res.update(metadata=self._seed_encrypt_metadata(plain, spec["owner"]),
+                           metadata_key_id=self.metadata_key_id, metadata_key_type="shared_key")
+            else:
+                res.update(metadata=self._seed_encrypt(plain, spec["owner"], spec["owner"]),
+                           metadata_key_id=self.users[owner]["gpgkey"]["id"], metadata_key_type="user_key")
+        self.resources[res["id"]] = res
+        self._add_permission("Resource", res["id"], "User", owner, OWNER)
+        for share in spec["shared"]:
+            if "user" in share:
+                self._add_permission("Resource", res["id"], "User", SD.user_id(share["user"]), share["type"])
+            else:
+                self._add_permission("Resource", res["id"], "Group", SD.GROUP_IDS[share["group"]], share["type"])
+        if spec["type"] in ("password-string", "v5-password-string"):
+            plain_secret = spec["secret"]["password"]
+        else:
+            plain_secret = json.dumps(spec["secret"])
+        for uid in sorted(self._users_with_access(res["id"])):
+            self._set_secret(res["id"], uid, self._seed_encrypt(plain_secret, self.users[uid]["short"], spec["owner"]))
+
+    def _add_permission(self, aco, aco_id, aro, aro_id, ptype):
+        pid = str(uuid.uuid5(SD.NAMESPACE, "perm:%s:%s:%s" % (aco_id, aro, aro_id)))
+        now = iso()
+        self.permissions[pid] = {"id": pid, "aco": aco, "aco_foreign_key": aco_id, "aro": aro,
+                                 "aro_foreign_key": aro_id, "type": ptype, "created": now, "modified": now}
+        return pid
+
+    def _set_secret(self, rid, uid, data):
+        now = iso()
+        old = self.secrets.get((rid, uid))
+        self.secrets[(rid, uid)] = {"id": old["id"] if old else str(uuid.uuid4()), "resource_id": rid, "user_id": uid,
+                                    "data": data, "created": old["created"] if old else now, "modified": now}
+
+    # ------------------------------------------------------------------ permissions
+    def _user_groups(self, uid):
+        return {g["id"] for g in self.groups.values() if not g["deleted"]
+                and any(gu["user_id"] == uid for gu in g["groups_users"])}
+
+    def _aco_permissions(self, aco_id):
+        return [p for p in self.permissions.values() if p["aco_foreign_key"] == aco_id]
+
+    def _permission_of(self, uid, aco_id):
+        groups = self._user_groups(uid)
+        best = None
+        for perm in self._aco_permissions(aco_id):
+            if (perm["aro"] == "User" and perm["aro_foreign_key"] == uid) or (
+                    perm["aro"] == "Group" and perm["aro_foreign_key"] in groups):
+                if best is None or perm["type"] > best["type"] or (
+                        perm["type"] == best["type"] and perm["aro"] == "User"):
+                    best = perm
+        return best
+
+    def _expand(self, perms):
+        """User ids reached by a list of permission rows (groups expanded to their members)."""
+        users = set()
+        for perm in perms:
+            if perm["aro"] == "User":
+                users.add(perm["aro_foreign_key"])
+            else:
+                group = self.groups.get(perm["aro_foreign_key"])
+                if group:
+                    users.update(gu["user_id"] for gu in group["groups_users"])
+        return users
+
+    def _users_with_access(self, aco_id):
+        return self._expand(self._aco_permissions(aco_id))
+
+    def _visible_resource(self, uid, rid):
+        res = self.resources.get(rid) if is_uuid(rid) else None
+        if res is None or res["deleted"] or self._permission_of(uid, rid) is None:
+            return None
+        return res
+
+    def _visible_folder(self, uid, fid):
+        folder = self.folders.get(fid) if is_uuid(fid) else None
+        if folder is None or self._permission_of(uid, fid) is None:
+            return None
+        return folder
+
+    # ------------------------------------------------------------------ envelope
+    def envelope(self, request, body, status=200, message="The operation was successful.", headers=None,
+                 pagination=None):
+        url = request.path + ("?" + request.query_string if request.query_string else "")
+        header = {"id": str(uuid.uuid4()), "status": "success" if status < 400 else "error",
+                  "servertime": int(time.time()),
+                  "action": str(uuid.uuid5(ACTION_NS, request.method + " " + re.sub(UUID_RE, "{id}", request.path))),
+                  "message": message, "url": url, "code": status}
+        if pagination is not None:
+            header["pagination"] = pagination
+        return Response(status, php_json({"header": header, "body": body}), "application/json; charset=UTF-8",
+                        headers)
+
+    def listing(self, request, items, message="The operation was successful.", headers=None):
+        page = request.arg("page")
+        limit = request.arg("limit")
+        count = len(items)
+        try:
+            page = max(1, int(page)) if page is not None else 1
+            limit = min(MAX_LIMIT, max(1, int(limit))) if limit is not None else MAX_LIMIT
+        except ValueError as exc:
+            raise HttpError(400, "Invalid pagination.") from exc
+        items = items[(page - 1) * limit: page * limit]
+        return self.envelope(request, items, message=message, headers=headers,
+                             pagination={"count": count, "page": page, "limit": limit})
+
+    def error(self, request, status, message, body=None, headers=None):
+        return self.envelope(request, body, status=status, message=message, headers=headers)
+
+    def not_found(self, request):
+        return self.error(request, 404, "Not Found")
+
+    def method_not_allowed(self, request):
+        return self.error(request, 405, "Method Not Allowed")
+
+    def internal_error(self, request, exc):
+        return self.error(request, 500, "An internal error occurred.")
+
+    def dispatch(self, request):
+        try:
+            return super().dispatch(request)
+        except HttpError as exc:
+            return self.error(request, exc.status, exc.message, exc.body, exc.headers)
+        except Redirect as exc:
+            return Response(302, b"", "text/html; charset=UTF-8", [("Location", exc.location)])
+
+    # ------------------------------------------------------------------ request helpers
+    @staticmethod
+    def data(request):
+        if not request.body:
+            return {}
+        ctype = (request.header("Content-Type") or "").lower()
+        pairs = None
+        if "application/x-www-form-urlencoded" in ctype:
+            pairs = [(k, v[0]) for k, v in parse_qs(request.body.decode("utf-8"), keep_blank_values=True).items()]
+        elif "multipart/form-data" in ctype:
+            message = BytesParser(policy=email_policy).parsebytes(
+                b"Content-Type: " + request.header("Content-Type").encode("latin-1") + b"\r\n\r\n" + request.body)
+            pairs = [(part.get_param("name", header="content-disposition"),
+                      part.get_payload(decode=True).decode("utf-8")) for part in message.iter_parts()]
+        if pairs is not None:  # PHP-style names: data[gpg_auth][keyid]
+            out = {}
+            for key, value in pairs:
+                parts = [p for p in re.split(r"[\[\]]+", key or "") if p]
+                node = out
+                for part in parts[:-1]:
+                    node = node.setdefault(part, {})
+                if parts:
+                    node[parts[-1]] = value
+            return out
+        try:
+            data = request.json()
+        except ValueError as exc:
+            raise HttpError(400, "The request body is not valid JSON.") from exc
+        if not isinstance(data, dict):
+            raise HttpError(400, "The request body is not valid JSON.")
+        return data
+
+    @staticmethod
+    def qlist(request, name, keep_blank=False):
+        """Values of filter[x][] / filter[x] (repeatable), validated as the real QueryStringComponent.
+
+        Filters whose name ends with "s" (has-users, has-groups, has-access...) also take comma lists.
+        An invalid id is a 400 "Invalid filter. ...".
+        """
+        values = []
+        for key, vals in request.query.items():
+            if key in (name, name + "[]") or re.match(re.escape(name) + r"\[\d+\]$", key):
+                values.extend(vals)
+        filter_name = name[len("filter["):-1] if name.startswith("filter[") else name
+        if filter_name.endswith("s") and not filter_name.startswith("is-"):
+            values = [part for v in values for part in v.split(",")]
+        kind = FILTER_ID_KINDS.get(filter_name)
+        for value in values:
+            if kind == "parent" and value == "":
+                continue
+            if kind and not is_uuid(value):
+                raise HttpError(400, 'Invalid filter. "%s" is not a valid %s id for filter %s.'
+                                % (value, kind, filter_name))
+        return values if keep_blank else [v for v in values if v != ""]
+
+    @staticmethod
+    def contains(request, name):
+        value = request.query.get("contain[%s]" % name)
+        return bool(value) and value[0] not in ("0", "false", "")
+
+    # ------------------------------------------------------------------ authentication
+    def current_user(self, request, allow_without_mfa=False):
+        """(user, context) for an authenticated request, or raises HttpError."""
+        auth = request.header("Authorization") or ""
+        ctx = None
+        if auth.lower().startswith("bearer "):
+            if not self.settings["jwt_enabled"]:
+                raise HttpError(401, JWT_REQUIRED)
+            token = auth[7:].strip()
+            claims = self.jwt.verify(token)
+            if claims is None:
+                raise HttpError(401, JWT_REQUIRED)
+            user = self.users.get(claims.get("sub"))
+            if user is None or not user["active"] or user["deleted"]:
+                raise HttpError(401, JWT_REQUIRED)
+            ctx = {"kind": "jwt", "session_id": token}
+        else:
+            sid = request.cookies.get("passbolt_session")
+            session = self.sessions.get(sid) if sid else None
+            if session is None:
+                raise HttpError(403, LOGIN_REQUIRED)
+            user = self.users.get(session["user_id"])
+            if user is None or not user["active"]:
+                raise HttpError(403, LOGIN_REQUIRED)
+            if request.method in ("POST", "PUT", "DELETE", "PATCH"):
+                cookie = request.cookies.get("csrfToken")
+                sent = request.header("X-CSRF-Token")
+                if not cookie:
+                    raise HttpError(403, "Missing or incorrect CSRF cookie type.")
+                if not sent or sent != cookie or cookie != session["csrf"]:
+                    raise HttpError(403, "CSRF token from either the request body or request headers did not "
+                                         "match or is missing.")
+            ctx = {"kind": "session", "session_id": sid}
+        if user["mfa"] and not allow_without_mfa and not self._mfa_ok(request, user, ctx):
+            raise Redirect(self._full_base_url() + "/mfa/verify/error.json")
+        return user, ctx
+
+    def _mfa_error_body(self):
+        return {"mfa_providers": ["totp"], "providers": {"totp": self._full_base_url() + "/mfa/verify/totp.json"}}
+
+    def _mfa_ok(self, request, user, ctx):
+        token = request.cookies.get("passbolt_mfa")
+        entry = self.mfa_tokens.get(token) if token else None
+        return bool(entry and entry["user_id"] == user["id"] and ctx["session_id"] in entry["sessions"]
+                    and (entry["expiry"] is None or entry["expiry"] > time.time()))
+
+    def _full_base_url(self):
+        return (self.config.get("full_base_url") or self.base_url).rstrip("/")
+
+    def _secure(self):
+        return self._full_base_url().startswith("https")
+
+    # ------------------------------------------------------------------ formatting
+    def fmt_profile(self, user):
+        return {"id": str(uuid.uuid5(SD.NAMESPACE, "profile:" + user["id"])), "user_id": user["id"],
+                "first_name": user["first_name"], "last_name": user["last_name"],
+                "created": user["created"], "modified": user["modified"],
+                "avatar": {"url": {"medium": "img/avatar/user_medium.png", "small": "img/avatar/user.png"}}}
+
+    def fmt_role(self, user):
+        return {"id": str(uuid.uuid5(SD.NAMESPACE, "role:" + user["role"])), "name": user["role"],
+                "description": "Organization administrator" if user["role"] == "admin" else "Logged in user"}
+
+    def fmt_user(self, user, gpgkey=False, profile=True, role=True, groups_users=False):
+        out = {"id": user["id"], "role_id": self.fmt_role(user)["id"], "username": user["username"],
+               "active": user["active"], "deleted": user["deleted"], "disabled": None,
+               "created": user["created"], "modified": user["modified"], "last_logged_in": None,
+               "is_mfa_enabled": user["mfa"]}
+        if profile:
+            out["profile"] = self.fmt_profile(user)
+        if role:
+            out["role"] = self.fmt_role(user)
+        if gpgkey:
+            out["gpgkey"] = dict(user["gpgkey"])
+        if groups_users:
+            out["groups_users"] = [gu for g in self.groups.values() for gu in g["groups_users"]
+                                   if gu["user_id"] == user["id"]]
+        return out
+
+    def fmt_group(self, group, uid, request):
+        out = {k: group[k] for k in ("id", "name", "deleted", "created", "modified", "created_by", "modified_by")}
+        if self.contains(request, "my_group_user"):
+            out["my_group_user"] = next((dict(gu) for gu in group["groups_users"] if gu["user_id"] == uid), None)
+        if self.contains(request, "groups_users") or self.contains(request, "groups_users.user"):
+            rows = []
+            for gu in group["groups_users"]:
+                row = dict(gu)
+                if self.contains(request, "groups_users.user"):
+                    row["user"] = self.fmt_user(self.users[gu["user_id"]],
+                                                gpgkey=self.contains(request, "groups_users.user.gpgkey"))
+                rows.append(row)
+            out["groups_users"] = rows
+        if self.contains(request, "user_count"):
+            out["user_count"] = len(group["groups_users"])
+        return out
+
+    def fmt_permission(self, perm, request=None, prefix="permissions"):
+        out = dict(perm)
+        if request is not None:
+            if perm["aro"] == "User" and (self.contains(request, prefix + ".user.profile")
+                                          or self.contains(request, prefix + ".user")):
+                user = self.users.get(perm["aro_foreign_key"])
+                out["user"] = self.fmt_user(user, profile=self.contains(request, prefix + ".user.profile")) if user else None
+            if perm["aro"] == "Group" and self.contains(request, prefix + ".group"):
+                group = self.groups.get(perm["aro_foreign_key"])
+                out["group"] = {k: group[k] for k in ("id", "name", "deleted", "created", "modified",
+                                                      "created_by", "modified_by")} if group else None
+        return out
+
+    def fmt_resource_type(self, slug, with_definition=True):
+        rtid = SD.resource_type_id(slug)
+        out = {"id": rtid, "slug": slug, "name": RESOURCE_TYPE_NAMES.get(slug, slug),
+               "description": RESOURCE_TYPE_NAMES.get(slug, slug), "created": "2020-01-01T00:00:00+00:00",
+               "modified": "2020-01-01T00:00:00+00:00", "deleted": None}
+        if with_definition:
+            out["definition"] = resource_type_definition(slug)
+        return out
+
+    def _folder_parent_for(self, uid, folder_id):
+        """Passbolt keeps the parent per user: a folder the user cannot see is the root for them."""
+        if folder_id and self._visible_folder(uid, folder_id) is not None:
+            return folder_id
+        return None
+
+    def fmt_resource(self, res, uid, request):
+        out = {"id": res["id"], "resource_type_id": res["resource_type_id"],
+               "folder_parent_id": self._folder_parent_for(uid, res["folder_parent_id"]),
+               "expired": res["expired"], "deleted": res["deleted"], "created": res["created"],
+               "modified": res["modified"], "created_by": res["created_by"], "modified_by": res["modified_by"]}
+        users = self._users_with_access(res["id"])
+        out["personal"] = len(users) <= 1
+        if res["metadata"] is not None:
+            out.update(metadata=res["metadata"], metadata_key_id=res["metadata_key_id"],
+                       metadata_key_type=res["metadata_key_type"])
+        else:
+            out.update(name=res["name"], username=res["username"], uri=res["uri"], description=res["description"])
+        if self.contains(request, "secret"):
+            secret = self.secrets.get((res["id"], uid))
+            out["secrets"] = [dict(secret)] if secret else []
+        if self.contains(request, "resource-type"):
+            slug = next((s for s, i in SD.RESOURCE_TYPE_IDS.items() if i == res["resource_type_id"]), None)
+            out["resource_type"] = self.fmt_resource_type(slug) if slug else None
+        if self.contains(request, "permission"):
+            perm = self._permission_of(uid, res["id"])
+            out["permission"] = dict(perm) if perm else None
+        if self.contains(request, "permissions") or self.contains(request, "permissions.user.profile") or \
+                self.contains(request, "permissions.group"):
+            out["permissions"] = [self.fmt_permission(p, request) for p in self._aco_permissions(res["id"])]
+        if self.contains(request, "creator"):
+            out["creator"] = self.fmt_user(self.users[res["created_by"]], role=False)
+        if self.contains(request, "modifier"):
+            out["modifier"] = self.fmt_user(self.users[res["modified_by"]], role=False)
+        if self.contains(request, "favorite"):
+            out["favorite"] = None
+        return out
+
+    def fmt_folder(self, folder, uid, request):
+        out = {k: folder[k] for k in ("id", "name", "created", "modified", "created_by", "modified_by")}
+        out["folder_parent_id"] = self._folder_parent_for(uid, folder["folder_parent_id"])
+        out["personal"] = len(self._users_with_access(folder["id"])) <= 1
+        if self.contains(request, "permission"):
+            perm = self._permission_of(uid, folder["id"])
+            out["permission"] = dict(perm) if perm else None
+        if self.contains(request, "permissions") or self.contains(request, "permissions.user.profile") or \
+                self.contains(request, "permissions.group"):
+            out["permissions"] = [self.fmt_permission(p, request) for p in self._aco_permissions(folder["id"])]
+        if self.contains(request, "children_resources"):
+            out["children_resources"] = [
+                self.fmt_resource(r, uid, _NoContain()) for r in self.resources.values()
+                if not r["deleted"] and self._permission_of(uid, r["id"])
+                and self._folder_parent_for(uid, r["folder_parent_id"]) == folder["id"]]
+        if self.contains(request, "children_folders"):
+            out["children_folders"] = [
+                self.fmt_folder(f, uid, _NoContain()) for f in self.folders.values()
+                if self._permission_of(uid, f["id"]) and self._folder_parent_for(uid, f["folder_parent_id"]) == folder["id"]]
+        if self.contains(request, "creator"):
+            out["creator"] = self.fmt_user(self.users[folder["created_by"]], role=False)
+        if self.contains(request, "modifier"):
+            out["modifier"] = self.fmt_user(self.users[folder["modified_by"]], role=False)
+        return out
+
+    # ------------------------------------------------------------------ routes
+    def _register_routes(self):
+        r = self.route
+        r("GET", r"/auth/verify\.json")(self.h_verify_get)
+        r("POST", r"/auth/verify\.json")(self.h_verify_post)
+        r("POST", r"/auth/jwt/login\.json")(self.h_jwt_login)
+        r("POST", r"/auth/jwt/refresh\.json")(self.h_jwt_refresh)
+        r("POST", r"/auth/jwt/logout\.json")(self.h_jwt_logout)
+        r("GET", r"/auth/jwt/rsa\.json")(self.h_jwt_rsa)
+        r("GET", r"/auth/jwt/jwks\.json")(self.h_jwt_jwks)
+        r("POST", r"/auth/login\.json")(self.h_gpgauth_login)
+        r("GET", r"/auth/logout\.json")(self.h_gpgauth_logout)
+        r("POST", r"/auth/logout\.json")(self.h_gpgauth_logout)
+        r("GET", r"/auth/is-authenticated\.json")(self.h_is_authenticated)
+        r("GET", r"/healthcheck/status\.json")(lambda req: self.envelope(req, "OK"))
+        r("GET", r"/settings\.json")(self.h_settings)
+        r("GET", r"/mfa/verify/totp\.json")(self.h_mfa_get)
+        r("GET", r"/mfa/verify/error\.json")(self.h_mfa_error)
+        r("POST", r"/mfa/verify/error\.json")(self.h_mfa_error)
+        r("PUT", r"/mfa/verify/error\.json")(self.h_mfa_error)
+        r("DELETE", r"/mfa/verify/error\.json")(self.h_mfa_error)
+        r("POST", r"/mfa/verify/totp\.json")(self.h_mfa_verify)
+        r("GET", r"/users\.json")(self.h_users)
+        r("GET", r"/users/(?P<uid>[^/]+)\.json")(self.h_user)
+        r("GET", r"/groups\.json")(self.h_groups)
+        r("GET", r"/groups/(?P<gid>[^/]+)\.json")(self.h_group)
+        r("GET", r"/resource-types\.json")(self.h_resource_types)
+        r("GET", r"/resource-types/(?P<tid>[^/]+)\.json")(self.h_resource_type)
+        r("GET", r"/resources\.json")(self.h_resources)
+        r("POST", r"/resources\.json")(self.h_resource_create)
+        r("GET", r"/resources/(?P<rid>[^/]+)\.json")(self.h_resource_get)
+        r("PUT", r"/resources/(?P<rid>[^/]+)\.json")(self.h_resource_update)
+        r("DELETE", r"/resources/(?P<rid>[^/]+)\.json")(self.h_resource_delete)
+        r("GET", r"/secrets/resource/(?P<rid>[^/]+)\.json")(self.h_secret)
+        r("GET", r"/metadata/keys\.json")(self.h_metadata_keys)
+        r("GET", r"/metadata/types/settings\.json")(self.h_metadata_types_settings)
+        r("GET", r"/metadata/keys/settings\.json")(self.h_metadata_keys_settings)
+        r("GET", r"/metadata/session-keys\.json")(self.h_metadata_session_keys)
+        r("PUT", r"/share/resource/(?P<rid>[^/]+)\.json")(self.h_share_resource)
+        r("POST", r"/share/simulate/resource/(?P<rid>[^/]+)\.json")(self.h_share_simulate)
+        r("PUT", r"/share/folder/(?P<fid>[^/]+)\.json")(self.h_share_folder)
+        r("GET", r"/share/search-aros\.json")(self.h_search_aros)
+        r("GET", r"/folders\.json")(self.h_folders)
+        r("POST", r"/folders\.json")(self.h_folder_create)
+        r("GET", r"/folders/(?P<fid>[^/]+)\.json")(self.h_folder_get)
+        r("PUT", r"/folders/(?P<fid>[^/]+)\.json")(self.h_folder_update)
+        r("DELETE", r"/folders/(?P<fid>[^/]+)\.json")(self.h_folder_delete)
+        r("PUT", r"/move/resource/(?P<rid>[^/]+)\.json")(self.h_move_resource)
+        r("PUT", r"/move/folder/(?P<fid>[^/]+)\.json")(self.h_move_folder)
+
+    # -- server identity / GPGAuth --------------------------------------------------------
+    def h_verify_get(self, req):
+        return self.envelope(req, {"fingerprint": self.server_fpr, "keydata": self.server_public})
+
+    def h_verify_post(self, req):
+        """POST /auth/verify.json is routed to the same GPGAuth login action as /auth/login.json."""
+        return self.h_gpgauth_login(req)
+
+    def h_gpgauth_login(self, req):
+        """GPGAuth as the real GpgAuthenticator + AuthLoginController::loginPost.
+
+        Stage 0 (server_verify_token) and stage 1 are "partial successes": HTTP 200 with an error
+        envelope. An unknown key is a 400 whose message is the X-GPGAuth-Debug header; a bad stage 2
+        is a 400 "The authentication failed.".
+        """
+        if not self.settings["gpgauth_enabled"]:
+            raise HttpError(404, "Not Found")
+        data = self.data(req)
+        if isinstance(data.get("data"), dict):
+            data = data["data"]
+        auth = data.get("gpg_auth") if isinstance(data.get("gpg_auth"), dict) else {}
+        headers = {"X-GPGAuth-Authenticated": "false", "X-GPGAuth-Progress": "stage0"}
+
+        def failed(status=400):
+            message = headers.get("X-GPGAuth-Debug", "The authentication failed.")
+            return self.envelope(req, None, status=status, message=message, headers=list(headers.items())) \
+                if status >= 400 else self._error_envelope_200(req, message, headers)
+
+        keyid = auth.get("keyid")
+        user, debug = None, None
+        if not isinstance(keyid, str):
+            debug = "No key id set."
+        elif not re.match(r"^[0-9A-F]{40}$", keyid.upper()):
+            debug = "Invalid fingerprint."
+        else:
+            user = next((u for u in self.users.values() if u["gpgkey"]["fingerprint"] == keyid.upper()
+                         and u["active"] and not u["deleted"]), None)
+            if user is None:
+                debug = "User not found."
+        if user is None:
+            headers["X-GPGAuth-Error"] = "true"
+            headers["X-GPGAuth-Debug"] = "There is no user associated with this key. " + debug
+            return failed(400)
+        if "server_verify_token" in auth:  # stage 0: the server proves it holds its private key
+            token = auth.get("server_verify_token") or ""
+            if not crypto.is_armored_message(token):
+                headers["X-GPGAuth-Error"] = "true"
+                return failed(200)
+            result = self.gpg.decrypt(token)
+            plain = str(result) if result.ok else ""
+            if result.ok and _NONCE.match(plain):
+                headers["X-GPGAuth-Verify-Response"] = plain
+            else:
+                headers["X-GPGAuth-Error"] = "true"
+            return failed(200)
+        if "user_token_result" not in auth:  # stage 1
+            headers["X-GPGAuth-Progress"] = "stage1"
+            nonce_id = str(uuid.uuid4())
+            nonce = "gpgauthv1.3.0|36|%s|gpgauthv1.3.0" % nonce_id
+            enc = self.gpg.encrypt(nonce, [user["gpgkey"]["fingerprint"]], sign=self.server_fpr, always_trust=True)
+            self.gpgauth_nonces[(user["id"], nonce_id)] = time.time() + 300
+            # PHP quotemeta(urlencode($msg)): spaces become "+", which quotemeta escapes as "\+"
+            headers["X-GPGAuth-User-Auth-Token"] = quote_plus(str(enc), safe="-_.").replace("+", "\\+")
+            return failed(200)
+        headers["X-GPGAuth-Progress"] = "stage2"
+        result_token = auth.get("user_token_result")
+        match = _NONCE.match(result_token) if isinstance(result_token, str) else None
+        expiry = self.gpgauth_nonces.pop((user["id"], match.group(1)), None) if match else None
+        if expiry is None or expiry < time.time():
+            headers["X-GPGAuth-Error"] = "true"
+            return failed(400)
+        headers.update({"X-GPGAuth-Progress": "complete", "X-GPGAuth-Authenticated": "true",
+                        "X-GPGAuth-Refer": "/"})
+        sid = _secrets.token_hex(16)
+        csrf = _secrets.token_hex(32)
+        self.sessions[sid] = {"user_id": user["id"], "csrf": csrf}
+        self.count("logins")
+        secure = "; secure" if self._secure() else ""
+        cookies = [("Set-Cookie", "passbolt_session=%s; path=/; httponly; samesite=Lax%s" % (sid, secure)),
+                   ("Set-Cookie", "csrfToken=%s; path=/; samesite=Strict%s" % (csrf, secure))]
+        return self.envelope(req, self.fmt_user(user, gpgkey=True), message="You are successfully logged in.",
+                             headers=list(headers.items()) + cookies)
+
+    def _error_envelope_200(self, req, message, headers):
+        response = self.envelope(req, None, status=400, message=message, headers=list(headers.items()))
+        payload = json.loads(response.body)
+        payload["header"]["code"] = 200
+        return Response.json(payload, status=200, headers=list(headers.items()))
+
+    def h_gpgauth_logout(self, req):
+        sid = req.cookies.get("passbolt_session")
+        self.sessions.pop(sid, None)
+        return self.envelope(req, None, message="You are successfully logged out.",
+                             headers=[("Set-Cookie", "passbolt_session=deleted; path=/; "
+                                                     "expires=Thu, 01 Jan 1970 00:00:01 GMT; HttpOnly")])
+
+    def h_is_authenticated(self, req):
+        self.current_user(req)
+        return self.envelope(req, None)
+
+    def h_settings(self, req):
+        body = {"app": {"version": {"number": "5.0.0", "name": "Sandbox"}, "url": self._full_base_url() + "/"},
+                "passbolt": {"plugins": {
+                    "jwtAuthentication": {"enabled": self.settings["jwt_enabled"]},
+                    "multiFactorAuthentication": {"version": "1.0.0"},
+                    "metadata": {"version": "1.0.0"},
+                    "folders": {"version": "2.0.0"}}}}
+        return self.envelope(req, body)
+
+    # -- JWT -----------------------------------------------------------------------------------
+    def h_jwt_login(self, req):
+        if not self.settings["jwt_enabled"]:
+            raise HttpError(404, "Not Found")
+        # Messages and codes as the real JwtLoginController: every refusal of the challenge
+        # (decryption, signature, domain, version, expiry, replay) is a 400 "credentials are invalid".
+        data = self.data(req)
+        uid = data.get("user_id")
+        challenge = data.get("challenge")
+        invalid = "The credentials are invalid."
+        if not is_uuid(uid):
+            raise HttpError(400, invalid)
+        user = self.users.get(uid)
+        if user is None or not user["active"] or user["deleted"]:
+            raise HttpError(404, "The user does not exist or is not active or has been deleted.")
+        if not crypto.is_armored_message(challenge):
+            raise HttpError(400, "The authentication failed. The credentials are missing.")
+        result = self.gpg.decrypt(challenge)
+        if not result.ok:
+            raise HttpError(400, invalid)
+        if not (result.valid and (result.pubkey_fingerprint or "").upper() == user["gpgkey"]["fingerprint"]):
+            raise HttpError(400, invalid)
+        try:
+            payload = json.loads(str(result))
+            version, domain = payload["version"], payload["domain"]
+            token, expiry = payload["verify_token"], payload["verify_token_expiry"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise HttpError(400, invalid) from exc
+        if not isinstance(domain, str) or domain.rstrip("/") != self._full_base_url():
+            raise HttpError(400, invalid)
+        now = time.time()
+        if (version != "1.0.0" or isinstance(expiry, bool) or not isinstance(expiry, (int, float))
+                or expiry > now + 3600 or expiry < now or not is_uuid(token)
+                or (uid, token.lower()) in self.used_verify_tokens):
+            raise HttpError(400, "The credentials are invalid.")
+        self.used_verify_tokens.add((uid, token.lower()))
+        access = self._make_access_token(uid)
+        refresh = str(uuid.uuid4())
+        self.refresh_tokens[refresh] = {"user_id": uid, "access_token": access, "active": True,
+                                        "expiry": now + REFRESH_TTL}
+        reply_token = token
+        signer = self.server_fpr
+        mode, self.tamper_mode = self.tamper_mode, "none"
+        if mode == "verify_token":
+            reply_token = str(uuid.uuid4())
+        elif mode == "signature":
+            signer = self.keys["impostor"]["fingerprint"]
+        plain = json.dumps({"version": "1.0.0", "domain": self._full_base_url() + "/", "access_token": access,
+                            "refresh_token": refresh, "verify_token": reply_token})
+        enc = self.gpg.encrypt(plain, [user["gpgkey"]["fingerprint"]], sign=signer, always_trust=True)
+        if not enc.ok:
+            raise HttpError(500, "An internal error occurred.")
+        self.count("logins")
+        return self.envelope(req, {"challenge": str(enc)}, message="The authentication was a success.")
+
+    def _make_access_token(self, uid):
+        return self.jwt.sign({"iss": self._full_base_url() + "/", "sub": uid,
+                              "exp": int(time.time()) + int(self.settings["access_token_ttl"])})
+
+    def h_jwt_refresh(self, req):
+        if not self.settings["jwt_enabled"]:
+            raise HttpError(404, "Not Found")
+        data = self.data(req)
+        not_found = "No active refresh token matching the request could be found."
+        if data.get("refresh_token") is not None and data.get("user_id") is not None:
+            token, uid = data["refresh_token"], data["user_id"]
+            if not is_uuid(token):
+                raise HttpError(400, "The refresh token should be a valid UUID.")
+            if not is_uuid(uid):
+                raise HttpError(400, "The user ID should be a valid UUID.")
+            entry = self.refresh_tokens.get(token)
+            if entry is None or entry["user_id"] != uid:
+                raise HttpError(400, not_found)
+        else:
+            token = req.cookies.get("refresh_token")
+            if not is_uuid(token):
+                raise HttpError(400, "The refresh token should be a valid UUID.")
+            entry = self.refresh_tokens.get(token)
+            if entry is None:
+                raise HttpError(400, not_found)
+        user = self.users.get(entry["user_id"])
+        if user is None or user["deleted"]:
+            raise HttpError(400, "The user is deleted.")
+        if not user["active"]:
+            raise HttpError(400, "The user is not activated or disabled.")
+        if not entry["active"]:
+            raise HttpError(400, "The refresh token provided was already used.")
+        if entry["expiry"] < time.time():
+            raise HttpError(400, "Expired refresh token provided.")
+        if user["mfa"] and not self._mfa_ok(req, user, {"session_id": entry["access_token"]}):
+            raise Redirect(self._full_base_url() + "/mfa/verify/error.json")
+        entry["active"] = False
+        access = self._make_access_token(entry["user_id"])
+        new = str(uuid.uuid4())
+        self.refresh_tokens[new] = {"user_id": entry["user_id"], "access_token": access, "active": True,
+                                    "expiry": time.time() + REFRESH_TTL}
+        for mfa in self.mfa_tokens.values():  # the MFA verification follows the renewed session
+            if entry["access_token"] in mfa["sessions"]:
+                mfa["sessions"].add(access)
+        self.count("refreshes")
+        expires = datetime.fromtimestamp(time.time() + REFRESH_TTL, timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        cookie = "refresh_token=%s; expires=%s; path=/; secure; httponly" % (new, expires)
+        return self.envelope(req, {"access_token": access}, headers=[("Set-Cookie", cookie)])
+
+    def h_jwt_logout(self, req):
+        """As RefreshTokenLogoutService: consume the given refresh token (body or cookie), or every refresh
+        token of the user when none is given. The access token itself stays valid until it expires."""
+        user, dummy = self.current_user(req)
+        data = self.data(req)
+        token = data.get("refresh_token") or req.cookies.get("refresh_token")
+        if not isinstance(token, str):
+            for entry in self.refresh_tokens.values():
+                if entry["user_id"] == user["id"]:
+                    entry["active"] = False
+        else:
+            if not is_uuid(token):
+                raise HttpError(400, "The refresh token should be a valid UUID.")
+            entry = self.refresh_tokens.get(token)
+            if entry is None or entry["user_id"] != user["id"]:
+                raise HttpError(400, "No active refresh token matching the request could be found.")
+            if not entry["active"]:
+                raise HttpError(400, "The refresh token provided was already used.")
+            entry["active"] = False
+        expired = "refresh_token=deleted; expires=Thu, 01 Jan 1970 00:00:01 GMT; path=/; secure; httponly"
+        return self.envelope(req, None, headers=[("Set-Cookie", expired)])
+
+    def h_jwt_rsa(self, req):
+        return self.envelope(req, {"keydata": self.jwt.public_pem})
+
+    def h_jwt_jwks(self, req):
+        return Response(200, php_json({"keys": [self.jwt.jwk()]}), "application/json; charset=UTF-8")
+
+    # -- MFA -----------------------------------------------------------------------------------
+    def h_mfa_get(self, req):
+        user, dummy = self.current_user(req, allow_without_mfa=True)
+        if not user["mfa"]:
+            raise HttpError(400, "No valid multi-factor authentication settings found.")
+        return self.envelope(req, {"providers": ["totp"]})
+
+    def h_mfa_error(self, req):
+        user, ctx = self.current_user(req, allow_without_mfa=True)
+        if not user["mfa"] or self._mfa_ok(req, user, ctx):
+            raise HttpError(400, "The multi-factor authentication is not required.")
+        return self.error(req, 403, MFA_REQUIRED, self._mfa_error_body())
+
+    def h_mfa_verify(self, req):
+        user, ctx = self.current_user(req, allow_without_mfa=True)
+        secret = SD.MFA_TOTP_SECRETS.get(user["short"])
+        if user["mfa"] and self._mfa_ok(req, user, ctx):
+            raise HttpError(400, "The multi-factor authentication is not required.")
+        if not user["mfa"] or not secret:
+            raise HttpError(400, "No valid multi-factor authentication settings found.")
+        data = self.data(req)
+        code = str(data.get("totp") or "")
+        now = time.time()
+        if not re.match(r"^[0-9]{6}$", code) or code not in {crypto.totp(secret, now + d) for d in (-30, 0, 30)}:
+            raise validation_error({"totp": {"isValidOtp": "This OTP is not valid."}},
+                                   "The OTP is not valid.")
+        token = _secrets.token_hex(32)
+        remember = bool(data.get("remember"))
+        expiry = time.time() + 30 * 24 * 3600 if remember else None
+        self.mfa_tokens[token] = {"user_id": user["id"], "sessions": {ctx["session_id"]}, "expiry": expiry}
+        secure = "; Secure" if self._secure() else ""
+        expires = ""
+        if expiry:
+            expires = "; expires=" + datetime.fromtimestamp(expiry, timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        cookie = "passbolt_mfa=%s%s; path=/; HttpOnly; SameSite=Strict%s" % (token, expires, secure)
+        return self.envelope(req, None, message="The multi-factor authentication was a success.",
+                             headers=[("Set-Cookie", cookie)])
+
+    # -- users & groups ------------------------------------------------------------------------
+    def h_users(self, req):
+        me, dummy = self.current_user(req)
+        users = [u for u in self.users.values() if not u["deleted"] and (u["active"] or me["role"] == "admin")]
+        search = req.arg("filter[search]")
+        if search:
+            s = search.lower()
+            users = [u for u in users if s in u["username"].lower() or s in u["first_name"].lower()
+                     or s in u["last_name"].lower()]
+        groups = self.qlist(req, "filter[has-groups]")
+        if groups:
+            wanted = {g for v in groups for g in v.split(",")}
+            users = [u for u in users if wanted <= self._user_groups(u["id"])]
+        access = self.qlist(req, "filter[has-access]")
+        if access:
+            if len(access) > 1:
+                raise HttpError(400, "Multiple has-access filters are not supported.")
+            rid = access[0]
+            if self._visible_resource(me["id"], rid) is None and self._visible_folder(me["id"], rid) is None:
+                raise HttpError(403, "This operation is not allowed for this user.")
+            with_access = self._users_with_access(rid)
+            users = [u for u in users if u["id"] in with_access]
+        if self._flag(req, "filter[is-admin]"):
+            users = [u for u in users if u["role"] == "admin"]
+        users.sort(key=lambda u: u["username"])
+        return self.listing(req, [self.fmt_user(u, gpgkey=self.contains(req, "gpgkey"),
+                                                profile=True, role=True,
+                                                groups_users=self.contains(req, "groups_users")) for u in users])
+
+    def h_user(self, req, uid):
+        me, dummy = self.current_user(req)
+        user = me if uid == "me" else self.users.get(uid)
+        if not is_uuid(uid) and uid != "me":
+            raise HttpError(400, "The user identifier should be a valid UUID.")
+        if user is None or user["deleted"] or (not user["active"] and me["role"] != "admin"):
+            raise HttpError(404, "The user does not exist.")
+        return self.envelope(req, self.fmt_user(user, gpgkey=True, groups_users=True))
+
+    def h_groups(self, req):
+        me, dummy = self.current_user(req)
+        groups = [g for g in self.groups.values() if not g["deleted"]]
+        has_users = self.qlist(req, "filter[has-users]")
+        if has_users:
+            wanted = {x for v in has_users for x in v.split(",")}
+            groups = [g for g in groups if wanted <= {gu["user_id"] for gu in g["groups_users"]}]
+        has_managers = self.qlist(req, "filter[has-managers]")
+        if has_managers:
+            wanted = {x for v in has_managers for x in v.split(",")}
+            groups = [g for g in groups
+                      if wanted <= {gu["user_id"] for gu in g["groups_users"] if gu["is_admin"]}]
+        groups.sort(key=lambda g: g["name"])
+        return self.listing(req, [self.fmt_group(g, me["id"], req) for g in groups])
+
+    def h_group(self, req, gid):
+        me, dummy = self.current_user(req)
+        if not is_uuid(gid):
+            raise HttpError(400, "The group identifier should be a valid UUID.")
+        group = self.groups.get(gid)
+        if group is None or group["deleted"]:
+            raise HttpError(404, "The group does not exist.")
+        return self.envelope(req, self.fmt_group(group, me["id"], req))
+
+    # -- resource types & metadata -------------------------------------------------------------
+    def h_resource_types(self, req):
+        self.current_user(req)
+        return self.listing(req, [self.fmt_resource_type(s) for s in SD.RESOURCE_TYPE_SLUGS])
+
+    def h_resource_type(self, req, tid):
+        self.current_user(req)
+        slug = next((s for s, i in SD.RESOURCE_TYPE_IDS.items() if i == tid), None)
+        if not is_uuid(tid):
+            raise HttpError(400, "The resource type identifier should be a valid UUID.")
+        if slug is None:
+            raise HttpError(404, "The resource type does not exist.")
+        return self.envelope(req, self.fmt_resource_type(slug))
+
+    def h_metadata_keys(self, req):
+        me, dummy = self.current_user(req)
+        out = []
+        for key in self.metadata_keys.values():
+            row = dict(key)
+            if self.contains(req, "metadata_private_keys"):
+                row["metadata_private_keys"] = [dict(p) for p in self.metadata_private_keys.values()
+                                                if p["metadata_key_id"] == key["id"] and p["user_id"] == me["id"]]
+            out.append(row)
+        return self.listing(req, out)
+
+    def _types_settings(self):
+        s = self.settings
+        return {"default_resource_types": s["metadata_default"], "default_folder_type": "v4",
+                "default_tag_type": "v4", "default_comment_type": "v4",
+                "allow_creation_of_v5_resources": s["allow_v5_create"], "allow_creation_of_v5_folders": False,
+                "allow_creation_of_v5_tags": False, "allow_creation_of_v5_comments": False,
+                "allow_creation_of_v4_resources": s["allow_v4_create"], "allow_creation_of_v4_folders": True,
+                "allow_creation_of_v4_tags": True, "allow_creation_of_v4_comments": True,
+                "allow_v4_v5_upgrade": False, "allow_v5_v4_downgrade": False}
+
+    def h_metadata_types_settings(self, req):
+        self.current_user(req)
+        return self.envelope(req, self._types_settings())
+
+    def h_metadata_session_keys(self, req):
+        """The caller's cached session keys: this imitation keeps none."""
+        self.current_user(req)
+        return self.envelope(req, [])
+
+    def h_metadata_keys_settings(self, req):
+        self.current_user(req)
+        return self.envelope(req, {"allow_usage_of_personal_keys": True, "zero_knowledge_key_share": False})
+
+    # -- resources -----------------------------------------------------------------------------
+    def _visible_resources(self, uid):
+        return [r for r in self.resources.values() if not r["deleted"] and self._permission_of(uid, r["id"])]
+
+    def h_resources(self, req):
+        me, dummy = self.current_user(req)
+        items = self._visible_resources(me["id"])
+        has_id = self.qlist(req, "filter[has-id]")
+        if has_id:
+            items = [r for r in items if r["id"] in set(has_id)]
+        group = (self.qlist(req, "filter[is-shared-with-group]") or [None])[0]
+        if group:
+            items = [r for r in items if any(p["aro"] == "Group" and p["aro_foreign_key"] == group
+                                             for p in self._aco_permissions(r["id"]))]
+        if self._flag(req, "filter[is-owned-by-me]"):
+            items = [r for r in items if self._permission_of(me["id"], r["id"])["type"] == OWNER]
+        if self._flag(req, "filter[is-shared-with-me]"):
+            items = [r for r in items if self._permission_of(me["id"], r["id"])["type"] != OWNER]
+        if self._flag(req, "filter[is-favorite]"):
+            items = []
+        parents = self.qlist(req, "filter[has-parent]", keep_blank=True)
+        if parents:  # an empty value is the root
+            wanted = {p or None for p in parents}
+            items = [r for r in items if self._folder_parent_for(me["id"], r["folder_parent_id"]) in wanted]
+        mkt = req.arg("filter[metadata_key_type]")
+        if mkt:
+            if mkt not in ("user_key", "shared_key"):
+                raise HttpError(400, 'Invalid filter. "%s" is not a valid value for filter metadata_key_type.' % mkt)
+            items = [r for r in items if r["metadata_key_type"] == mkt]
+        items.sort(key=lambda r: (r["name"] is not None, r["name"] or ""))  # ORDER BY Resources.name ASC
+        return self.listing(req, [self.fmt_resource(r, me["id"], req) for r in items])
+
+    @staticmethod
+    def _flag(req, name):
+        """Boolean query values as QueryStringComponent::normalizeBoolean: only true/1 are true."""
+        value = req.arg(name)
+        return value is not None and (value.lower() == "true" or value == "1")
+
+    def _get_resource_or_error(self, uid, rid):
+        if not is_uuid(rid):
+            raise HttpError(400, "The resource identifier should be a valid UUID.")
+        res = self._visible_resource(uid, rid)
+        if res is None:
+            raise HttpError(404, "The resource does not exist.")
+        return res
+
+    def h_resource_get(self, req, rid):
+        me, dummy = self.current_user(req)
+        res = self._get_resource_or_error(me["id"], rid)
+        return self.envelope(req, self.fmt_resource(res, me["id"], req))
+
+    def h_secret(self, req, rid):
+        me, dummy = self.current_user(req)
+        self._get_resource_or_error(me["id"], rid)
+        secret = self.secrets.get((rid, me["id"]))
+        if secret is None:
+            raise HttpError(404, "The secret does not exist.")
+        return self.envelope(req, dict(secret))
+
+    def _check_resource_fields(self, me, data, errors, existing=None):
+        """Validate type and v4/v5 fields as the real MetadataResourceDto + ResourcesTable; returns updates."""
+        if data.get("metadata_key_type") == "user_key" and data.get("metadata_key_id") is None:
+            data = dict(data, metadata_key_id=me["gpgkey"]["id"])  # populatedMetadataUserKeyId
+        v5_props = ("metadata", "metadata_key_id", "metadata_key_type")
+        v4_props = ("name", "username", "uri", "description")
+        v5_present = [k for k in v5_props if data.get(k) is not None]
+        is_v5 = bool(v5_present)
+        if is_v5:
+            if len(v5_present) != len(v5_props):
+                raise HttpError(400, "Few fields are missing for the V5.")
+            if any(data.get(k) is not None for k in v4_props):
+                raise HttpError(400, "V4 related fields are not supported for V5.")
+            if not self.settings["allow_v5_create"]:
+                raise HttpError(400, "Resource creation/modification with encrypted metadata not allowed.")
+        elif existing is None and not self.settings["allow_v4_create"]:
+            raise HttpError(400, "Resource creation with cleartext metadata not allowed.")
+        fields = {}
+        rtid = data.get("resource_type_id", existing["resource_type_id"] if existing else None)
+        slug = next((s for s, i in SD.RESOURCE_TYPE_IDS.items() if i == rtid), None)
+        if rtid is None:
+            errors["resource_type_id"] = {"_required": "A resource type identifier is required."}
+            return fields, None
+        if not is_uuid(rtid):
+            errors["resource_type_id"] = {"uuid": "The resource type identifier should be a valid UUID."}
+            return fields, None
+        if slug is None:
+            errors["resource_type_id"] = {"resource_type_exists": "The resource type does not exist."}
+            return fields, None
+        fields["resource_type_id"] = rtid
+        if existing is not None and not is_v5 and existing["metadata"] is not None:
+            if any(k in data for k in v4_props):
+                raise HttpError(400, "V4 related fields are not supported for V5.")
+            is_v5_existing = True
+        else:
+            is_v5_existing = False
+        if is_v5 or is_v5_existing:
+            if not slug.startswith("v5-"):
+                errors["resource_type_id"] = {"inList": "The resource type should be a v5 resource type."}
+                return fields, slug
+            if not is_v5:
+                return fields, slug
+            mkt, mkid, metadata = data["metadata_key_type"], data["metadata_key_id"], data["metadata"]
+            if not crypto.is_armored_message(metadata):
+                errors["metadata"] = {"isValidOpenPGPMessage":
+                                      "The message should be a valid ASCII-armored OpenPGP message."}
+            if mkt not in ("user_key", "shared_key"):
+                errors["metadata_key_type"] = {"inList": "The metadata key type should be one of the following: "
+                                                         "user_key, shared_key."}
+            elif mkt == "shared_key":
+                if mkid not in self.metadata_keys:
+                    errors["metadata_key_id"] = {"isValidMetadataKey": "The metadata key does not exist."}
+            elif mkid != me["gpgkey"]["id"]:
+                errors["metadata_key_id"] = {"isValidUserKey": "The user key does not exist."}
+            elif existing is not None and len(self._users_with_access(existing["id"])) > 1:
+                errors["metadata_key_type"] = {"isMetadataKeyTypeSharedOnSharedItem":
+                                               "A shared resource must use the shared metadata key."}
+            fields.update(metadata=metadata, metadata_key_type=mkt, metadata_key_id=mkid,
+                          name=None, username=None, uri=None, description=None)
+            return fields, slug
+        if slug.startswith("v5-"):
+            errors["resource_type_id"] = {"inList": "The resource type should be a v4 resource type."}
+            return fields, slug
+        name = data.get("name", existing["name"] if existing else None)
+        if name is None:
+            errors["name"] = {"_required": "A name is required."}
+        elif name == "":
+            errors["name"] = {"_empty": "The name should not be empty."}
+        elif not isinstance(name, str) or len(name) > 255:
+            errors["name"] = {"maxLength": "The name length should be maximum 255 characters."}
+        for key, limit in (("username", 255), ("uri", 1024), ("description", 10000)):
+            value = data.get(key)
+            if value is not None and (not isinstance(value, str) or len(value) > limit):
+                errors[key] = {"maxLength": "The %s length should be maximum %d characters." % (key, limit)}
+        fields.update({k: data[k] for k in v4_props if k in data})
+        if existing is None:
+            fields["name"] = name
+        return fields, slug
+
+    def _check_secrets(self, rows, expected_users, errors, exact=True):
+        """Validate a secrets array: [{user_id?, data}]. Returns {user_id: data}."""
+        if not isinstance(rows, list) or not rows:
+            errors["secrets"] = {"_required": "The owner secret is required."}
+            return {}
+        out = {}
+        for idx, row in enumerate(rows):
+            if not isinstance(row, dict):
+                errors.setdefault("secrets", {})[str(idx)] = {"data": {"_required": "A message is required."}}
+                continue
+            uid = row.get("user_id")
+            if not crypto.is_armored_message(row.get("data")):
+                errors.setdefault("secrets", {})[str(idx)] = {
+                    "data": {"isValidOpenPGPMessage": "The message should be a valid ASCII-armored OpenPGP message."}}
+                continue
+            out[uid] = row["data"]
+        if "secrets" in errors:
+            return {}
+        if exact and set(out) != set(expected_users):
+            errors["secrets"] = {"secrets_provided": "The secrets should contain the secrets of all the users "
+                                                     "having access to the resource."}
+            return {}
+        if not exact and not set(out) <= set(expected_users):
+            errors["secrets"] = {"secrets_provided": SECRETS_PROVIDED}
+        return out
+
+    def h_resource_create(self, req):
+        me, dummy = self.current_user(req)
+        data = self.data(req)
+        errors = {}
+        fields, slug = self._check_resource_fields(me, data, errors)
+        folder_id = data.get("folder_parent_id")
+        if folder_id is not None:
+            folder = self._visible_folder(me["id"], folder_id)
+            perm = self._permission_of(me["id"], folder_id) if folder else None
+            if folder is None:
+                errors["folder_parent_id"] = {"folder_exists": "The folder parent must exist."}
+            elif perm["type"] < UPDATE:
+                errors["folder_parent_id"] = {"has_folder_access": "You are not allowed to create content "
+                                                                   "into the parent folder."}
+        rows = data.get("secrets")
+        if isinstance(rows, list) and rows and isinstance(rows[0], dict) and "user_id" not in rows[0]:
+            rows = [dict(rows[0], user_id=me["id"])] + rows[1:]
+        if isinstance(rows, list) and len(rows) > 1:
+            errors["secrets"] = {"hasAtMost": "The secrets should contain only the secret of the owner."}
+        else:
+            self._check_secrets(rows, {me["id"]}, errors)
+        if errors:
+            raise validation_error(errors)
+        now = iso()
+        rid = str(uuid.uuid4())
+        res = {"id": rid, "resource_type_id": fields["resource_type_id"], "folder_parent_id": folder_id,
+               "created": now, "modified": now, "created_by": me["id"], "modified_by": me["id"],
+               "deleted": False, "expired": None, "metadata": None, "metadata_key_id": None,
+               "metadata_key_type": None, "name": None, "username": None, "uri": None, "description": None}
+        res.update(fields)
+        self.resources[rid] = res
+        # Only the owner's permission: inheriting a shared folder's permissions is the client's job (a share call).
+        self._add_permission("Resource", rid, "User", me["id"], OWNER)
+        self._set_secret(rid, me["id"], rows[0]["data"])
+        out = self.fmt_resource(res, me["id"], _Contain("creator", "favorite", "modifier", "secret", "permission"))
+        return self.envelope(req, out, message="The resource has been added successfully.")
+
+    def h_resource_update(self, req, rid):
+        me, dummy = self.current_user(req)
+        res = self._get_resource_or_error(me["id"], rid)
+        if self._permission_of(me["id"], rid)["type"] < UPDATE:
+            raise HttpError(403, "You are not allowed to update this resource.")
+        data = self.data(req)
+        errors = {}
+        fields, _slug = self._check_resource_fields(me, data, errors, existing=res)
+        secrets = None
+        if "secrets" in data:
+            secrets = self._check_secrets(data["secrets"], self._users_with_access(rid), errors)
+        if errors:
+            raise validation_error(errors)
+        res.update(fields)
+        res["modified"] = iso()
+        res["modified_by"] = me["id"]
+        for uid, payload in (secrets or {}).items():
+            self._set_secret(rid, uid, payload)
+        out = self.fmt_resource(res, me["id"], _Contain("creator", "favorite", "modifier", "secret", "permission"))
+        return self.envelope(req, out, message="The resource has been updated successfully.")
+
+    def h_resource_delete(self, req, rid):
+        me, dummy = self.current_user(req)
+        res = self._get_resource_or_error(me["id"], rid)
+        if self._permission_of(me["id"], rid)["type"] < UPDATE:
+            raise HttpError(403, "You do not have the permission to delete this resource.")
+        res["deleted"] = True
+        res["modified"] = iso()
+        for key in [k for k in self.secrets if k[0] == rid]:
+            del self.secrets[key]
+        for pid in [p["id"] for p in self._aco_permissions(rid)]:
+            del self.permissions[pid]
+        return self.envelope(req, None, message="The resource has been deleted successfully.")
+
+    # -- sharing -------------------------------------------------------------------------------
+    def _apply_share(self, aco, aco_id, data, errors):
+        """New permission list (rows) for aco from a share payload, without saving."""
+        current = {p["id"]: dict(p) for p in self._aco_permissions(aco_id)}
+        rows = data.get("permissions")
+        if not isinstance(rows, list):
+            errors["permissions"] = {"_required": "The permissions are required."}
+            return list(current.values())
+        for idx, row in enumerate(rows):
+            if not isinstance(row, dict):
+                errors.setdefault("permissions", {})[str(idx)] = {"_invalid": "A permission is not valid."}
+                continue
+            pid = row.get("id")
+            if pid:
+                perm = current.get(pid)
+                if perm is None:
+                    errors.setdefault("permissions", {})[str(idx)] = {
+                        "id": {"permission_exists": "The permission does not exist."}}
+                    continue
+                if row.get("delete"):
+                    del current[pid]
+                    continue
+                if row.get("type") not in (READ, UPDATE, OWNER):
+                    errors.setdefault("permissions", {})[str(idx)] = {
+                        "type": {"inList": "The type must be one of the following: 1, 7, 15."}}
+                    continue
+                perm["type"] = row["type"]
+                continue
+            aro = row.get("aro")
+            aro_id = row.get("aro_foreign_key")
+            err = {}
+            if aro not in ("User", "Group"):
+                err["aro"] = {"inList": "The access request object type should be one of the following: User, Group."}
+            elif aro == "User" and not (aro_id in self.users and self.users[aro_id]["active"]
+                                        and not self.users[aro_id]["deleted"]):
+                err["aro_foreign_key"] = {"aro_exists": "The access request object does not exist."}
+            elif aro == "Group" and not (aro_id in self.groups and not self.groups[aro_id]["deleted"]):
+                err["aro_foreign_key"] = {"aro_exists": "The access request object does not exist."}
+            if row.get("type") not in (READ, UPDATE, OWNER):
+                err["type"] = {"inList": "The type must be one of the following: 1, 7, 15."}
+            if not err and any(p["aro"] == aro and p["aro_foreign_key"] == aro_id for p in current.values()):
+                err["aro_foreign_key"] = {"permission_unique": "A permission already exists for the given aro."}
+            if err:
+                errors.setdefault("permissions", {})[str(idx)] = err
+                continue
+            new_id = "new-%d" % idx
+            current[new_id] = {"id": None, "aco": aco, "aco_foreign_key": aco_id, "aro": aro,
+                               "aro_foreign_key": aro_id, "type": row["type"], "_new": True}
+        result = list(current.values())
+        if "permissions" not in errors and not any(p["type"] == OWNER for p in result):
+            errors["permissions"] = {"at_least_one_owner": "At least one owner permission must be provided."}
+        return result
+
+    def _save_permissions(self, aco_id, new_perms):
+        for pid in [p["id"] for p in self._aco_permissions(aco_id)]:
+            del self.permissions[pid]
+        now = iso()
+        for perm in new_perms:
+            row = {k: v for k, v in perm.items() if k != "_new"}
+            if row["id"] is None:
+                row["id"] = str(uuid.uuid4())
+                row["created"] = now
+            row["modified"] = now
+            self.permissions[row["id"]] = row
+
+    def _share_checks(self, me, rid):
+        res = self._get_resource_or_error(me["id"], rid)
+        if self._permission_of(me["id"], rid)["type"] < OWNER:
+            raise HttpError(403, "You are not authorized to share this resource.")
+        if res["metadata"] is not None and res["metadata_key_type"] == "user_key":
+            raise HttpError(400, "Resource metadata key type is invalid.")
+        return res
+
+    def h_share_simulate(self, req, rid):
+        me, dummy = self.current_user(req)
+        self._share_checks(me, rid)
+        errors = {}
+        new_perms = self._apply_share("Resource", rid, self.data(req), errors)
+        if errors:
+            raise validation_error(errors, "Could not validate resource data.")
+        before = self._users_with_access(rid)
+        after = self._expand(new_perms)
+        return self.envelope(req, {"changes": {
+            "added": [{"User": {"id": uid}} for uid in sorted(after - before)],
+            "removed": [{"User": {"id": uid}} for uid in sorted(before - after)]}})
+
+    def h_share_resource(self, req, rid):
+        me, dummy = self.current_user(req)
+        res = self._share_checks(me, rid)
+        data = self.data(req)
+        errors = {}
+        new_perms = self._apply_share("Resource", rid, data, errors)
+        if errors:
+            raise validation_error(errors, "Could not validate resource data.")
+        before = self._users_with_access(rid)
+        after = self._expand(new_perms)
+        added = after - before
+        secrets = {}
+        if added or data.get("secrets"):
+            rows = data.get("secrets") or []
+            if not rows:
+                errors["secrets"] = {"secrets_provided": SECRETS_PROVIDED}
+            else:
+                secrets = self._check_secrets(rows, added, errors, exact=False)
+                if not errors and set(secrets) != set(added):
+                    errors["secrets"] = {"secrets_provided": SECRETS_PROVIDED}
+        if errors:
+            raise validation_error(errors, "Could not validate resource data.")
+        self._save_permissions(rid, new_perms)
+        for uid in before - after:
+            self.secrets.pop((rid, uid), None)
+        for uid, payload in secrets.items():
+            self._set_secret(rid, uid, payload)
+        res["modified"] = iso()
+        return self.envelope(req, None)
+
+    def h_share_folder(self, req, fid):
+        me, dummy = self.current_user(req)
+        folder = self._get_folder_or_error(me["id"], fid)
+        if self._permission_of(me["id"], fid)["type"] < OWNER:
+            raise HttpError(403, "You are not allowed to update the permissions of this folder.")
+        errors = {}
+        new_perms = self._apply_share("Folder", fid, self.data(req), errors)
+        if errors:
+            raise validation_error(errors, "Could not validate folder data.")
+        self._save_permissions(fid, new_perms)
+        folder["modified"] = iso()
+        return self.envelope(req, self.fmt_folder(folder, me["id"], _NoContain()))
+
+    def h_search_aros(self, req):
+        self.current_user(req)
+        search = (req.arg("filter[search]") or "").lower()
+        out = []
+        for user in sorted(self.users.values(), key=lambda u: u["username"]):
+            if user["active"] and not user["deleted"] and (
+                    search in user["username"].lower() or search in user["first_name"].lower()
+                    or search in user["last_name"].lower()):
+                out.append(self.fmt_user(user, gpgkey=self.contains(req, "gpgkey")))
+        for group in sorted(self.groups.values(), key=lambda g: g["name"]):
+            if not group["deleted"] and search in group["name"].lower():
+                row = {k: group[k] for k in ("id", "name", "deleted", "created", "modified", "created_by",
+                                             "modified_by")}
+                row["user_count"] = len(group["groups_users"])
+                out.append(row)
+        return self.listing(req, out)
+
+    # -- folders -------------------------------------------------------------------------------
+    def _get_folder_or_error(self, uid, fid):
+        if not is_uuid(fid):
+            raise HttpError(400, "The folder id is not valid.")
+        folder = self._visible_folder(uid, fid)
+        if folder is None:
+            raise HttpError(404, "The folder does not exist.")
+        return folder
+
+    def h_folders(self, req):
+        me, dummy = self.current_user(req)
+        items = [f for f in self.folders.values() if self._permission_of(me["id"], f["id"])]
+        has_id = self.qlist(req, "filter[has-id]")
+        if has_id:
+            items = [f for f in items if f["id"] in set(has_id)]
+        parents = self.qlist(req, "filter[has-parent]", keep_blank=True)
+        if parents:  # an empty value is the root
+            wanted = {p or None for p in parents}
+            items = [f for f in items if self._folder_parent_for(me["id"], f["folder_parent_id"]) in wanted]
+        search = req.arg("filter[search]")
+        if search:
+            items = [f for f in items if search.lower() in f["name"].lower()]
+        items.sort(key=lambda f: f["name"].lower())
+        return self.listing(req, [self.fmt_folder(f, me["id"], req) for f in items])
+
+    def h_folder_get(self, req, fid):
+        me, dummy = self.current_user(req)
+        folder = self._get_folder_or_error(me["id"], fid)
+        return self.envelope(req, self.fmt_folder(folder, me["id"], req))
+
+    def _check_folder_name(self, name, errors):
+        if name is None:
+            errors["name"] = {"_required": "A name is required."}
+        elif not isinstance(name, str) or name.strip() == "":
+            errors["name"] = {"_empty": "The name should not be empty."}
+        elif len(name) > 256:
+            errors["name"] = {"maxLength": "The name length should be maximum 256 characters."}
+
+    def _check_parent(self, me, parent_id, errors, moving=None):
+        if parent_id is None:
+            return
+        folder = self._visible_folder(me["id"], parent_id)
+        if folder is None:
+            errors["folder_parent_id"] = {"folder_exists": "The folder parent must exist."}
+            return
+        if self._permission_of(me["id"], parent_id)["type"] < UPDATE:
+            errors["folder_parent_id"] = {"has_folder_access": "You are not allowed to create content into "
+                                                               "the parent folder."}
+            return
+        node = parent_id
+        while moving is not None and node is not None:
+            if node == moving:
+                errors["folder_parent_id"] = {"not_cycle": "The folder cannot be moved into one of its children."}
+                return
+            node = self.folders[node]["folder_parent_id"]
+
+    def h_folder_create(self, req):
+        me, dummy = self.current_user(req)
+        data = self.data(req)
+        errors = {}
+        self._check_folder_name(data.get("name"), errors)
+        self._check_parent(me, data.get("folder_parent_id"), errors)
+        if errors:
+            raise validation_error(errors, "Could not validate folder data.")
+        now = iso()
+        fid = str(uuid.uuid4())
+        folder = {"id": fid, "name": data["name"], "folder_parent_id": data.get("folder_parent_id"),
+                  "created": now, "modified": now, "created_by": me["id"], "modified_by": me["id"], "personal": True}
+        self.folders[fid] = folder
+        self._add_permission("Folder", fid, "User", me["id"], OWNER)
+        return self.envelope(req, self.fmt_folder(folder, me["id"], _Contain("permission")),
+                             message="The folder has been added successfully.")
+
+    def h_folder_update(self, req, fid):
+        me, dummy = self.current_user(req)
+        folder = self._get_folder_or_error(me["id"], fid)
+        if self._permission_of(me["id"], fid)["type"] < UPDATE:
+            raise HttpError(403, "You are not allowed to update this folder.")
+        data = self.data(req)
+        errors = {}
+        self._check_folder_name(data.get("name"), errors)
+        if errors:
+            raise validation_error(errors, "Could not validate folder data.")
+        folder.update(name=data["name"], modified=iso(), modified_by=me["id"])
+        return self.envelope(req, self.fmt_folder(folder, me["id"], _Contain("permission")),
+                             message="The folder has been updated successfully.")
+
+    def h_folder_delete(self, req, fid):
+        me, dummy = self.current_user(req)
+        folder = self._get_folder_or_error(me["id"], fid)
+        if self._permission_of(me["id"], fid)["type"] < UPDATE:
+            raise HttpError(403, "You are not allowed to delete this folder.")
+        cascade = self._flag(req, "cascade")
+        self._delete_folder(folder, cascade)
+        return self.envelope(req, None, message="The folder has been deleted successfully.")
+
+    def _delete_folder(self, folder, cascade):
+        fid = folder["id"]
+        for child in [f for f in self.folders.values() if f["folder_parent_id"] == fid]:
+            if cascade:
+                self._delete_folder(child, True)
+            else:
+                child["folder_parent_id"] = folder["folder_parent_id"]
+        for res in [r for r in self.resources.values() if r["folder_parent_id"] == fid and not r["deleted"]]:
+            if cascade:
+                res["deleted"] = True
+                for key in [k for k in self.secrets if k[0] == res["id"]]:
+                    del self.secrets[key]
+            else:
+                res["folder_parent_id"] = folder["folder_parent_id"]
+        for pid in [p["id"] for p in self._aco_permissions(fid)]:
+            del self.permissions[pid]
+        del self.folders[fid]
+
+    def _move(self, req, obj_id, kind):
+        """PUT /move/{resource|folder}/{id}.json as FoldersRelationsMoveController."""
+        me, dummy = self.current_user(req)
+        if not is_uuid(obj_id):
+            raise HttpError(400, "The object identifier should be a valid UUID.")
+        data = self.data(req)
+        move_errors = "Could not validate move data."
+        if "folder_parent_id" not in data:
+            raise validation_error({"folder_parent_id": {"_required": "A folder parent identifier is required."}},
+                                   move_errors)
+        parent = data["folder_parent_id"]
+        if parent is not None and not is_uuid(parent):
+            raise validation_error({"folder_parent_id": {
+                "uuid": "The folder parent identifier should be a valid UUID."}}, move_errors)
+        if kind == "Resource":
+            item = self._visible_resource(me["id"], obj_id)
+        else:
+            item = self._visible_folder(me["id"], obj_id)
+        if item is None:
+            raise HttpError(404, "The object to move does not exist.")
+        if parent is not None and self._visible_folder(me["id"], parent) is None:
+            raise validation_error({"folder_parent_id": {"folder_exists": "The folder parent does not exist."}},
+                                   move_errors)
+        current = self._folder_parent_for(me["id"], item["folder_parent_id"])
+        can_update_item = self._permission_of(me["id"], obj_id)["type"] >= UPDATE
+        if current is not None and len(self._users_with_access(current)) > 1:
+            if self._permission_of(me["id"], current)["type"] < UPDATE:
+                raise validation_error({"folder_parent_id": {"has_folder_access": "You are not allowed to move this "
+                                                             "item out of its parent folder."}}, move_errors)
+            if not can_update_item:
+                raise validation_error({"folder_parent_id": {"has_access": "You are not allowed to move this item."}},
+                                       move_errors)
+        if parent is not None and len(self._users_with_access(parent)) > 1:
+            if self._permission_of(me["id"], parent)["type"] < UPDATE:
+                raise validation_error({"folder_parent_id": {"has_folder_access": "You are not allowed to create "
+                                                             "content into the parent folder."}}, move_errors)
+            if not can_update_item:
+                raise validation_error({"folder_parent_id": {"has_access": "You are not allowed to move an item in "
+                                                             "read only into the parent folder."}}, move_errors)
+        if kind == "Folder":
+            node = parent
+            while node is not None:
+                if node == obj_id:
+                    raise validation_error({"folder_parent_id": {"folder_cycle": "The folder cannot be moved into "
+                                                                 "one of its children."}}, move_errors)
+                node = self.folders[node]["folder_parent_id"]
+        item["folder_parent_id"] = parent
+        item["modified"] = iso()
+        return self.envelope(req, None, message="The object has been moved successfully.")
+
+    def h_move_resource(self, req, rid):
+        return self._move(req, rid, "Resource")
+
+    def h_move_folder(self, req, fid):
+        return self._move(req, fid, "Folder")
+
+    # ------------------------------------------------------------------ env & admin
+    def env(self, base_url):
+        ada = SD.USERS["ada"]
+        return {"PASSBOLT_BASE_URL": base_url, "PASSBOLT_USER_ID": ada["id"],
+                "PASSBOLT_PRIVATE_KEY": self.keys["ada"]["private"], "PASSBOLT_PASSPHRASE": ada["passphrase"],
+                "PASSBOLT_SERVER_FINGERPRINT": self.server_fpr}
+
+    def _register_admin(self):
+        a = self.admin
+
+        @a("GET", "users")
+        def _users(req):
+            out = []
+            for short, spec in SD.USERS.items():
+                key = self.keys[short]
+                out.append({"short": short, "id": spec["id"], "username": spec["username"], "key_type": spec["key"],
+                            "fingerprint": key["fingerprint"], "private_key": key["private"],
+                            "public_key": key["public"], "passphrase": key["passphrase"],
+                            "active": self.users[spec["id"]]["active"] if spec["id"] in self.users else spec["active"],
+                            "totp_secret": SD.MFA_TOTP_SECRETS.get(short)})
+            return Response.json(out)
+
+        @a("GET", "settings")
+        def _get_settings(req):
+            return Response.json(dict(self.settings))
+
+        @a("POST", "settings")
+        def _settings(req):
+            data = req.json() if req.body else {}
+            for key, value in data.items():
+                if key not in self.settings:
+                    return Response.json({"error": "unknown setting", "name": key}, status=400)
+                if key == "metadata_default" and value not in ("v4", "v5"):
+                    return Response.json({"error": "metadata_default must be v4 or v5"}, status=400)
+                self.settings[key] = int(value) if key == "access_token_ttl" else value
+            return Response.json(dict(self.settings))
+
+        @a("POST", "rotate-server-key")
+        def _rotate(req):
+            return Response.json({"fingerprint": self._rotate_server_key()})
+
+        @a("POST", "tamper")
+        def _tamper(req):
+            mode = (req.json() if req.body else {}).get("mode", "none")
+            if mode not in ("verify_token", "signature", "none"):
+                return Response.json({"error": "mode must be verify_token, signature or none"}, status=400)
+            self.tamper_mode = mode
+            return Response.json({"mode": mode})
+
+        @a("POST", "reseed")
+        def _reseed(req):
+            self.seed((req.json() if req.body else {}).get("profile", "test"))
+            return Response.json({"ok": True})
+
+        @a("GET", "state")
+        def _state(req):
+            resources = []
+            for res in self.resources.values():
+                if res["deleted"]:
+                    continue
+                resources.append({
+                    "id": res["id"], "name": res["name"], "resource_type_id": res["resource_type_id"],
+                    "metadata_key_type": res["metadata_key_type"], "folder_parent_id": res["folder_parent_id"],
+                    "permissions": [{"aro": p["aro"], "aro_foreign_key": p["aro_foreign_key"], "type": p["type"],
+                                     "id": p["id"]} for p in self._aco_permissions(res["id"])],
+                    "secrets_for": sorted(uid for (rid, uid) in self.secrets if rid == res["id"]),
+                    "modified": res["modified"]})
+            folders = [{"id": f["id"], "name": f["name"], "folder_parent_id": f["folder_parent_id"],
+                        "permissions": [{"aro": p["aro"], "aro_foreign_key": p["aro_foreign_key"],
+                                         "type": p["type"], "id": p["id"]} for p in self._aco_permissions(f["id"])]}
+                       for f in self.folders.values()]
+            return Response.json({"resources": resources, "folders": folders, "settings": dict(self.settings),
+                                  "server_fingerprint": self.server_fpr})
+
+
+class _NoContain:
+    query = {}
+
+
+class _Contain:
+    def __init__(self, *names):
+        self.query = {"contain[%s]" % n: ["1"] for n in names}
+
+
+RESOURCE_TYPE_NAMES = {
+    "password-string": "Simple password",
+    "password-and-description": "Password with description",
+    "totp": "Standalone TOTP",
+    "password-description-totp": "Password, Description and TOTP",
+    "v5-default": "Default resource type",
+    "v5-password-string": "Simple password (legacy)",
+    "v5-default-with-totp": "Default resource type with TOTP",
+    "v5-totp-standalone": "Standalone TOTP",
+    "v5-custom-fields": "Custom fields",
+    "v5-note": "Note",
+}
+
+_TOTP_SCHEMA = {"type": "object", "required": ["secret_key", "digits", "algorithm"], "properties": {
+    "algorithm": {"type": "string", "minLength": 4, "maxLength": 6},
+    "secret_key": {"type": "string", "maxLength": 1024},
+    "digits": {"type": "number", "minimum": 6, "maximum": 8},
+    "period": {"type": "number"}}}
+
+
+def resource_type_definition(slug):
+    v4_resource = {"type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string", "maxLength": 255},
+        "username": {"anyOf": [{"type": "string", "maxLength": 255}, {"type": "null"}]},
+        "uri": {"anyOf": [{"type": "string", "maxLength": 1024}, {"type": "null"}]},
+        "description": {"anyOf": [{"type": "string", "maxLength": 10000}, {"type": "null"}]}}}
+    v5_resource = {"type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string", "maxLength": 255},
+        "username": {"anyOf": [{"type": "string", "maxLength": 255}, {"type": "null"}]},
+        "uris": {"type": "array", "items": {"type": "string", "maxLength": 1024}},
+        "description": {"anyOf": [{"type": "string", "maxLength": 10000}, {"type": "null"}]}}}
+    if slug in ("password-string", "v5-password-string"):
+        secret = {"type": "string", "maxLength": 4096}
+    elif slug == "password-and-description":
+        secret = {"type": "object", "required": ["password"], "properties": {
+            "password": {"type": "string", "maxLength": 4096},
+            "description": {"anyOf": [{"type": "string", "maxLength": 10000}, {"type": "null"}]}}}
+    elif slug in ("totp", "v5-totp-standalone"):
+        secret = {"type": "object", "required": ["totp"], "properties": {"totp": _TOTP_SCHEMA}}
+    elif slug in ("password-description-totp", "v5-default-with-totp"):
+        secret = {"type": "object", "required": ["password", "totp"], "properties": {
+            "password": {"type": "string", "maxLength": 4096},
+            "description": {"anyOf": [{"type": "string", "maxLength": 50000}, {"type": "null"}]},
+            "totp": _TOTP_SCHEMA}}
+    elif slug == "v5-custom-fields":
+        secret = {"type": "object", "required": ["custom_fields"], "properties": {
+            "custom_fields": {"type": "array", "items": {"type": "object"}}}}
+    elif slug == "v5-note":
+        secret = {"type": "object", "required": ["description"], "properties": {
+            "description": {"type": "string", "maxLength": 50000}}}
+    else:
+        secret = {"type": "object", "required": ["password"], "properties": {
+            "password": {"type": "string", "maxLength": 4096},
+            "description": {"anyOf": [{"type": "string", "maxLength": 50000}, {"type": "null"}]}}}
+    return {"resource": v5_resource if slug.startswith("v5-") else v4_resource, "secret": secret}
+
+
+def create_app(config=None):
+    return PassboltApp(config)
+

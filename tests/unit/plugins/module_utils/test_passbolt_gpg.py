@@ -1,0 +1,280 @@
+"""The GnuPG wrapper and the JWT/GPGAuth login logic, with real gpg and throw-away ECC keys."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import uuid
+from types import SimpleNamespace
+from urllib.parse import quote_plus
+
+import pytest
+
+from ansible_collections.pwman.secrets.plugins.module_utils._errors import ApiError, ConfigError, Redactor
+from ansible_collections.pwman.secrets.plugins.module_utils._gpg import GpgContext, GpgError, normalize_fingerprint
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_auth import (
+    AuthError,
+    GpgAuth,
+    JwtAuth,
+    ServerKey,
+    fetch_server_key,
+)
+
+pytestmark = pytest.mark.skipif(shutil.which("gpg") is None, reason="gpg is not installed")
+
+
+def _gpg(home, *args, passphrase=None):
+    cmd = ["gpg", "--homedir", home, "--batch", "--yes"]
+    if passphrase is not None:
+        cmd += ["--pinentry-mode", "loopback", "--passphrase-fd", "0"]
+    return subprocess.run(cmd + list(args), input=(passphrase or "") + "\n", capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _make_key(name, passphrase):
+    """An ed25519 + cv25519 key pair in a throw-away home; returns (fingerprint, public, private)."""
+    home = tempfile.mkdtemp(prefix="pwman-test-key-")
+    try:
+        with open(os.path.join(home, "gpg-agent.conf"), "w", encoding="ascii") as handle:
+            handle.write("s2k-count 65536\n")
+        email = "%s@example.com" % name
+        if passphrase:
+            _gpg(home, "--quick-gen-key", "%s <%s>" % (name, email), "ed25519", "sign,cert", "never",
+                 passphrase=passphrase)
+        else:
+            _gpg(home, "--passphrase", "", "--pinentry-mode", "loopback", "--quick-gen-key",
+                 "%s <%s>" % (name, email), "ed25519", "sign,cert", "never")
+        listing = _gpg(home, "--with-colons", "--list-keys")
+        fingerprint = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr"))
+        if passphrase:
+            _gpg(home, "--quick-add-key", fingerprint, "cv25519", "encr", "never", passphrase=passphrase)
+            private = _gpg(home, "--armor", "--export-secret-keys", fingerprint, passphrase=passphrase)
+        else:
+            _gpg(home, "--passphrase", "", "--pinentry-mode", "loopback", "--quick-add-key", fingerprint,
+                 "cv25519", "encr", "never")
+            private = _gpg(home, "--passphrase", "", "--pinentry-mode", "loopback", "--armor",
+                           "--export-secret-keys", fingerprint)
+        public = _gpg(home, "--armor", "--export", fingerprint)
+        return SimpleNamespace(fingerprint=fingerprint, public=public, private=private, passphrase=passphrase)
+    finally:
+        subprocess.run(["gpgconf", "--homedir", home, "--kill", "gpg-agent"], check=False, capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return SimpleNamespace(user=_make_key("user", "user passphrase 1"), server=_make_key("server", ""),
+                           impostor=_make_key("server", ""))
+
+
+@pytest.fixture()
+def ctx(keys):
+    context = GpgContext(redactor=Redactor())
+    context.load_user_key(keys.user.private, keys.user.passphrase)
+    yield context
+    context.close()
+
+
+def test_private_home_is_0700_and_removed_with_its_agent(keys):
+    context = GpgContext()
+    home = context.home
+    assert stat.S_IMODE(os.stat(home).st_mode) == 0o700
+    assert home != os.path.expanduser("~/.gnupg")
+    context.load_user_key(keys.user.private, keys.user.passphrase)
+    context.close()
+    assert not os.path.exists(home)
+    agents = subprocess.run(["pgrep", "-f", "gpg-agent --homedir %s" % home], capture_output=True, check=False)
+    assert agents.stdout.strip() == b""
+
+
+def test_round_trip_sign_verify_and_many(ctx, keys):
+    assert ctx.user_fingerprint == keys.user.fingerprint
+    message = ctx.encrypt("secret é ✓", [ctx.user_fingerprint])
+    assert message.startswith("-----BEGIN PGP MESSAGE-----")
+    assert ctx.decrypt(message) == "secret é ✓"
+    assert ctx.decrypt_verify(message, keys.user.fingerprint.lower()) == "secret é ✓"
+    many = [ctx.encrypt("m%d" % i, [ctx.user_fingerprint]) for i in range(6)]
+    assert ctx.decrypt_many(many) == ["m%d" % i for i in range(6)]
+    assert ctx.decrypt_many([]) == []
+
+
+def test_signature_by_another_key_is_refused(ctx, keys):
+    server = ctx.import_public_key(keys.server.public)
+    unsigned = ctx.encrypt("hello", [ctx.user_fingerprint], sign=False)
+    with pytest.raises(GpgError, match="not signed by the expected key"):
+        ctx.decrypt_verify(unsigned, server)
+    signed_by_user = ctx.encrypt("hello", [ctx.user_fingerprint])
+    with pytest.raises(GpgError, match="not signed by the expected key"):
+        ctx.decrypt_verify(signed_by_user, server)
+
+
+def test_wrong_passphrase_is_a_clear_error(keys):
+    with GpgContext() as context:
+        with pytest.raises(GpgError, match="Wrong passphrase"):
+            context.load_user_key(keys.user.private, "not the passphrase")
+    with GpgContext() as context:
+        with pytest.raises(GpgError, match="Wrong passphrase"):
+            context.load_user_key(keys.user.private, None)
+
+
+def test_unusable_keys(keys):
+    with GpgContext() as context:
+        with pytest.raises(GpgError, match="is a public key"):
+            context.load_user_key(keys.user.public, "x")
+        with pytest.raises(GpgError, match="not an armored OpenPGP private key"):
+            context.load_user_key("garbage", "x")
+        with pytest.raises(ConfigError, match="line breaks"):
+            context.load_user_key(keys.user.private, "a\nb")
+        with pytest.raises(GpgError, match="not an armored OpenPGP message"):
+            context.decrypt("nope")
+
+
+def test_message_for_someone_else(ctx, keys):
+    other = ctx.import_public_key(keys.server.public)
+    message = ctx.encrypt("for the server", [other])
+    with pytest.raises(GpgError, match="not encrypted to a key this user holds"):
+        ctx.decrypt(message)
+
+
+def test_passphrase_never_on_a_command_line(ctx, keys, monkeypatch):
+    import gnupg  # pylint: disable=import-outside-toplevel
+
+    seen = []
+    real = gnupg.Popen
+
+    def spy(args, *a, **kw):
+        seen.append(list(args))
+        return real(args, *a, **kw)
+
+    monkeypatch.setattr(gnupg, "Popen", spy)
+    ctx.decrypt(ctx.encrypt("x", [ctx.user_fingerprint]))
+    assert seen and all(keys.user.passphrase not in " ".join(cmd) for cmd in seen)
+    assert any("--passphrase-fd" in cmd and "loopback" in cmd for cmd in seen)
+
+
+def test_fingerprints_compare_loosely():
+    assert normalize_fingerprint("ab cd:ef\n12") == "ABCDEF12"
+
+
+# -- login logic against an in-process fake server ---------------------------------------------------
+class FakeServer:
+    """Plays the Passbolt server side of JWT and GPGAuth with real OpenPGP."""
+
+    def __init__(self, keys, tamper=None):
+        self.keys = keys
+        self.tamper = tamper
+        self.gpg = GpgContext()
+        self.gpg.load_user_key(keys.server.private, None)
+        self.gpg.import_private_key(keys.impostor.private, None)
+        self.user = self.gpg.import_public_key(keys.user.public)
+        self.http = SimpleNamespace(base_url="https://pb.example.com")
+        self.cookies = {}
+        self.calls = []
+        self.refresh_fails = False
+
+    def verify(self):
+        return {"fingerprint": self.keys.server.fingerprint, "keydata": self.keys.server.public}
+
+    def jwt_login(self, user_id, challenge):
+        self.calls.append("login")
+        data = json.loads(self.gpg.decrypt_verify(challenge, self.user))
+        assert data["version"] == "1.0.0" and data["domain"] == "https://pb.example.com"
+        token = str(uuid.uuid4()) if self.tamper == "verify_token" else data["verify_token"]
+        answer = json.dumps({"version": "1.0.0", "domain": data["domain"], "access_token": "access-%d" % len(self.calls),
+                             "refresh_token": str(uuid.uuid4()), "verify_token": token})
+        if self.tamper == "signature":
+            self.gpg.user_fingerprint = self.keys.impostor.fingerprint
+        reply = self.gpg.encrypt(answer, [self.user])
+        self.gpg.user_fingerprint = self.keys.server.fingerprint
+        return {"challenge": reply}
+
+    def jwt_refresh(self, user_id, refresh_token):
+        self.calls.append("refresh")
+        if self.refresh_fails:
+            raise ApiError("Passbolt", "POST", "/auth/jwt/refresh.json", 400, "No active refresh token")
+        headers = {"Set-Cookie": "refresh_token=new-refresh; path=/; secure; httponly"}
+        return {"access_token": "refreshed"}, SimpleNamespace(headers=headers)
+
+    def gpgauth_verify_server(self, user_fingerprint, token):
+        self.calls.append("stage0")
+        return SimpleNamespace(headers={"X-GPGAuth-Verify-Response": self.gpg.decrypt(token)})
+
+    def gpgauth_login(self, fingerprint, token=None):
+        self.calls.append("stage1" if token is None else "stage2")
+        if token is None:
+            self.nonce = "gpgauthv1.3.0|36|%s|gpgauthv1.3.0" % uuid.uuid4()
+            encrypted = self.gpg.encrypt(self.nonce, [self.user])
+            header = quote_plus(encrypted, safe="-_.").replace("+", "\\+")
+            return SimpleNamespace(headers={"X-GPGAuth-User-Auth-Token": header}, status=200)
+        ok = token == self.nonce
+        self.cookies.update(passbolt_session="s", csrfToken="c")
+        return SimpleNamespace(headers={"X-GPGAuth-Authenticated": "true" if ok else "false"}, status=200,
+                               text=json.dumps({"body": {"id": "u1"}}))
+
+    def cookie(self, name):
+        return self.cookies.get(name)
+
+
+def _auth(cls, keys, ctx, **kwargs):
+    server = FakeServer(keys, **kwargs)
+    key = fetch_server_key(server, ctx, keys.server.fingerprint.lower())
+    return cls(server, ctx, {"user_id": str(uuid.uuid4())}, key, Redactor()), server
+
+
+def test_jwt_login_refresh_and_relogin(ctx, keys):
+    auth, server = _auth(JwtAuth, keys, ctx)
+    try:
+        auth.login()
+        headers = {}
+        auth.apply("GET", headers)
+        assert headers == {"Authorization": "Bearer access-1"}
+        expired = ApiError("Passbolt", "GET", "/resources.json", 401, "Expired token")
+        assert auth.recover(expired) is True
+        assert (auth.access_token, auth.refresh_token) == ("refreshed", "new-refresh")
+        server.refresh_fails = True
+        assert auth.recover(expired) is True
+        assert server.calls == ["login", "refresh", "refresh", "login"]
+        assert auth.recover(ApiError("Passbolt", "GET", "/x", 404, "Not found")) is False
+    finally:
+        server.gpg.close()
+
+
+@pytest.mark.parametrize("tamper,match", [("verify_token", "does not return our verify_token"),
+                                          ("signature", "not signed by the expected key")])
+def test_jwt_refuses_a_server_that_does_not_prove_itself(ctx, keys, tamper, match):
+    auth, server = _auth(JwtAuth, keys, ctx, tamper=tamper)
+    try:
+        with pytest.raises(AuthError, match=match):
+            auth.login()
+    finally:
+        server.gpg.close()
+
+
+def test_pinned_fingerprint_mismatch(ctx, keys):
+    server = FakeServer(keys)
+    try:
+        with pytest.raises(AuthError, match="The server key changed"):
+            fetch_server_key(server, ctx, keys.impostor.fingerprint)
+        assert isinstance(fetch_server_key(server, ctx, None), ServerKey)
+    finally:
+        server.gpg.close()
+
+
+def test_gpgauth_stages(ctx, keys):
+    auth, server = _auth(GpgAuth, keys, ctx)
+    try:
+        auth.login()
+        assert server.calls == ["stage0", "stage1", "stage2"]
+        assert auth.logged_in_user_id == "u1"
+        headers = {}
+        auth.apply("POST", headers)
+        assert headers == {"X-CSRF-Token": "c"}
+        headers = {}
+        auth.apply("GET", headers)
+        assert headers == {}
+    finally:
+        server.gpg.close()
