@@ -37,6 +37,7 @@ extends_documentation_fragment:
   - pwman.secrets.connection
   - pwman.secrets.opp
   - pwman.secrets.opp.plugins
+  - pwman.secrets.cache
 notes:
   - The phrase is sent in the C(x-opp-phrase) header only and is redacted from every error message.
 """
@@ -125,6 +126,8 @@ def parse_term(term):
 
 
 class LookupModule(PwmanLookupBase):
+    CALL_OPTIONS = ("category", "field")
+
     def lookup(self, terms, options):
         field = options.get_option_default("field", "password")
         if field not in FIELDS:
@@ -133,11 +136,7 @@ class LookupModule(PwmanLookupBase):
         wanted = [parse_term(term) for term in terms]
         if not wanted:
             return []
-        conn = OppConnection(options)
-        try:
-            data = OppData.load(conn)
-        finally:
-            conn.close()
+        data = OppData.load(self.cached_client(options, OppConnection))
         results = []
         for name, item_id in wanted:
             item = data.one_item(name=name, item_id=item_id, category=category)

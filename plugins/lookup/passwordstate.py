@@ -48,6 +48,7 @@ extends_documentation_fragment:
   - pwman.secrets.connection
   - pwman.secrets.passwordstate
   - pwman.secrets.passwordstate.plugins
+  - pwman.secrets.cache
 notes:
   - Every password read is audited by Passwordstate. Records of a list that requires a reason need O(reason).
 """
@@ -114,6 +115,8 @@ def _is_id(term):
 
 
 class LookupModule(PwmanLookupBase):
+    CALL_OPTIONS = ("list_id", "username", "match_field", "match_value", "field")
+
     def lookup(self, terms, options):
         if not terms:
             raise ConfigError("Give at least one PasswordID or title.")
@@ -131,22 +134,19 @@ class LookupModule(PwmanLookupBase):
         if (match_field is None) != (match_value is None):
             raise ConfigError("Options 'match_field' and 'match_value' go together.")
         field = options.get_option_default("field", "password")
-        client = PasswordstateClient(options)
+        client = self.cached_client(options, PasswordstateClient)
         results = []
         found = {}
-        try:
-            for term in terms:
-                cache_key = str(term).strip()
-                if cache_key not in found:
-                    if _is_id(term):
-                        found[cache_key] = client.get_password(int(cache_key), list_id)
-                    else:
-                        found[cache_key] = client.find_one(list_id, title=str(term), username=username,
-                                                           match_field=match_field, match_value=match_value)
-                record = found[cache_key]
-                results.append(self._extract(client, record, field))
-        finally:
-            client.close()
+        for term in terms:
+            cache_key = str(term).strip()
+            if cache_key not in found:
+                if _is_id(term):
+                    found[cache_key] = client.get_password(int(cache_key), list_id)
+                else:
+                    found[cache_key] = client.find_one(list_id, title=str(term), username=username,
+                                                       match_field=match_field, match_value=match_value)
+            record = found[cache_key]
+            results.append(self._extract(client, record, field))
         return results
 
     @staticmethod

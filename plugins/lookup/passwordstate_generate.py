@@ -79,6 +79,7 @@ extends_documentation_fragment:
   - pwman.secrets.connection
   - pwman.secrets.passwordstate
   - pwman.secrets.passwordstate.plugins
+  - pwman.secrets.cache
 """
 
 EXAMPLES = r"""
@@ -133,6 +134,10 @@ MANUAL = {
 
 
 class LookupModule(PwmanLookupBase):
+    # Every call must generate new passwords; only the session is reused.
+    CACHE_RESULTS = False
+    CALL_OPTIONS = ("qty", "generator_id") + tuple(MANUAL)
+
     def lookup(self, terms, options):
         qty = options.get_option_default("qty", 1)
         if not isinstance(qty, int) or qty < 1:
@@ -146,8 +151,5 @@ class LookupModule(PwmanLookupBase):
         low, high = manual.get("minLength"), manual.get("maxLength")
         if low is not None and high is not None and low > high:
             raise ConfigError("Option 'min_length' (%d) must not exceed 'max_length' (%d)." % (low, high))
-        client = PasswordstateClient(options)
-        try:
-            return client.generate(qty=qty, generator_id=generator_id, **manual)
-        finally:
-            client.close()
+        client = self.cached_client(options, PasswordstateClient)
+        return client.generate(qty=qty, generator_id=generator_id, **manual)

@@ -9,6 +9,7 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import notify_invalidate
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError
 
 try:
@@ -26,10 +27,17 @@ def require_requests(module):
 
 
 def run_module(module, work):
-    """Run `work()` and turn a PwmanError into a clean fail_json (no traceback, no secret)."""
+    """Run `work()` and turn a PwmanError into a clean fail_json (no traceback, no secret).
+
+    After a real change, a lookup agent on this host forgets its cached answers, so a lookup
+    in a later task of the same run sees the new value.
+    """
     require_requests(module)
     try:
         result = work()
     except PwmanError as exc:
+        notify_invalidate()
         module.fail_json(msg=str(exc))
+    if result.get("changed") and not module.check_mode:
+        notify_invalidate()
     module.exit_json(**result)

@@ -286,6 +286,10 @@ class PasswordstateClient:
         self._records[record["PasswordID"]] = record
 
     # -- reads ------------------------------------------------------------------------------------
+    def forget_data(self):
+        """Drop records read from the server; keep the session."""
+        self._records = {}
+
     def get_password(self, password_id, list_id=None, cached=True):
         password_id = _int_or_none(password_id)
         if password_id is None:

@@ -21,44 +21,25 @@ import hashlib
 import importlib
 import json
 import os
+import signal
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
+
+from ansible_collections.pwman.secrets.plugins.module_utils import _agent_wire as _wire
+from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import AgentUnavailable
 
 IDLE_TIMEOUT = 300
 CONNECT_TIMEOUT = 15
 REQUEST_TIMEOUT = 600
-MAX_MESSAGE = 64 * 1024 * 1024
 _PLUGIN_PACKAGE = "ansible_collections.pwman.secrets.plugins.lookup."
 
 
-class AgentUnavailable(Exception):
-    """The agent could not be reached or started; callers fall back to in-process lookups."""
-
-
-# -- where ------------------------------------------------------------------------------
-def runtime_dir():
-    """A private per-user directory for the socket (XDG_RUNTIME_DIR, else the temp dir)."""
-    base = os.environ.get("PWMAN_SECRETS_RUNTIME_DIR") or os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    path = os.path.join(base, "pwman-secrets-%d" % os.getuid())
-    try:
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        pass
-    info = os.lstat(path)
-    if not os.path.isdir(path) or os.path.islink(path) or info.st_uid != os.getuid():
-        raise AgentUnavailable("%s is not a directory owned by this user" % path)
-    if info.st_mode & 0o077:
-        os.chmod(path, 0o700)
-    return path
-
-
 def socket_path():
-    return os.path.join(runtime_dir(), "agent.sock")
+    return _wire.socket_path()
 
 
 def run_id():
@@ -72,40 +53,9 @@ def run_id():
     return "%d-%s" % (parent, started)
 
 
-# -- wire format: 4-byte length + JSON ---------------------------------------------------
-def _send(sock, payload):
-    data = json.dumps(payload).encode("utf-8")
-    sock.sendall(struct.pack("!I", len(data)) + data)
-
-
-def _recv_exact(sock, size):
-    chunks = []
-    while size:
-        chunk = sock.recv(min(size, 1 << 20))
-        if not chunk:
-            raise ConnectionError("agent closed the connection")
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def _recv(sock):
-    (size,) = struct.unpack("!I", _recv_exact(sock, 4))
-    if size > MAX_MESSAGE:
-        raise ConnectionError("agent message too large")
-    return json.loads(_recv_exact(sock, size).decode("utf-8"))
-
-
 # -- client side ---------------------------------------------------------------------------
 def _connect(path):
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(REQUEST_TIMEOUT)
-    try:
-        sock.connect(path)
-    except OSError:
-        sock.close()
-        raise
-    return sock
+    return _wire.connect_existing(path, REQUEST_TIMEOUT)
 
 
 def _collections_root():
@@ -165,8 +115,8 @@ def request(payload):
     except OSError as exc:
         raise AgentUnavailable(str(exc)) from None
     try:
-        _send(sock, payload)
-        return _recv(sock)
+        _wire.send(sock, payload)
+        return _wire.recv(sock)
     except (OSError, ValueError, ConnectionError) as exc:
         raise AgentUnavailable("lookup agent failed: %s" % exc) from None
     finally:
@@ -175,17 +125,7 @@ def request(payload):
 
 def invalidate(product=None):
     """Forget cached lookup results (after a write). Silent when no agent runs."""
-    try:
-        sock = _connect(socket_path())
-    except (OSError, AgentUnavailable):
-        return False
-    try:
-        _send(sock, {"op": "invalidate", "product": product})
-        return bool(_recv(sock).get("ok"))
-    except (OSError, ValueError, ConnectionError):
-        return False
-    finally:
-        sock.close()
+    return _wire.notify_invalidate(product)
 
 
 # -- the agent -----------------------------------------------------------------------------
@@ -204,6 +144,7 @@ class Agent:
         self.results = {}
         self.lock = threading.Lock()
         self.counters = {"requests": 0, "cache_hits": 0}
+        self.runs_seen = set()
         self.stopping = threading.Event()
 
     def plugin(self, name):
@@ -211,9 +152,7 @@ class Agent:
             if not name.isidentifier():
                 raise ValueError("bad plugin name")
             module = importlib.import_module(_PLUGIN_PACKAGE + name)
-            instance = module.LookupModule()
-            instance.in_agent = True
-            self.lookups[name] = instance
+            self.lookups[name] = module.LookupModule()
         return self.lookups[name]
 
     def handle(self, payload):
@@ -247,6 +186,12 @@ class Agent:
                 self.counters["cache_hits"] += 1
                 return {"ok": True, "result": self.results[key]}
         instance = self.plugin(plugin)
+        with self.lock:
+            if key[0] not in self.runs_seen:
+                # A new ansible-playbook run: answers and client-side data from earlier runs may be stale.
+                self.runs_seen.add(key[0])
+                for other in self.lookups.values():
+                    other.clients_forget_data()
         try:
             result, cacheable = instance.run_in_agent(terms, options)
         except PwmanError as exc:
@@ -279,12 +224,12 @@ class Agent:
             conn.settimeout(REQUEST_TIMEOUT)
             if not self.peer_allowed(conn):
                 return
-            payload = _recv(conn)
+            payload = _wire.recv(conn)
             try:
                 answer = self.handle(payload)
             except Exception as exc:  # pylint: disable=broad-except
                 answer = {"ok": False, "error": "agent error: %s" % type(exc).__name__}
-            _send(conn, answer)
+            _wire.send(conn, answer)
         except (OSError, ValueError, ConnectionError):
             pass
         finally:
@@ -332,9 +277,15 @@ def _run_alive(run):
         return False
 
 
+def _exit_on_signal(signum, frame):  # pylint: disable=unused-argument
+    raise SystemExit(0)
+
+
 def main(argv):
     if len(argv) >= 2 and argv[0] == "serve":
         idle = int(argv[2]) if len(argv) > 2 else IDLE_TIMEOUT
+        # SIGTERM ends the agent through its finally blocks: clients closed, keyrings removed.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
         Agent(argv[1], idle).serve()
         return 0
     return 2

@@ -34,13 +34,16 @@ class PwmanLookupBase(LookupBase):
     CALL_OPTIONS = ()
     # Answers that change with time (one-time codes) are never reused within a run.
     TIME_BASED_FIELDS = ("totp", "otp")
-    in_agent = False
+    # False for lookups whose every call must reach the server (e.g. password generators).
+    CACHE_RESULTS = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
         self._session_locks = {}
         self._locks_guard = threading.Lock()
+        self._generation = 0
+        self._client_generation = {}
 
     @property
     def short_name(self):
@@ -84,9 +87,16 @@ class PwmanLookupBase(LookupBase):
 
     def run_in_agent(self, terms, options):
         """Called by the agent: one lookup, serialised per client session; returns (result, cacheable)."""
-        with self._session_lock(self._client_key(options)):
+        key = self._client_key(options)
+        with self._session_lock(key):
+            client = self._clients.get(key)
+            if client is not None and self._client_generation.get(key) != self._generation:
+                forget = getattr(client, "forget_data", None)
+                if forget:
+                    forget()
+            self._client_generation[key] = self._generation
             result = self.lookup(terms, OptionAdapter.from_dict(dict(options)))
-        return result, options.get("field") not in self.TIME_BASED_FIELDS
+        return result, self.CACHE_RESULTS and options.get("field") not in self.TIME_BASED_FIELDS
 
     # -- clients ----------------------------------------------------------------------
     def _client_key(self, options):
@@ -109,17 +119,10 @@ class PwmanLookupBase(LookupBase):
         return client
 
     def clients_forget_data(self):
-        for client in self._clients.values():
-            forget = getattr(client, "forget_data", None)
-            if forget:
-                forget()
+        """Clients drop data cached from the server before their next use (see run_in_agent)."""
+        self._generation += 1
 
     def clients_close(self):
-        if self.in_agent:
-            return
-        self._close_all()
-
-    def _close_all(self):
         clients, self._clients = self._clients, {}
         for client in clients.values():
             close = getattr(client, "close", None)

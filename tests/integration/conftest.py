@@ -18,6 +18,8 @@ import pytest
 from sandbox import harness
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The lookup agent's socket directory for this test session (private, removed at the end).
+AGENT_DIR = tempfile.mkdtemp(prefix="pwman-agent-")
 TARGETS = os.path.join(REPO, "tests", "integration", "targets")
 COLLECTIONS = os.path.join(REPO, ".tmp", "collections")
 
@@ -34,6 +36,11 @@ def ansible_env(extra=None, tmp_home=None):
         "ANSIBLE_LOCALHOST_WARNING": "0",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
         "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        # Most targets check per-call behaviour (logins, pinning, tampering): they run without
+        # the lookup agent; test_lookup_agent.py covers it (extra env PWMAN_SECRETS_CACHE=true).
+        "PWMAN_SECRETS_CACHE": "false",
+        "PWMAN_SECRETS_RUNTIME_DIR": AGENT_DIR,
+        "PWMAN_SECRETS_AGENT_IDLE": "120",
     })
     if tmp_home:
         env["HOME"] = tmp_home
@@ -76,6 +83,35 @@ def run_target(name, env=None, extra_vars=None, args=()):
 def target_servers(name):
     with open(os.path.join(TARGETS, name, "aliases"), encoding="utf-8") as handle:
         return [line.split("/", 1)[1].strip() for line in handle if line.startswith("sandbox/")]
+
+
+def stop_agents():
+    """Stop every lookup agent this session started (their sockets are in AGENT_DIR)."""
+    import glob  # pylint: disable=import-outside-toplevel
+    import socket  # pylint: disable=import-outside-toplevel
+    import struct  # pylint: disable=import-outside-toplevel
+
+    for path in glob.glob(os.path.join(AGENT_DIR, "*", "agent-*.sock")):
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(5)
+                sock.connect(path)
+                data = b'{"op": "stop"}'
+                sock.sendall(struct.pack("!I", len(data)) + data)
+                sock.recv(64)
+        except OSError:
+            pass
+
+
+@pytest.fixture(scope="session", autouse=True)
+def agent_cleanup():
+    yield
+    stop_agents()
+    import shutil  # pylint: disable=import-outside-toplevel
+    import time  # pylint: disable=import-outside-toplevel
+
+    time.sleep(0.5)
+    shutil.rmtree(AGENT_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

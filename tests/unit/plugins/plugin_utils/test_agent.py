@@ -16,8 +16,6 @@ SECRET = "agent-test-secret-value"
 
 
 class FakeLookup:
-    in_agent = True
-
     def __init__(self):
         self.calls = 0
         self.forgotten = 0
@@ -87,8 +85,9 @@ def test_time_based_answers_not_cached(agent):
 def test_invalidate(agent):
     instance, fake, path = agent
     ask(["a"])
+    assert fake.forgotten == 1  # a new run: client data from earlier runs is stale
     assert _agent.invalidate("passbolt") is True
-    assert fake.forgotten == 1
+    assert fake.forgotten == 2
     ask(["a"])
     assert fake.calls == 2
 
@@ -146,7 +145,7 @@ def test_runtime_dir_refuses_foreign_symlink(tmp_path, monkeypatch):
     target.mkdir()
     os.symlink(str(target), str(tmp_path / ("pwman-secrets-%d" % os.getuid())))
     with pytest.raises(_agent.AgentUnavailable):
-        _agent.runtime_dir()
+        _agent.socket_path()
 
 
 def test_run_id_names_the_parent():
