@@ -13,14 +13,15 @@ _MISSING = object()
 
 
 class OptionAdapter:
-    def __init__(self, getter, setter, haver):
+    def __init__(self, getter, setter, haver, lister=None):
         self._get = getter
         self._set = setter
         self._has = haver
+        self._list = lister
 
     @classmethod
     def from_dict(cls, options):
-        return cls(options.__getitem__, options.__setitem__, options.__contains__)
+        return cls(options.__getitem__, options.__setitem__, options.__contains__, lambda: dict(options))
 
     @classmethod
     def from_module(cls, module):
@@ -35,7 +36,9 @@ class OptionAdapter:
                 return False
             return True
 
-        return cls(plugin.get_option, plugin.set_option, has)
+        # AnsiblePlugin keeps the resolved options of the current call in _options.
+        return cls(plugin.get_option, plugin.set_option, has,
+                   lambda: dict(getattr(plugin, "_options", {})))  # pylint: disable=protected-access
 
     def has_option(self, name):
         return self._has(name)
@@ -51,6 +54,10 @@ class OptionAdapter:
 
     def set_option(self, name, value):
         self._set(name, value)
+
+    def as_dict(self):
+        """Every option and its value (what identifies a client session, for instance)."""
+        return self._list() if self._list else {}
 
     def get_options(self, *names):
         return {name: self.get_option_default(name) for name in names}

@@ -168,7 +168,7 @@ def passbolt_credentials(options, redactor=None):
 def passbolt_argument_spec():
     """Module parameters: the shared connection options plus Passbolt credentials, with env fallbacks.
 
-    `auth` has no default in the spec (None means auto) so that PASSBOLT_AUTH can apply.
+    Ansible applies the environment fallbacks before the defaults, so PASSBOLT_AUTH wins over `auto`.
     """
     def env(name, **kwargs):
         kwargs["fallback"] = (env_fallback, [name])
@@ -181,7 +181,7 @@ def passbolt_argument_spec():
         private_key_file=env("PASSBOLT_PRIVATE_KEY_FILE", type="path"),
         passphrase=env("PASSBOLT_PASSPHRASE", type="str", no_log=True),
         server_fingerprint=env("PASSBOLT_SERVER_FINGERPRINT", type="str"),
-        auth=env("PASSBOLT_AUTH", type="str", choices=["auto", "jwt", "gpgauth"]),
+        auth=env("PASSBOLT_AUTH", type="str", choices=["auto", "jwt", "gpgauth"], default="auto"),
         account_kit=env("PASSBOLT_ACCOUNT_KIT", type="str", no_log=True),
         mfa_totp_secret=env("PASSBOLT_MFA_TOTP_SECRET", type="str", no_log=True),
         mfa_totp_code=env("PASSBOLT_MFA_TOTP_CODE", type="str", no_log=True),

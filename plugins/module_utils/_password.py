@@ -32,12 +32,13 @@ GENERATE = "generate"
 def password_argument_spec():
     return dict(
         password=dict(type="str", no_log=True),
-        generate_password=dict(type="bool", default=False),
-        password_length=dict(type="int", default=DEFAULT_LENGTH),
-        password_chars=dict(type="list", elements="str", default=list(DEFAULT_CHARS)),
-        update_password=dict(type="str", choices=["always", "on_create"], default="always"),
+        # Names with "password" that hold no secret: no_log=False says so (and silences Ansible's warning).
+        generate_password=dict(type="bool", default=False, no_log=False),
+        password_length=dict(type="int", default=DEFAULT_LENGTH, no_log=False),
+        password_chars=dict(type="list", elements="str", default=list(DEFAULT_CHARS), no_log=False),
+        update_password=dict(type="str", choices=["always", "on_create"], default="always", no_log=False),
         rotate=dict(type="bool", default=False),
-        return_password=dict(type="bool", default=False),
+        return_password=dict(type="bool", default=False, no_log=False),
     )
 
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: pwman.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A per-user lookup agent that keeps product sessions warm across Ansible's forked workers.
+"""The per-user lookup agent process (its client side is plugin_utils/_agent_client.py).
 
 Ansible runs every task in a fresh fork: a lookup that logs in (Passbolt: GPG sign, encrypt,
 decrypt, two HTTP calls) and imports requests each time makes large plays slow. The first
@@ -16,7 +16,6 @@ one of our modules invalidates them, and the agent exits after an idle timeout.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import importlib
 import json
@@ -24,108 +23,15 @@ import os
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
 
 from ansible_collections.pwman.secrets.plugins.module_utils import _agent_wire as _wire
-from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import AgentUnavailable
 
 IDLE_TIMEOUT = 300
-CONNECT_TIMEOUT = 15
 REQUEST_TIMEOUT = 600
 _PLUGIN_PACKAGE = "ansible_collections.pwman.secrets.plugins.lookup."
-
-
-def socket_path():
-    return _wire.socket_path()
-
-
-def run_id():
-    """Identify the ansible-playbook run: workers are forked from it, so it is our parent."""
-    parent = os.getppid()
-    try:
-        with open("/proc/%d/stat" % parent, encoding="ascii") as handle:
-            started = handle.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        started = "0"
-    return "%d-%s" % (parent, started)
-
-
-# -- client side ---------------------------------------------------------------------------
-def _connect(path):
-    return _wire.connect_existing(path, REQUEST_TIMEOUT)
-
-
-def _collections_root():
-    """The directory that holds ansible_collections/, for the agent's own imports."""
-    here = os.path.abspath(__file__)
-    for dummy in range(5):
-        here = os.path.dirname(here)
-    return os.path.dirname(here)
-
-
-def _spawn(path):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = _collections_root() + os.pathsep + env.get("PYTHONPATH", "")
-    with open(os.devnull, "rb") as null_in, open(os.devnull, "wb") as null_out:
-        subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, "-m", "ansible_collections.pwman.secrets.plugins.plugin_utils._agent",
-             "serve", path, str(int(os.environ.get("PWMAN_SECRETS_AGENT_IDLE", IDLE_TIMEOUT)))],
-            stdin=null_in, stdout=null_out, stderr=null_out, env=env, close_fds=True, start_new_session=True,
-            cwd="/",
-        )
-
-
-def connect():
-    """A connection to the running agent, starting it first when needed (one starter at a time)."""
-    path = socket_path()
-    try:
-        return _connect(path)
-    except OSError:
-        pass
-    lock_path = path + ".lock"
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            return _connect(path)
-        except OSError:
-            pass
-        if os.path.exists(path):
-            os.unlink(path)
-        _spawn(path)
-        deadline = time.time() + CONNECT_TIMEOUT
-        while time.time() < deadline:
-            try:
-                return _connect(path)
-            except OSError:
-                time.sleep(0.02)
-        raise AgentUnavailable("the lookup agent did not start within %d s" % CONNECT_TIMEOUT)
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
-def request(payload):
-    """Send one request to the agent and return its answer (a dict with 'ok')."""
-    try:
-        sock = connect()
-    except OSError as exc:
-        raise AgentUnavailable(str(exc)) from None
-    try:
-        _wire.send(sock, payload)
-        return _wire.recv(sock)
-    except (OSError, ValueError, ConnectionError) as exc:
-        raise AgentUnavailable("lookup agent failed: %s" % exc) from None
-    finally:
-        sock.close()
-
-
-def invalidate(product=None):
-    """Forget cached lookup results (after a write). Silent when no agent runs."""
-    return _wire.notify_invalidate(product)
 
 
 # -- the agent -----------------------------------------------------------------------------
@@ -143,17 +49,21 @@ class Agent:
         self.lookups = {}
         self.results = {}
         self.lock = threading.Lock()
+        self.plugin_lock = threading.Lock()
         self.counters = {"requests": 0, "cache_hits": 0}
         self.runs_seen = set()
         self.stopping = threading.Event()
 
     def plugin(self, name):
-        if name not in self.lookups:
-            if not name.isidentifier():
-                raise ValueError("bad plugin name")
-            module = importlib.import_module(_PLUGIN_PACKAGE + name)
-            self.lookups[name] = module.LookupModule()
-        return self.lookups[name]
+        # One instance per lookup plugin, whatever the number of concurrent first calls:
+        # the instance holds the logged-in clients.
+        with self.plugin_lock:
+            if name not in self.lookups:
+                if not name.isidentifier():
+                    raise ValueError("bad plugin name")
+                module = importlib.import_module(_PLUGIN_PACKAGE + name)
+                self.lookups[name] = module.LookupModule()
+            return self.lookups[name]
 
     def handle(self, payload):
         op = payload.get("op")

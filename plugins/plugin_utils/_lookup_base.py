@@ -20,9 +20,7 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError
-from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
-from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent
+from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent_client as _agent
 
 display = Display()
 
@@ -57,6 +55,10 @@ class PwmanLookupBase(LookupBase):
                 if answer.get("ok"):
                     return answer["result"]
                 raise AnsibleLookupError("%s: %s" % (self._load_name, answer.get("error")))
+        # Imported here: a worker that asks the agent never loads them.
+        from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError  # pylint: disable=import-outside-toplevel
+        from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter  # pylint: disable=import-outside-toplevel
+
         try:
             return self.lookup(terms, OptionAdapter.from_plugin(self))
         except PwmanError as exc:
@@ -95,13 +97,15 @@ class PwmanLookupBase(LookupBase):
                 if forget:
                     forget()
             self._client_generation[key] = self._generation
+            from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter  # pylint: disable=import-outside-toplevel
+
             result = self.lookup(terms, OptionAdapter.from_dict(dict(options)))
         return result, self.CACHE_RESULTS and options.get("field") not in self.TIME_BASED_FIELDS
 
     # -- clients ----------------------------------------------------------------------
     def _client_key(self, options):
-        if isinstance(options, OptionAdapter):
-            options = {name: options.get_option_default(name) for name in self._options}
+        if not isinstance(options, dict):
+            options = options.as_dict()
         session = {k: v for k, v in options.items() if k not in self.CALL_OPTIONS and k != "cache"}
         return hashlib.sha256(json.dumps(session, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 

@@ -729,6 +729,15 @@ class OppApp(App):
                 record.update(user_id=uid, sort_id=iid,
                               category_id=None if item["category"] is None else cat_ids[item["category"]])
                 self.items[iid] = record
+            if profile == "bench":
+                # `make bench`: many distinct items named bench-000, bench-001, ...
+                for index in range(int(self.config.get("bench_entries", 500))):
+                    iid = self._new_id("item")
+                    fields = {"name": "bench-%03d" % index, "url": "", "account": "", "username": "bench",
+                              "password": "bench-pw-%03d-x" % index, "blob": ""}
+                    record = {k: cipher.encrypt(v) for k, v in fields.items()}
+                    record.update(user_id=uid, sort_id=iid, category_id=None)
+                    self.items[iid] = record
 
 
 class _BadJson(Exception):

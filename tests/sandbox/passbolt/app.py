@@ -204,7 +204,19 @@ class PassboltApp(App):
                     "created_by": SD.user_id("ada"), "modified_by": SD.user_id("ada")}
             for spec in SD.RESOURCES:
                 self._seed_resource(spec, now)
+            if profile == "bench":
+                for spec in self._bench_resources():
+                    self._seed_resource(spec, now)
         self.profile = profile
+
+    def _bench_resources(self):
+        """`make bench`: many v4 password-string resources owned by ada, named bench-000, ..."""
+        slug = "password-string"
+        return [{"id": str(uuid.uuid5(SD.NAMESPACE, "bench:%d" % index)), "resource_type_id": SD.resource_type_id(slug),
+                 "type": slug, "metadata": "v4", "name": "bench-%03d" % index, "folder": None, "username": "bench",
+                 "uris": [], "description": "", "secret": {"password": "bench-pw-%03d-x" % index}, "owner": "ada",
+                 "shared": []}
+                for index in range(int(self.config.get("bench_entries", 500)))]
 
     def _seed_encrypt(self, plaintext, to_short, signer_short):
         signer = self.keys[signer_short]
@@ -1632,6 +1644,12 @@ class PassboltApp(App):
                     return Response.json({"error": "metadata_default must be v4 or v5"}, status=400)
                 self.settings[key] = int(value) if key == "access_token_ttl" else value
             return Response.json(dict(self.settings))
+
+        @a("GET", "bench-secrets")
+        def _bench_secrets(req):
+            ada = SD.user_id("ada")
+            return Response.json([{"data": self.secrets[(spec["id"], ada)]["data"]} for spec in self._bench_resources()
+                                  if (spec["id"], ada) in self.secrets])
 
         @a("POST", "rotate-server-key")
         def _rotate(req):

@@ -107,6 +107,14 @@ class PasswordstateApp(App):
             self.passwords[pid] = record
         self.generators = copy.deepcopy(seed_data.GENERATORS)
         self.folders = copy.deepcopy(seed_data.FOLDERS)
+        if profile == "bench":
+            # `make bench`: many distinct records titled bench-000, bench-001, ... in the demo list
+            for index in range(int(self.config.get("bench_entries", 500))):
+                record = self._blank_record()
+                record.update(Title="bench-%03d" % index, UserName="bench", Password="bench-pw-%03d-x" % index)
+                record["PasswordID"] = 90000 + index
+                record["list_id"] = seed_data.PLAIN_LIST_ID
+                self.passwords[90000 + index] = record
 
     @staticmethod
     def _blank_record():

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError
-from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent
+from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent, _agent_client
 
 SECRET = "agent-test-secret-value"
 
@@ -39,7 +39,7 @@ class FakeLookup:
 @pytest.fixture()
 def agent(tmp_path, monkeypatch):
     monkeypatch.setenv("PWMAN_SECRETS_RUNTIME_DIR", str(tmp_path))
-    path = _agent.socket_path()
+    path = _agent_client.socket_path()
     instance = _agent.Agent(path, idle_timeout=60)
     fake = FakeLookup()
     instance.lookups["fake"] = fake
@@ -54,7 +54,7 @@ def agent(tmp_path, monkeypatch):
 
 
 def ask(terms, run="run-1", options=None):
-    return _agent.request({"op": "lookup", "plugin": "fake", "run": run, "options": options or {"field": "password"},
+    return _agent_client.request({"op": "lookup", "plugin": "fake", "run": run, "options": options or {"field": "password"},
                            "terms": terms})
 
 
@@ -86,7 +86,7 @@ def test_invalidate(agent):
     instance, fake, path = agent
     ask(["a"])
     assert fake.forgotten == 1  # a new run: client data from earlier runs is stale
-    assert _agent.invalidate("passbolt") is True
+    assert _agent_client.invalidate("passbolt") is True
     assert fake.forgotten == 2
     ask(["a"])
     assert fake.calls == 2
@@ -102,19 +102,19 @@ def test_errors(agent):
 def test_stats_and_unknown_op(agent):
     ask(["a"])
     ask(["a"])
-    stats = _agent.request({"op": "stats"})
+    stats = _agent_client.request({"op": "stats"})
     assert stats["counters"] == {"requests": 2, "cache_hits": 1}
-    assert _agent.request({"op": "nope"})["ok"] is False
+    assert _agent_client.request({"op": "nope"})["ok"] is False
 
 
 def test_invalidate_without_agent_is_silent(tmp_path, monkeypatch):
     monkeypatch.setenv("PWMAN_SECRETS_RUNTIME_DIR", str(tmp_path))
-    assert _agent.invalidate() is False
+    assert _agent_client.invalidate() is False
 
 
 def test_idle_timeout_removes_socket(tmp_path, monkeypatch):
     monkeypatch.setenv("PWMAN_SECRETS_RUNTIME_DIR", str(tmp_path))
-    path = _agent.socket_path()
+    path = _agent_client.socket_path()
     instance = _agent.Agent(path, idle_timeout=0.5)
     instance.lookups["fake"] = FakeLookup()
     thread = threading.Thread(target=instance.serve, daemon=True)
@@ -129,14 +129,14 @@ def test_spawned_agent_process(tmp_path, monkeypatch):
     """The real thing: the first request starts a detached agent process; stop ends it."""
     monkeypatch.setenv("PWMAN_SECRETS_RUNTIME_DIR", str(tmp_path))
     monkeypatch.setenv("PWMAN_SECRETS_AGENT_IDLE", "30")
-    first = _agent.request({"op": "ping"})
-    second = _agent.request({"op": "ping"})
+    first = _agent_client.request({"op": "ping"})
+    second = _agent_client.request({"op": "ping"})
     assert first["ok"] and first["pid"] == second["pid"] != os.getpid()
-    assert _agent.request({"op": "stop"})["ok"]
+    assert _agent_client.request({"op": "stop"})["ok"]
     deadline = time.time() + 5
-    while os.path.exists(_agent.socket_path()) and time.time() < deadline:
+    while os.path.exists(_agent_client.socket_path()) and time.time() < deadline:
         time.sleep(0.05)
-    assert not os.path.exists(_agent.socket_path())
+    assert not os.path.exists(_agent_client.socket_path())
 
 
 def test_runtime_dir_refuses_foreign_symlink(tmp_path, monkeypatch):
@@ -144,11 +144,11 @@ def test_runtime_dir_refuses_foreign_symlink(tmp_path, monkeypatch):
     target = tmp_path / "elsewhere"
     target.mkdir()
     os.symlink(str(target), str(tmp_path / ("pwman-secrets-%d" % os.getuid())))
-    with pytest.raises(_agent.AgentUnavailable):
-        _agent.socket_path()
+    with pytest.raises(_agent_client.AgentUnavailable):
+        _agent_client.socket_path()
 
 
 def test_run_id_names_the_parent():
-    assert _agent.run_id().startswith("%d-" % os.getppid())
-    assert _agent._run_alive(_agent.run_id())  # pylint: disable=protected-access
+    assert _agent_client.run_id().startswith("%d-" % os.getppid())
+    assert _agent._run_alive(_agent_client.run_id())  # pylint: disable=protected-access
     assert not _agent._run_alive("999999999-1")  # pylint: disable=protected-access

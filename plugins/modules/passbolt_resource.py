@@ -1,0 +1,776 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: pwman.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: passbolt_resource
+author: pwman.secrets contributors (@pwman)
+short_description: Create, update, rotate, share and delete Passbolt resources
+version_added: 0.1.0
+description:
+  - Manages one Passbolt resource (a password, with its user name, URIs, description, TOTP and custom fields),
+    its folder and its permissions.
+  - The resource is found by O(id), or by O(name). When several resources have that name, O(username), O(uri)
+    and O(folder) narrow the choice; several resources left is an error listing their UUIDs and folders. When
+    exactly one resource has the name, it is the one managed (O(folder) then moves it, O(username) and O(uri)
+    update it). When none matches, O(state=present) creates it.
+  - New resources are v4 (cleartext metadata) or v5 (metadata encrypted with the organisation's shared metadata
+    key, or the user's own key with O(metadata_key_type=user_key)), following the server's
+    C(/metadata/types/settings.json) - its default when allowed, else the version it allows. Existing resources
+    keep their version.
+  - The resource type is chosen from the fields (password, TOTP, custom fields) unless O(resource_type) is given;
+    an existing resource changes type only when the new fields need it.
+  - A new secret is encrypted for every user who has access, as the server requires. Sharing encrypts the secret
+    for exactly the users who gain access (C(share/simulate)); a v5 resource with personal metadata is moved to the
+    shared metadata key before it is shared.
+  - All input (users, groups, folders, password options, TOTP) is checked before the first write; a no-op sends no
+    write request at all.
+options:
+  state:
+    description: V(present) creates or updates the resource, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  id:
+    description:
+      - UUID of an existing resource. With O(name) too, the resource must have that name (use O(new_name) to rename).
+    type: str
+  name:
+    description: Name of the resource; finds it, and is required to create it.
+    type: str
+  new_name:
+    description: Rename the resource found by O(id) or O(name).
+    type: str
+  username:
+    description: User name stored with the resource; narrows the search when several resources have O(name).
+    type: str
+  uri:
+    description:
+      - The resource's URI (for v5 resources, the first of O(uris), the others are kept). Narrows the search when
+        several resources have O(name).
+    type: str
+  uris:
+    description:
+      - All URIs (v5 resources). A v4 resource holds one URI only. Mutually exclusive with O(uri).
+    type: list
+    elements: str
+  description:
+    description:
+      - The description. For the types with an encrypted description (v4 C(password-and-description) and
+        C(password-description-totp), and the v5 note C(v5-note)) it is stored encrypted in the secret, otherwise
+        in the metadata (encrypted for v5 resources, cleartext for v4).
+    type: str
+  totp:
+    description: A TOTP to store with the resource (the type becomes one with TOTP).
+    type: dict
+    suboptions:
+      secret_key:
+        description: The base32 TOTP secret.
+        type: str
+        required: true
+      digits:
+        description: Digits of a code.
+        type: int
+        default: 6
+      algorithm:
+        description: HMAC algorithm.
+        type: str
+        choices: [SHA1, SHA256, SHA512]
+        default: SHA1
+      period:
+        description: Seconds a code is valid.
+        type: int
+        default: 30
+  custom_fields:
+    description:
+      - Custom fields to set (v5 resources), name to value. Names are stored in the metadata, values encrypted in
+        the secret. Fields not listed are kept.
+    type: dict
+  resource_type:
+    description:
+      - Force the resource type by slug. By default it is chosen from the fields and the server's v4/v5 setting.
+    type: str
+    choices: [password-string, password-and-description, totp, password-description-totp, v5-default,
+              v5-password-string, v5-default-with-totp, v5-totp-standalone, v5-custom-fields, v5-note]
+  metadata_key_type:
+    description:
+      - For a new v5 resource, encrypt its metadata with the organisation's shared metadata key (V(shared_key)) or
+        with the user's own key (V(user_key), if the server allows personal keys; such a resource is re-encrypted
+        with the shared key when it gets shared).
+    type: str
+    choices: [shared_key, user_key]
+    default: shared_key
+  folder:
+    description:
+      - Folder path like V(Infra/Databases), resolved level by level from the root (folder names are not unique),
+        or a folder UUID. V(/) is the root. The resource is created in, or moved to, this folder.
+    type: str
+  create_folders:
+    description: Create the missing folders of O(folder) instead of failing.
+    type: bool
+    default: false
+  permissions:
+    description:
+      - Who has access. Each entry has O(permissions[].user) (e-mail or UUID) or O(permissions[].group) (name or
+        UUID), and O(permissions[].access).
+      - Listed users and groups get exactly that access; others keep theirs unless O(exclusive_permissions=true).
+      - A change that would leave the resource without an owner is refused before anything is sent.
+    type: list
+    elements: dict
+    suboptions:
+      user:
+        description: The user's e-mail (user name) or UUID.
+        type: str
+      group:
+        description: The group's name or UUID.
+        type: str
+      access:
+        description: The access level.
+        type: str
+        choices: [read, update, owner]
+        default: read
+  exclusive_permissions:
+    description: Remove every permission not listed in O(permissions) (including yours, if you are not listed).
+    type: bool
+    default: false
+  password:
+    description: The password to store.
+    type: str
+  generate_password:
+    description: Generate a random password (with Python's C(secrets)) when the resource is created.
+    type: bool
+    default: false
+  password_length:
+    description: Length of a generated password.
+    type: int
+    default: 24
+  password_chars:
+    description:
+      - Character classes of a generated password (V(ascii_lowercase), V(ascii_uppercase), V(ascii_letters),
+        V(digits), V(punctuation)) or literal sets of characters; at least one of each is used.
+    type: list
+    elements: str
+    default: [ascii_lowercase, ascii_uppercase, digits, punctuation]
+  update_password:
+    description: V(always) sets O(password) when it differs from the stored one; V(on_create) only when creating.
+    type: str
+    choices: [always, on_create]
+    default: always
+  rotate:
+    description: Generate a new password now, whatever the current one (never a no-op).
+    type: bool
+    default: false
+  return_password:
+    description: Return the stored password in RV(password).
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - pwman.secrets.connection
+  - pwman.secrets.passbolt
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+  platform:
+    platforms: all
+notes:
+  - The diff shows the changed fields; passwords, TOTP secrets and custom field values are shown as C(********).
+  - Module group C(pwman.secrets.passbolt) lets you set connection options once with C(module_defaults).
+"""
+
+EXAMPLES = r"""
+- name: A database password, generated once, in a folder created if needed (credentials from PASSBOLT_*)
+  pwman.secrets.passbolt_resource:
+    name: db-orders
+    username: orders
+    uri: postgres://db1.example.com:5432/orders
+    description: Orders database owner
+    folder: Infra/Databases
+    create_folders: true
+    generate_password: true
+    update_password: on_create
+
+- name: Share it with a user and a group
+  pwman.secrets.passbolt_resource:
+    name: db-orders
+    folder: Infra/Databases
+    permissions:
+      - user: betty@example.com
+        access: update
+      - group: Ops
+        access: read
+
+- name: Exactly these permissions (others are removed)
+  pwman.secrets.passbolt_resource:
+    id: 4e6a1c1e-5a0b-4c55-8f3e-2d5d2b7f1d0a
+    permissions:
+      - user: ada@example.com
+        access: owner
+      - group: Auditors
+    exclusive_permissions: true
+
+- name: Rotate the password and get it back
+  pwman.secrets.passbolt_resource:
+    name: db-orders
+    folder: Infra/Databases
+    rotate: true
+    password_length: 32
+    return_password: true
+  register: rotated
+  no_log: true
+
+- name: A v5 resource with TOTP and custom fields
+  pwman.secrets.passbolt_resource:
+    name: vpn-gateway
+    uris: [https://vpn.example.com, https://vpn2.example.com]
+    password: "{{ vault_vpn_password }}"
+    totp:
+      secret_key: "{{ vault_vpn_totp }}"
+    custom_fields:
+      pin: "{{ vault_vpn_pin }}"
+
+- name: Delete
+  pwman.secrets.passbolt_resource:
+    name: db-orders
+    folder: Infra/Databases
+    state: absent
+"""
+
+RETURN = r"""
+id:
+  description: UUID of the resource (null when created in check mode, or when absent).
+  returned: always
+  type: str
+  sample: 4e6a1c1e-5a0b-4c55-8f3e-2d5d2b7f1d0a
+name:
+  description: Name of the resource.
+  returned: when the resource exists (or would be created)
+  type: str
+  sample: db-orders
+username:
+  description: User name of the resource.
+  returned: when the resource exists (or would be created)
+  type: str
+uris:
+  description: URIs of the resource.
+  returned: when the resource exists (or would be created)
+  type: list
+  elements: str
+folder:
+  description: Folder path of the resource ("" for the root).
+  returned: when the resource exists (or would be created)
+  type: str
+  sample: Infra/Databases
+folder_id:
+  description: UUID of the folder (null for the root, or when the folder is created in check mode).
+  returned: when the resource exists (or would be created)
+  type: str
+resource_type:
+  description: Slug of the resource type.
+  returned: when the resource exists (or would be created)
+  type: str
+  sample: v5-default
+metadata_version:
+  description: V(v4) (cleartext metadata) or V(v5) (encrypted metadata).
+  returned: when the resource exists (or would be created)
+  type: str
+metadata_key_type:
+  description: V(shared_key) or V(user_key) for v5 resources, null for v4.
+  returned: when the resource exists (or would be created)
+  type: str
+permissions:
+  description: Who has access, as C({user|group, access}) entries (users first).
+  returned: when the resource exists (or would be created)
+  type: list
+  elements: dict
+  sample: [{"user": "ada@example.com", "access": "owner"}, {"group": "Ops", "access": "read"}]
+created_folders:
+  description: Folder paths created (or that would be created in check mode) for O(folder).
+  returned: always
+  type: list
+  elements: str
+password_changed:
+  description: The stored password was (or would be) changed.
+  returned: always
+  type: bool
+password:
+  description: The stored password (after the change).
+  returned: when O(return_password=true) and the resource has a password (not for a password generated in check mode)
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.pwman.secrets.plugins.module_utils._errors import Ambiguous, ConfigError, NotFound
+from ansible_collections.pwman.secrets.plugins.module_utils._module import run_module
+from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import PassboltClient, is_uuid, passbolt_argument_spec
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_write import (
+    ACCESS_TYPES,
+    MASK,
+    TYPE_SECRET_KEYS,
+    V4_SECRET_DESCRIPTION as SECRET_DESCRIPTION_V4,
+    V4_TYPES,
+    V5_TYPES,
+    FolderWriter,
+    Principals,
+    ResourceWriter,
+    checked_totp,
+    choose_type,
+    merge_custom_fields,
+    permissions_argument_spec,
+    plan_permissions,
+    public_permissions,
+    same_totp,
+    secret_text,
+    split_path,
+)
+from ansible_collections.pwman.secrets.plugins.module_utils._password import (
+    GENERATE,
+    SET,
+    check_password_options,
+    generate_password,
+    password_argument_spec,
+    plan_password,
+)
+
+# Types whose description is encrypted in the secret (v4 types that have one, and the v5 note).
+SECRET_DESCRIPTION = SECRET_DESCRIPTION_V4 + ("v5-note",)
+CONTAIN = ("secret", "resource-type", "permission", "permissions", "permissions.user.profile", "permissions.group")
+
+
+def argument_spec():
+    spec = passbolt_argument_spec()
+    spec.update(password_argument_spec())
+    for name in ("generate_password", "password_length", "password_chars", "update_password", "return_password"):
+        spec[name]["no_log"] = False  # not secrets: silences Ansible's "no_log not set" warning
+    spec.update(permissions_argument_spec())
+    spec.update(
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        id=dict(type="str"),
+        name=dict(type="str"),
+        new_name=dict(type="str"),
+        username=dict(type="str"),
+        uri=dict(type="str"),
+        uris=dict(type="list", elements="str"),
+        description=dict(type="str"),
+        totp=dict(type="dict", options=dict(
+            secret_key=dict(type="str", required=True, no_log=True),
+            digits=dict(type="int", default=6),
+            algorithm=dict(type="str", choices=["SHA1", "SHA256", "SHA512"], default="SHA1"),
+            period=dict(type="int", default=30),
+        )),
+        custom_fields=dict(type="dict", no_log=True),
+        resource_type=dict(type="str", choices=list(V4_TYPES + V5_TYPES)),
+        metadata_key_type=dict(type="str", choices=["shared_key", "user_key"], default="shared_key"),
+        folder=dict(type="str"),
+        create_folders=dict(type="bool", default=False),
+    )
+    return spec
+
+
+def check_static(params):
+    """Everything that can be checked without the server."""
+    check_password_options(params)
+    if not params["id"] and not params["name"]:
+        raise ConfigError("Give the resource's id or name.")
+    if params["id"] and not is_uuid(params["id"]):
+        raise ConfigError("Option 'id' must be a resource UUID, got %r." % str(params["id"])[:60])
+    if params["uri"] is not None and params["uris"] is not None:
+        raise ConfigError("Options 'uri' and 'uris' are mutually exclusive.")
+    if params["exclusive_permissions"] and params["permissions"] is None:
+        raise ConfigError("Option 'exclusive_permissions' needs 'permissions'.")
+    for key in ("name", "new_name"):
+        if params[key] is not None and not str(params[key]).strip():
+            raise ConfigError("Option '%s' must not be empty." % key)
+    return checked_totp(params["totp"])
+
+
+def describe_matches(client, views):
+    return "; ".join("%s in %s" % (v.id, "/" + client.folder_path(v.folder_parent_id))
+                     for v in sorted(views, key=lambda m: m.id))
+
+
+def find_resource(client, folders, params):
+    """The ResourceView to manage, or None."""
+    if params["id"]:
+        raws = client.list_resources(filters={"has-id": [params["id"]]}, contain=CONTAIN)
+        views = [v for v in client.describe_resources(raws) if v.id == params["id"]]
+        if not views:
+            if params["state"] == "absent":
+                return None
+            raise NotFound("Passbolt resource %s not found (or not visible to this user); to create a resource give "
+                           "its name instead of id." % params["id"])
+        view = views[0]
+        if params["name"] is not None and view.name != params["name"]:
+            raise ConfigError("Options 'id' and 'name' conflict: resource %s is named %r, not %r (to rename it use "
+                              "new_name)." % (view.id, view.name, params["name"]))
+        return view
+    views = [v for v in client.describe_resources(client.list_resources(contain=CONTAIN))
+             if v.name == params["name"]]
+    if len(views) <= 1:
+        return views[0] if views else None
+    narrowed = views
+    if params["username"] is not None:
+        narrowed = [v for v in narrowed if (v.username or "") == params["username"]]
+    if params["uri"] is not None:
+        narrowed = [v for v in narrowed if params["uri"] in v.uris]
+    if params["uris"] is not None:
+        narrowed = [v for v in narrowed if list(v.uris) == list(params["uris"])]
+    if params["folder"] is not None:
+        try:
+            folder_id = folders.find(params["folder"])
+        except NotFound:
+            return None  # the folder does not exist yet: a new resource there
+        narrowed = [v for v in narrowed if v.folder_parent_id == folder_id]
+    if len(narrowed) > 1:
+        raise Ambiguous("%d Passbolt resources are named %r: %s. Add username, uri or folder, or use the id."
+                        % (len(narrowed), params["name"], describe_matches(client, narrowed)))
+    return narrowed[0] if narrowed else None
+
+
+def masked_view(fields, secret, slug, folder, permissions, key_type):
+    out = {"name": fields.get("name"), "username": fields.get("username") or "",
+           "uris": list(fields.get("uris") or []), "description": fields.get("description") or "",
+           "folder": folder, "resource_type": slug, "metadata_key_type": key_type, "permissions": permissions}
+    if slug in SECRET_DESCRIPTION:
+        out["description"] = secret.get("description") or ""
+    if secret.get("password") is not None and "password" in TYPE_SECRET_KEYS.get(slug, ()):
+        out["password"] = MASK
+    if secret.get("totp"):
+        out["totp"] = MASK
+    names = fields.get("custom_field_names") or []
+    if names:
+        out["custom_fields"] = {name: MASK for name in sorted(names)}
+    return out
+
+
+class Plan:
+    """What the module will do; built before any write."""
+
+    def __init__(self):
+        self.create = False
+        self.meta_changed = False
+        self.secret_changed = False
+        self.password_changed = False
+        self.folder_given = False
+        self.folder_target = None  # folder id (None: the root) when the folder exists
+        self.needs_move = False
+        self.folder_missing = []   # folder names to create
+        self.wanted_permissions = []
+        self.custom_field_names = []
+        self.share_rows = []
+        self.slug = None
+        self.key_type = None
+        self.fields = {}
+        self.secret = {}
+        self.permissions_after = None
+
+
+def work(module):
+    params = module.params
+    wanted_totp = check_static(params)
+    client = PassboltClient(OptionAdapter.from_module(module))
+    try:
+        return run(module, client, params, wanted_totp)
+    finally:
+        client.close()
+
+
+def run(module, client, params, wanted_totp):
+    client.login()
+    writer = ResourceWriter(client, module.check_mode)
+    folders = FolderWriter(client, module.check_mode)
+    principals = Principals(client)
+    view = find_resource(client, folders, params)
+    result = {"changed": False, "id": view.id if view else None, "created_folders": [], "password_changed": False}
+
+    if params["state"] == "absent":
+        if view is None:
+            return result
+        result["changed"] = True
+        if module._diff:
+            client.decrypt_secrets([view])
+            before = current_state(client, principals, view)
+            result["diff"] = {"before": before, "after": {}}
+        if not module.check_mode:
+            writer.delete(view.id)
+        result["id"] = view.id
+        return result
+
+    if view is not None:
+        client.decrypt_secrets([view])
+    plan = make_plan(client, writer, folders, principals, params, view, wanted_totp)
+
+    # -- writes (everything above only read) ----------------------------------------------------------
+    folder_id = view.folder_parent_id if view is not None else None
+    if plan.folder_given:
+        folder_id = plan.folder_target
+    if plan.folder_missing:
+        folder_id, created = folders.ensure_path(params["folder"], True)
+        result["created_folders"] = created
+    changed = bool(plan.create or plan.meta_changed or plan.secret_changed or plan.needs_move
+                   or plan.share_rows or plan.folder_missing)
+    secret_plain = secret_text(plan.slug, plan.secret)
+    resource_id = view.id if view is not None else None
+    if not module.check_mode:
+        if plan.create:
+            created = writer.create(plan.slug, plan.fields, plan.secret, folder_id, plan.key_type)
+            resource_id = created["id"]
+            if folder_id:
+                inherit_folder_permissions(client, writer, folders, plan, resource_id, folder_id, params)
+        else:
+            if plan.meta_changed or plan.secret_changed:
+                # The metadata always goes with the update (go-passbolt and the web extension do the same;
+                # some server versions require it with a v5 secret change).
+                writer.update(resource_id, plan.slug, fields=plan.fields,
+                              secret=plan.secret if plan.secret_changed else None,
+                              metadata_key_type=plan.key_type)
+            if plan.needs_move:
+                writer.move(resource_id, folder_id)
+        if plan.share_rows:
+            rows = plan.share_rows
+            if plan.create:
+                # re-plan against the real permissions of the new resource (ids, inherited folder permissions)
+                current = resource_permissions(client, resource_id)
+                rows, dummy = plan_permissions("Resource", resource_id, current, plan.wanted_permissions,
+                                               params["exclusive_permissions"], "resource %s" % params["name"])
+            if rows:
+                writer.share(resource_id, rows, secret_plain)
+
+    result.update(changed=changed, id=resource_id, password_changed=plan.password_changed)
+    after_permissions = public_permissions(principals, plan.permissions_after)
+    folder_path = "/".join(split_path(params["folder"])) if plan.folder_missing else client.folder_path(folder_id)
+    if params["folder"] is not None and is_uuid(params["folder"]):
+        folder_path = client.folder_path(folder_id)
+    result.update(name=plan.fields["name"], username=plan.fields.get("username") or "",
+                  uris=list(plan.fields.get("uris") or []), folder=folder_path,
+                  folder_id=None if module.check_mode and plan.folder_missing else folder_id,
+                  resource_type=plan.slug, metadata_version="v5" if plan.slug.startswith("v5-") else "v4",
+                  metadata_key_type=plan.key_type, permissions=after_permissions)
+    if changed and not module.check_mode and resource_id:
+        result["permissions"] = public_permissions(principals, resource_permissions(client, resource_id))
+    generated_not_stored = module.check_mode and plan.password_changed and params["password"] is None
+    if params["return_password"] and plan.secret.get("password") is not None and not generated_not_stored:
+        result["password"] = plan.secret["password"]
+    if module._diff and changed:
+        before = current_state(client, principals, view) if view is not None else {}
+        after = masked_view(dict(plan.fields, custom_field_names=plan.custom_field_names), plan.secret, plan.slug,
+                            folder_path, after_permissions, plan.key_type)
+        if plan.password_changed and before.get("password"):
+            after["password"] = MASK + " (changed)"
+        result["diff"] = {"before": before, "after": after}
+    return result
+
+
+def inherit_folder_permissions(client, writer, folders, plan, resource_id, folder_id, params):
+    """A new resource in a shared folder gets the folder's permissions, as the Passbolt web extension does.
+
+    Some servers add them on creation without the other users' secrets: then the secret is sent again for
+    everyone with access. Permissions given in the task win over the folder's.
+    """
+    current = resource_permissions(client, resource_id)
+    if any(not (p.get("aro") == "User" and p.get("aro_foreign_key") == client.user_id) for p in current):
+        writer.update(resource_id, plan.slug, fields=plan.fields, secret=plan.secret, metadata_key_type=plan.key_type)
+    explicit = {(w["aro"], w["aro_foreign_key"]) for w in plan.wanted_permissions}
+    inherited = [{"aro": p.get("aro"), "aro_foreign_key": p.get("aro_foreign_key"), "type": p.get("type")}
+                 for p in folders.permissions(folder_id)
+                 if (p.get("aro"), p.get("aro_foreign_key")) not in explicit
+                 and not (p.get("aro") == "User" and p.get("aro_foreign_key") == client.user_id)]
+    if inherited and not params["exclusive_permissions"]:
+        plan.wanted_permissions = inherited + list(plan.wanted_permissions)
+        plan.share_rows = plan.share_rows or [True]  # re-planned against the real permissions below
+
+
+def resource_permissions(client, resource_id):
+    raws = client.list_resources(filters={"has-id": [resource_id]},
+                                 contain=("permissions", "permissions.user.profile", "permissions.group"))
+    found = next((r for r in raws if r.get("id") == resource_id), None)
+    return [p for p in (found or {}).get("permissions") or [] if isinstance(p, dict)]
+
+
+def current_state(client, principals, view):
+    secret = dict(view.secret or {})
+    fields = {"name": view.name, "username": view.username, "uris": list(view.uris),
+              "description": current_description(view, secret),
+              "custom_field_names": list(view.custom_fields())}
+    perms = [p for p in view.raw.get("permissions") or [] if isinstance(p, dict)]
+    return masked_view(fields, secret, view.type_slug, client.folder_path(view.folder_parent_id),
+                       public_permissions(principals, perms), view.metadata_key_type)
+
+
+def current_description(view, secret):
+    if view.type_slug in SECRET_DESCRIPTION:
+        return secret.get("description") or ""
+    return view.description or ""
+
+
+def make_plan(client, writer, folders, principals, params, view, wanted_totp):  # noqa: C901
+    plan = Plan()
+    exists = view is not None
+    plan.create = not exists
+    current_secret = {k: v for k, v in (view.secret or {}).items() if k != "object_type"} if exists else {}
+
+    # -- version and type
+    if exists:
+        version = view.version
+        if params["resource_type"] and (params["resource_type"].startswith("v5-") != (version == "v5")):
+            raise ConfigError("Resource %s is %s; it cannot become %s (no v4/v5 conversion)."
+                              % (view.id, version, params["resource_type"]))
+    else:
+        if not params["name"]:
+            raise ConfigError("Option 'name' is required to create a resource.")
+        version = writer.creation_version(params["resource_type"])
+
+    # -- password
+    current_password = current_secret.get("password") if exists else None
+    action, value = plan_password(params, exists, current_password)
+    if action == GENERATE:
+        value = generate_password(params["password_length"], params["password_chars"])
+    new_secret = dict(current_secret)
+    if action in (SET, GENERATE):
+        new_secret["password"] = value
+        plan.password_changed = True
+    if wanted_totp is not None and not same_totp(current_secret.get("totp"), wanted_totp):
+        new_secret["totp"] = wanted_totp
+
+    # -- custom fields (v5)
+    meta_fields = list(view.metadata_custom_fields) if exists else []
+    wanted_cf = params["custom_fields"]
+    current_cf = view.custom_fields() if exists else {}
+    cf_changed = bool(wanted_cf) and any(str(v) != str(current_cf.get(k)) for k, v in wanted_cf.items())
+    if wanted_cf and version == "v4":
+        raise ConfigError("custom_fields need a v5 resource; %s." % (
+            "resource %s is v4" % view.id if exists else "the server creates v4 resources"))
+    if cf_changed:
+        meta_fields, secret_cf = merge_custom_fields(meta_fields, current_secret.get("custom_fields"), wanted_cf)
+        new_secret["custom_fields"] = secret_cf
+    plan.custom_field_names = [f.get("metadata_key") for f in meta_fields if f.get("metadata_key")]
+
+    # -- type
+    has_password = new_secret.get("password") is not None
+    has_totp = bool(new_secret.get("totp"))
+    has_cf = bool(new_secret.get("custom_fields"))
+    if params["resource_type"]:
+        slug = params["resource_type"]
+    elif exists and view.type_slug:
+        needed = {k for k, present in (("password", action in (SET, GENERATE)), ("totp", has_totp),
+                                       ("custom_fields", has_cf)) if present}
+        slug = view.type_slug
+        if not needed <= set(TYPE_SECRET_KEYS.get(slug, ())):
+            slug = choose_type(version, has_password or "password" in TYPE_SECRET_KEYS.get(slug, ()), has_totp, has_cf)
+    else:
+        slug = choose_type(version, has_password or not (has_totp or has_cf), has_totp, has_cf)
+    if not exists and "password" in TYPE_SECRET_KEYS[slug] and not has_password:
+        raise ConfigError("Give password or generate_password=true to create resource %r (type %s)."
+                          % (params["name"], slug))
+    if "totp" in TYPE_SECRET_KEYS[slug] and slug not in ("v5-default",) and not has_totp and \
+            slug in ("totp", "password-description-totp", "v5-default-with-totp", "v5-totp-standalone"):
+        raise ConfigError("Resource type %s needs a totp." % slug)
+    plan.slug = slug
+
+    # -- description: in the secret for v4 types that encrypt it, else in the metadata
+    description = params["description"]
+    meta_description = view.description if exists else None
+    if slug in SECRET_DESCRIPTION:
+        if description is not None and description != (current_secret.get("description") or ""):
+            new_secret["description"] = description
+        elif exists and view.type_slug not in SECRET_DESCRIPTION and "description" not in new_secret:
+            new_secret["description"] = view.description or ""  # moves into the secret with the type
+        if exists and view.type_slug not in SECRET_DESCRIPTION:
+            meta_description = None
+    elif description is not None:
+        meta_description = description
+
+    # -- metadata
+    if exists:
+        uris = list(view.uris)
+    else:
+        uris = []
+    if params["uris"] is not None:
+        uris = [u for u in params["uris"] if u]
+    elif params["uri"] is not None:
+        uris = ([params["uri"]] if params["uri"] else []) + [u for u in uris[1:] if u != params["uri"]]
+    if version == "v4" and len(uris) > 1:
+        raise ConfigError("A v4 resource holds one URI; got %d." % len(uris))
+    if version == "v4":
+        uris = uris[:1]
+    fields = {"name": params["new_name"] or params["name"] or (view.name if exists else None),
+              "username": params["username"] if params["username"] is not None else (view.username if exists else ""),
+              "uris": uris, "description": meta_description or "", "custom_fields": meta_fields}
+    plan.fields = fields
+
+    # -- folder (checked now, created later)
+    if params["folder"] is not None:
+        target, missing = folders.plan_path(params["folder"])
+        if missing and not params["create_folders"]:
+            folders.ensure_path(params["folder"], False)  # raises the NotFound with the right message
+        plan.folder_missing = missing
+        plan.folder_target = target if not missing else None
+        plan.folder_given = True
+        plan.needs_move = exists and (bool(missing) or target != view.folder_parent_id)
+
+    # -- permissions (resolved now: unknown users/groups fail before any write)
+    current_perms = [p for p in (view.raw.get("permissions") or []) if isinstance(p, dict)] if exists else \
+        [{"id": None, "aro": "User", "aro_foreign_key": client.user_id, "type": ACCESS_TYPES["owner"]}]
+    plan.permissions_after = current_perms
+    if params["permissions"] is not None:
+        plan.wanted_permissions = principals.resolve(params["permissions"])
+        rows, after = plan_permissions("Resource", view.id if exists else None, current_perms,
+                                       plan.wanted_permissions, params["exclusive_permissions"],
+                                       "resource %r" % (fields["name"],))
+        plan.share_rows = rows
+        plan.permissions_after = after
+    shared = any(not (p.get("aro") == "User" and p.get("aro_foreign_key") == client.user_id)
+                 for p in plan.permissions_after)
+    if not exists and plan.folder_target and not params["exclusive_permissions"]:
+        # a new resource gets the permissions of its (shared) folder
+        shared = shared or any(not (p.get("aro") == "User" and p.get("aro_foreign_key") == client.user_id)
+                               for p in folders.permissions(plan.folder_target))
+
+    # -- metadata key type
+    if exists:
+        plan.key_type = view.metadata_key_type if version == "v5" else None
+    elif version == "v5":
+        plan.key_type = writer.metadata_key_type_for_create(params["metadata_key_type"], shared)
+
+    # a personal (user_key) v5 resource is moved to the shared key before it is shared with anyone else
+    if exists and version == "v5" and plan.key_type == "user_key" and plan.share_rows and shared:
+        plan.key_type = "shared_key"
+        plan.meta_changed = True
+
+    # -- what changed
+    if exists:
+        if (fields["name"] != view.name or (fields["username"] or "") != (view.username or "")
+                or list(fields["uris"]) != list(view.uris)
+                or (fields["description"] or "") != (view.description or "")
+                or (cf_changed and version == "v5") or slug != view.type_slug):
+            plan.meta_changed = True
+        secret_keys = TYPE_SECRET_KEYS[slug]
+        projected_new = {k: v for k, v in new_secret.items() if k in secret_keys}
+        projected_old = {k: v for k, v in current_secret.items() if k in secret_keys}
+        if projected_new != projected_old or slug != view.type_slug:
+            plan.secret_changed = True
+    plan.secret = {k: v for k, v in new_secret.items() if k in TYPE_SECRET_KEYS[slug]}
+    if exists and view.type_slug and slug != view.type_slug:
+        plan.meta_changed = True
+    return plan
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        supports_check_mode=True,
+    )
+    run_module(module, lambda: work(module))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""PwmanLookupBase: one client per distinct session, reused across calls in the agent."""
+
+from __future__ import annotations
+
+from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import PwmanLookupBase
+
+
+class Client:
+    made = []
+
+    def __init__(self, options):
+        self.base_url = options.get_option("base_url")
+        self.forgotten = 0
+        self.closed = False
+        Client.made.append(self)
+
+    def forget_data(self):
+        self.forgotten += 1
+
+    def close(self):
+        self.closed = True
+
+
+class Lookup(PwmanLookupBase):
+    CALL_OPTIONS = ("field",)
+
+    def lookup(self, terms, options):
+        client = self.cached_client(options, Client)
+        return [client.base_url + "/" + t for t in terms]
+
+
+def test_sessions_keyed_by_their_own_options():
+    Client.made = []
+    lookup = Lookup()
+    a1, cacheable = lookup.run_in_agent(["x"], {"base_url": "https://a", "user": "ada", "field": "password"})
+    a2, dummy = lookup.run_in_agent(["y"], {"base_url": "https://a", "user": "ada", "field": "username"})
+    b1, dummy = lookup.run_in_agent(["x"], {"base_url": "https://b", "user": "ada", "field": "password"})
+    c1, dummy = lookup.run_in_agent(["x"], {"base_url": "https://a", "user": "betty", "field": "password"})
+    assert (a1, a2, b1, c1) == (["https://a/x"], ["https://a/y"], ["https://b/x"], ["https://a/x"])
+    assert cacheable is True
+    assert len(Client.made) == 3  # a/ada (reused for another field), b/ada, a/betty
+
+
+def test_forget_data_reaches_clients_before_their_next_use():
+    Client.made = []
+    lookup = Lookup()
+    options = {"base_url": "https://a"}
+    lookup.run_in_agent(["x"], options)
+    lookup.clients_forget_data()
+    assert Client.made[0].forgotten == 0
+    lookup.run_in_agent(["x"], options)
+    assert Client.made[0].forgotten == 1
+    lookup.clients_close()
+    assert Client.made[0].closed
+
+
+def test_time_based_fields_are_not_cacheable():
+    lookup = Lookup()
+    assert lookup.run_in_agent(["x"], {"base_url": "https://a", "field": "totp"})[1] is False
