@@ -105,48 +105,13 @@ _raw:
       type: str
 """
 
-import re
-
-from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError, NotFound
-from ansible_collections.pwman.secrets.plugins.module_utils._opp_client import OppConnection, OppData
 from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import PwmanLookupBase
-
-FIELDS = ("password", "username", "account", "url", "blob", "name", "id", "category", "all")
-ID_TERM = re.compile(r"^id:\s*(\d+)\s*$")
-
-
-def parse_term(term):
-    """'id:12' -> (None, 12); anything else -> (name, None)."""
-    if not isinstance(term, str) or not term.strip():
-        raise ConfigError("Each term must be a non-empty item name or id:<number>, got %r." % (term,))
-    match = ID_TERM.match(term.strip())
-    if match:
-        return None, int(match.group(1))
-    return term, None
 
 
 class LookupModule(PwmanLookupBase):
     CALL_OPTIONS = ("category", "field")
 
     def lookup(self, terms, options):
-        field = options.get_option_default("field", "password")
-        if field not in FIELDS:
-            raise ConfigError("Option 'field' must be one of %s, got %r." % (", ".join(FIELDS), field))
-        category = options.get_option_default("category")
-        wanted = [parse_term(term) for term in terms]
-        if not wanted:
-            return []
-        data = OppData.load(self.cached_client(options, OppConnection))
-        results = []
-        for name, item_id in wanted:
-            item = data.one_item(name=name, item_id=item_id, category=category)
-            if item_id is not None and category is not None:
-                if data.category_name(item["category_id"]) != (category or None):
-                    raise NotFound("OPP item id %s is not in category %r." % (item_id, category))
-            if field == "all":
-                results.append(data.public_item(item, with_password=True))
-            elif field == "category":
-                results.append(data.category_name(item["category_id"]))
-            else:
-                results.append(item[field])
-        return results
+        from ansible_collections.pwman.secrets.plugins.plugin_utils._opp_lookup import OppLookup  # pylint: disable=import-outside-toplevel
+
+        return OppLookup(self).lookup(terms, options)

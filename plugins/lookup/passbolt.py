@@ -99,123 +99,13 @@ _raw:
   elements: raw
 """
 
-from ansible_collections.pwman.secrets.plugins.module_utils._errors import Ambiguous, ConfigError, NotFound
-from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import PassboltClient, is_uuid
-from ansible_collections.pwman.secrets.plugins.module_utils._totp import totp_from_secret_data
 from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import PwmanLookupBase
-
-STANDARD_FIELDS = ("password", "username", "uri", "uris", "name", "description", "id", "folder", "totp",
-                   "totp_secret", "all")
-
-
-def describe_query(term, username, uri, folder):
-    parts = ["name or id %r" % term]
-    for label, value in (("username", username), ("uri", uri), ("folder", folder)):
-        if value is not None:
-            parts.append("%s %r" % (label, value))
-    return ", ".join(parts)
 
 
 class LookupModule(PwmanLookupBase):
     CALL_OPTIONS = ("field", "username", "uri", "folder", "first_found")
 
     def lookup(self, terms, options):
-        terms = [str(t).strip() for t in terms or []]
-        if not terms:
-            return []
-        if any(not t for t in terms):
-            raise ConfigError("Empty term: give a resource name or UUID.")
-        field = str(options.get_option_default("field", "password")).strip() or "password"
-        username = options.get_option_default("username")
-        uri = options.get_option_default("uri")
-        folder = options.get_option_default("folder")
-        first_found = bool(options.get_option_default("first_found", False))
+        from ansible_collections.pwman.secrets.plugins.plugin_utils._passbolt_lookup import PassboltLookup  # pylint: disable=import-outside-toplevel
 
-        # No logout when the client is closed: the refresh token is kept by the lookup agent for later
-        # lookups, or dies with this process (the access token lives minutes).
-        client = self.cached_client(options, PassboltClient)
-        return self._run(client, terms, field, username, uri, folder, first_found)
-
-    def _run(self, client, terms, field, username, uri, folder, first_found):
-        client.login()
-        filters = {"has-id": sorted(set(terms))} if all(is_uuid(t) for t in terms) else None
-        views = client.describe_resources(client.list_resources(filters=filters))
-        folder_ids = None
-        if folder is not None and str(folder).strip() != "":
-            folder_ids = set(client.resolve_folder(str(folder).strip()))
-
-        chosen = []
-        for term in terms:
-            matches = [v for v in views
-                       if (v.id == term if is_uuid(term) else v.name == term)
-                       and (username is None or (v.username or "") == username)
-                       and (uri is None or uri in v.uris)
-                       and (folder_ids is None or v.folder_parent_id in folder_ids)]
-            if not matches:
-                raise NotFound("No Passbolt resource matches %s." % describe_query(term, username, uri, folder))
-            if len(matches) > 1:
-                if not first_found:
-                    listed = "; ".join("%s in %s" % (v.id, "/" + client.folder_path(v.folder_parent_id))
-                                       for v in sorted(matches, key=lambda m: m.id))
-                    raise Ambiguous("%d Passbolt resources match %s: %s. Add a folder, username or uri filter, "
-                                    "use the UUID, or set first_found=true."
-                                    % (len(matches), describe_query(term, username, uri, folder), listed))
-                matches.sort(key=lambda m: (m.modified, m.id), reverse=True)
-            chosen.append(matches[0])
-
-        needs_secret = field not in ("username", "uri", "uris", "name", "id", "folder")
-        if needs_secret:
-            unique = list({v.id: v for v in chosen}.values())
-            client.decrypt_secrets(unique)
-        return [self._field(client, view, field) for view in chosen]
-
-    def _field(self, client, view, field):
-        secret = view.secret or {}
-        if field == "password":
-            if "password" not in secret:
-                raise NotFound("Passbolt resource %r (%s, type %s) has no password."
-                               % (view.name, view.id, view.type_slug))
-            return secret["password"]
-        if field == "username":
-            return view.username or ""
-        if field == "uri":
-            return view.uri
-        if field == "uris":
-            return list(view.uris)
-        if field == "name":
-            return view.name or ""
-        if field == "id":
-            return view.id
-        if field == "folder":
-            return client.folder_path(view.folder_parent_id)
-        if field == "description":
-            return view.description_text()
-        if field in ("totp", "totp_secret"):
-            data = secret.get("totp")
-            if not isinstance(data, dict) or not data.get("secret_key"):
-                raise NotFound("Passbolt resource %r (%s, type %s) has no TOTP." % (view.name, view.id, view.type_slug))
-            return totp_from_secret_data(data) if field == "totp" else data["secret_key"]
-        if field == "all":
-            data = secret.get("totp") if isinstance(secret.get("totp"), dict) else None
-            return {
-                "id": view.id,
-                "name": view.name or "",
-                "username": view.username or "",
-                "uri": view.uri,
-                "uris": list(view.uris),
-                "description": view.description_text(),
-                "folder": client.folder_path(view.folder_parent_id),
-                "folder_parent_id": view.folder_parent_id,
-                "resource_type": view.type_slug,
-                "metadata_version": view.version,
-                "modified": view.modified,
-                "password": secret.get("password", ""),
-                "totp": totp_from_secret_data(data) if data and data.get("secret_key") else "",
-                "totp_secret": data.get("secret_key", "") if data else "",
-                "custom_fields": view.custom_fields(),
-            }
-        fields = view.custom_fields()
-        if field in fields:
-            return fields[field]
-        known = ", ".join(STANDARD_FIELDS + tuple(sorted(fields)))
-        raise NotFound("Passbolt resource %r (%s) has no field %r; known fields: %s." % (view.name, view.id, field, known))
+        return PassboltLookup(self).lookup(terms, options)

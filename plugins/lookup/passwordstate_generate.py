@@ -108,48 +108,22 @@ _raw:
   elements: str
 """
 
-from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError
-from ansible_collections.pwman.secrets.plugins.module_utils._passwordstate_client import PasswordstateClient
 from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import PwmanLookupBase
 
-MANUAL = {
-    "include_alpha_special": "IncludeAlphaSpecial",
-    "include_word_phrases": "IncludeWordPhrases",
-    "min_length": "minLength",
-    "max_length": "maxLength",
-    "lowercase": "lowerCaseChars",
-    "uppercase": "upperCaseChars",
-    "numeric": "numericChars",
-    "higher_alpha_ratio": "higherAlphaRatio",
-    "ambiguous": "ambiguousChars",
-    "special": "specialChars",
-    "special_chars_text": "specialCharsText",
-    "brackets": "bracketChars",
-    "bracket_chars_text": "bracketCharsText",
-    "number_of_words": "NumberOfWords",
-    "max_word_length": "MaxWordLength",
-    "prefix_append": "PrefixAppend",
-    "separate_words": "SeparateWords",
-}
+# Options that shape one call (the manual generator options are listed in the implementation's MANUAL).
+GENERATOR_OPTIONS = (
+    "qty", "generator_id", "include_alpha_special", "include_word_phrases", "min_length", "max_length", "lowercase",
+    "uppercase", "numeric", "higher_alpha_ratio", "ambiguous", "special", "special_chars_text", "brackets",
+    "bracket_chars_text", "number_of_words", "max_word_length", "prefix_append", "separate_words",
+)
 
 
 class LookupModule(PwmanLookupBase):
     # Every call must generate new passwords; only the session is reused.
     CACHE_RESULTS = False
-    CALL_OPTIONS = ("qty", "generator_id") + tuple(MANUAL)
+    CALL_OPTIONS = GENERATOR_OPTIONS
 
     def lookup(self, terms, options):
-        qty = options.get_option_default("qty", 1)
-        if not isinstance(qty, int) or qty < 1:
-            raise ConfigError("Option 'qty' must be at least 1, got %r." % (qty,))
-        generator_id = options.get_option_default("generator_id")
-        manual = {api: options.get_option_default(name) for name, api in MANUAL.items()}
-        manual = {k: v for k, v in manual.items() if v is not None}
-        if generator_id is not None and manual:
-            raise ConfigError("Option 'generator_id' and the manual generator options (%s) are mutually exclusive."
-                              % ", ".join(sorted(n for n, api in MANUAL.items() if api in manual)))
-        low, high = manual.get("minLength"), manual.get("maxLength")
-        if low is not None and high is not None and low > high:
-            raise ConfigError("Option 'min_length' (%d) must not exceed 'max_length' (%d)." % (low, high))
-        client = self.cached_client(options, PasswordstateClient)
-        return client.generate(qty=qty, generator_id=generator_id, **manual)
+        from ansible_collections.pwman.secrets.plugins.plugin_utils._passwordstate_generate_lookup import PasswordstateGenerateLookup  # pylint: disable=import-outside-toplevel
+
+        return PasswordstateGenerateLookup(self).lookup(terms, options)

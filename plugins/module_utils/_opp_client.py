@@ -92,6 +92,7 @@ class OppConnection:
         self.http = build_http_client(options, PRODUCT, ENV_PREFIX, opp_error_text, self.redactor,
                                       base_url=self.base_url)
         self.token = None
+        self._snapshot = None
         self.logins = 0
 
     # -- credentials ----------------------------------------------------------------------
@@ -156,6 +157,15 @@ class OppConnection:
 
     def close(self):
         self.http.close()
+
+    def snapshot(self):
+        """One /fetchall, kept until forget_data(): the lookup agent reuses it within one run."""
+        if getattr(self, "_snapshot", None) is None:
+            self._snapshot = OppData.load(self)
+        return self._snapshot
+
+    def forget_data(self):
+        self._snapshot = None
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -228,6 +228,7 @@ class PassboltClient:
         self._metadata_keys = None
         self._folders = None
         self._users = None
+        self._views = None
 
     # -- life cycle -------------------------------------------------------------------
     def login(self):
@@ -284,11 +285,12 @@ class PassboltClient:
         self.close()
 
     def forget_data(self):
-        """Drop what was read from the server (folders, users, metadata keys); keep the session."""
+        """Drop what was read from the server (folders, users, metadata keys, resources); keep the session."""
         self._metadata_keys_loaded = False
         self._metadata_keys = None
         self._folders = None
         self._users = None
+        self._views = None
 
     # -- metadata keys (v5) -----------------------------------------------------------
     def load_metadata_keys(self):
@@ -348,6 +350,16 @@ class PassboltClient:
                                     if isinstance(f, dict) and f.get("type") in ("password", "secret")])
                 view.set_metadata(metadata)
         return views
+
+    def resource_views(self):
+        """Every resource the user can see, with its secret ciphertext and clear metadata, in ONE request.
+
+        Kept until forget_data(), so the lookup agent lists once per run; secrets decrypted by
+        decrypt_secrets() stay on the views.
+        """
+        if self._views is None:
+            self._views = self.describe_resources(self.list_resources())
+        return self._views
 
     def secret_plaintext(self, view):
         """The decrypted secret of a resource (from contain[secret], else GET /secrets/resource/{id})."""

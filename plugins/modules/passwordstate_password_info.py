@@ -13,7 +13,7 @@ version_added: 0.1.0
 description:
   - Returns the password records found by O(password_id), or by O(list_id) and O(title) (exact,
     case-insensitive) narrowed by O(username) or O(match_field)/O(match_value), or every record whose fields
-    contain O(search).
+    contain O(search), or (with O(list_id) alone) every record of that Password List.
   - Secrets (the password and generic fields of type Password) are left out unless O(with_secrets=true).
   - With O(history=true) each record carries its change history.
 options:
@@ -139,8 +139,10 @@ def find(client, params):
     elif params["title"] or params["username"] or params["match_field"]:
         found = client.find_passwords(list_id, title=params["title"], username=params["username"],
                                       match_field=params["match_field"], match_value=params["match_value"])
+    elif list_id is not None:
+        found = client.list_passwords(list_id)
     else:
-        raise ConfigError("Give password_id, title, username, match_field/match_value or search.")
+        raise ConfigError("Give password_id, title, username, match_field/match_value, search or list_id.")
     if not found and params["fail_on_missing"]:
         raise NotFound("No Passwordstate password matches %s." % describe_search(
             list_id, params["title"], params["username"], params["match_field"], params["match_value"]))

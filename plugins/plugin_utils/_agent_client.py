@@ -111,5 +111,3 @@ def request(payload):
 def invalidate(product=None):
     """Forget cached lookup results (after a write). Silent when no agent runs."""
     return _wire.notify_invalidate(product)
-
-

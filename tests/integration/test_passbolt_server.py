@@ -233,7 +233,7 @@ def test_jwt_login_replayed_verify_token(server, client):
 
 
 def test_refresh_single_use_with_cookie(server, client):
-    _, session, reply = client.login("ada")
+    dummy, session, reply = client.login("ada")
     before = server.stats()["refreshes"]
     response = requests.post(server.base_url + "/auth/jwt/refresh.json", timeout=10,
                              json={"user_id": ADA, "refresh_token": reply["refresh_token"]})
@@ -259,7 +259,7 @@ def test_refresh_single_use_with_cookie(server, client):
 def test_access_token_expiry_and_logout(server, client):
     server.admin("POST", "settings", {"access_token_ttl": 2})
     try:
-        _, session, reply = client.login("ada")
+        dummy, session, reply = client.login("ada")
         body(session.get(server.base_url + "/users/me.json", timeout=10))
         time.sleep(3)
         expired = session.get(server.base_url + "/users/me.json", timeout=10)
@@ -267,7 +267,7 @@ def test_access_token_expiry_and_logout(server, client):
         assert expired.json()["header"]["message"] == "Authentication is required to continue"
     finally:
         server.admin("POST", "settings", {"access_token_ttl": 300})
-    _, session, reply = client.login("ada")
+    dummy, session, reply = client.login("ada")
     out = session.post(server.base_url + "/auth/jwt/logout.json", json={"refresh_token": reply["refresh_token"]},
                        timeout=10)
     body(out)
@@ -642,9 +642,9 @@ def test_pagination_and_php_json_escaping(server, ada):
 
 
 def test_logout_without_token_ends_every_refresh_token(server, client):
-    _, first, reply1 = client.login("betty")
+    dummy, first, reply1 = client.login("betty")
     time.sleep(1.1)
-    _, second, reply2 = client.login("betty")
+    dummy, second, reply2 = client.login("betty")
     body(second.post(server.base_url + "/auth/jwt/logout.json", json={}, timeout=10))
     for reply in (reply1, reply2):
         dead = requests.post(server.base_url + "/auth/jwt/refresh.json", timeout=10,

@@ -85,6 +85,7 @@ class PassboltApp(App):
 
     def __init__(self, config=None):
         super().__init__(config)
+        self.issued_tokens = []
         self.state_dir = self.config.get("state_dir") or os.path.join(crypto.REPO, ".tmp", "passbolt-state")
         os.makedirs(self.state_dir, mode=0o700, exist_ok=True)
         os.chmod(self.state_dir, 0o700)
@@ -833,8 +834,10 @@ class PassboltApp(App):
         return self.envelope(req, {"challenge": str(enc)}, message="The authentication was a success.")
 
     def _make_access_token(self, uid):
-        return self.jwt.sign({"iss": self._full_base_url() + "/", "sub": uid,
+        token = self.jwt.sign({"iss": self._full_base_url() + "/", "sub": uid,
                               "exp": int(time.time()) + int(self.settings["access_token_ttl"])})
+        self.issued_tokens.append(token)  # for the leak-scan tests (admin GET tokens)
+        return token
 
     def h_jwt_refresh(self, req):
         if not self.settings["jwt_enabled"]:
@@ -1651,6 +1654,11 @@ class PassboltApp(App):
             return Response.json([{"data": self.secrets[(spec["id"], ada)]["data"]} for spec in self._bench_resources()
                                   if (spec["id"], ada) in self.secrets])
 
+        @a("GET", "tokens")
+        def _tokens(req):
+            return Response.json({"access_tokens": list(self.issued_tokens),
+                                  "refresh_tokens": sorted(self.refresh_tokens)})
+
         @a("POST", "rotate-server-key")
         def _rotate(req):
             return Response.json({"fingerprint": self._rotate_server_key()})
@@ -1757,4 +1765,3 @@ def resource_type_definition(slug):
 
 def create_app(config=None):
     return PassboltApp(config)
-

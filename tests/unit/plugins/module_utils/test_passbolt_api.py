@@ -300,4 +300,4 @@ def test_module_argument_spec_marks_secrets_no_log():
     for name in ("private_key", "passphrase", "account_kit", "mfa_totp_secret", "mfa_totp_code"):
         assert spec[name]["no_log"] is True
     assert spec["base_url"]["fallback"][1] == ["PASSBOLT_BASE_URL"]
-    assert spec["auth"]["choices"] == ["auto", "jwt", "gpgauth"] and "default" not in spec["auth"]
+    assert spec["auth"]["choices"] == ["auto", "jwt", "gpgauth"] and spec["auth"]["default"] == "auto"

@@ -54,8 +54,8 @@ def agent(tmp_path, monkeypatch):
 
 
 def ask(terms, run="run-1", options=None):
-    return _agent_client.request({"op": "lookup", "plugin": "fake", "run": run, "options": options or {"field": "password"},
-                           "terms": terms})
+    return _agent_client.request({"op": "lookup", "plugin": "fake", "run": run,
+                                  "options": options or {"field": "password"}, "terms": terms})
 
 
 def test_private_locations(agent, tmp_path):

@@ -1,0 +1,142 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: pwman.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: opp_item_info
+author: pwman.secrets contributors (@pwman)
+short_description: List items of OpenPassPhrase (OPP)
+version_added: 0.1.0
+description:
+  - Lists the OpenPassPhrase items that match all the given filters, with their category name.
+  - Reads the user's whole vault with one C(GET /fetchall); read-only, it never writes to the server.
+  - Passwords are returned only with O(with_secrets=true).
+options:
+  name:
+    description:
+      - Only the items with this exact name.
+    type: str
+  category:
+    description:
+      - Only the items in the category with this name; an empty string means items without a category.
+      - Several categories with that name are an error; a category that does not exist gives no items.
+    type: str
+  with_secrets:
+    description:
+      - Return each item's password in RV(items[].password). Use C(no_log) on the task.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - pwman.secrets.connection
+  - pwman.secrets.opp
+attributes:
+  check_mode:
+    support: full
+    description: Reads only.
+  diff_mode:
+    support: none
+    description: Reads only.
+notes:
+  - Not yet in the C(pwman.secrets.opp) action group.
+"""
+
+EXAMPLES = r"""
+- name: Every item of the Banking category, with passwords
+  pwman.secrets.opp_item_info:
+    category: Banking
+    with_secrets: true
+  register: banking
+  no_log: true
+"""
+
+RETURN = r"""
+items:
+  description: The matching items, sorted by category then name then id.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Item id.
+      type: int
+    name:
+      description: Name.
+      type: str
+    url:
+      description: URL.
+      type: str
+    account:
+      description: Account.
+      type: str
+    username:
+      description: User name.
+      type: str
+    blob:
+      description: Free text.
+      type: str
+    category:
+      description: Category name, or null.
+      type: str
+    category_id:
+      description: Category id, or null.
+      type: int
+    password:
+      description: Password.
+      type: str
+      returned: with O(with_secrets=true)
+count:
+  description: Number of matching items.
+  returned: always
+  type: int
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.pwman.secrets.plugins.module_utils._connection import connection_argument_spec
+from ansible_collections.pwman.secrets.plugins.module_utils._module import run_module
+from ansible_collections.pwman.secrets.plugins.module_utils._opp_client import (
+    OppConnection,
+    OppData,
+    opp_auth_argument_spec,
+)
+from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
+
+
+def work(module):
+    params = module.params
+    conn = OppConnection(OptionAdapter.from_module(module))
+    try:
+        data = OppData.load(conn)
+    finally:
+        conn.close()
+    items = data.items
+    if params["name"] is not None:
+        items = [i for i in items if i["name"] == params["name"]]
+    category = params["category"]
+    if category == "":
+        items = [i for i in items if i["category_id"] is None or i["category_id"] not in data.category_by_id]
+    elif category is not None:
+        wanted = data.category_id(category, missing_ok=True)
+        items = [i for i in items if wanted is not None and i["category_id"] == wanted]
+    out = [data.public_item(i, with_password=params["with_secrets"]) for i in items]
+    out.sort(key=lambda i: (i["category"] or "", i["name"] or "", i["id"] or 0))
+    return {"changed": False, "items": out, "count": len(out)}
+
+
+def main():
+    spec = connection_argument_spec("OPP")
+    spec.update(opp_auth_argument_spec())
+    spec.update(
+        name=dict(type="str"),
+        category=dict(type="str"),
+        with_secrets=dict(type="bool", default=False),
+    )
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    run_module(module, lambda: work(module))
+
+
+if __name__ == "__main__":
+    main()
