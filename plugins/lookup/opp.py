@@ -112,6 +112,8 @@ class LookupModule(PwmanLookupBase):
     CALL_OPTIONS = ("category", "field")
 
     def lookup(self, terms, options):
-        from ansible_collections.pwman.secrets.plugins.plugin_utils._opp_lookup import OppLookup  # pylint: disable=import-outside-toplevel
+        from ansible_collections.pwman.secrets.plugins.plugin_utils._opp_lookup import (  # pylint: disable=import-outside-toplevel
+            OppLookup,
+        )
 
         return OppLookup(self).lookup(terms, options)

@@ -106,6 +106,8 @@ class LookupModule(PwmanLookupBase):
     CALL_OPTIONS = ("field", "username", "uri", "folder", "first_found")
 
     def lookup(self, terms, options):
-        from ansible_collections.pwman.secrets.plugins.plugin_utils._passbolt_lookup import PassboltLookup  # pylint: disable=import-outside-toplevel
+        from ansible_collections.pwman.secrets.plugins.plugin_utils._passbolt_lookup import (  # pylint: disable=import-outside-toplevel
+            PassboltLookup,
+        )
 
         return PassboltLookup(self).lookup(terms, options)

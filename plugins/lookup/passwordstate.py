@@ -109,6 +109,8 @@ class LookupModule(PwmanLookupBase):
     CALL_OPTIONS = ("list_id", "username", "match_field", "match_value", "field")
 
     def lookup(self, terms, options):
-        from ansible_collections.pwman.secrets.plugins.plugin_utils._passwordstate_lookup import PasswordstateLookup  # pylint: disable=import-outside-toplevel
+        from ansible_collections.pwman.secrets.plugins.plugin_utils._passwordstate_lookup import (  # pylint: disable=import-outside-toplevel
+            PasswordstateLookup,
+        )
 
         return PasswordstateLookup(self).lookup(terms, options)

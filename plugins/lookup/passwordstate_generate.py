@@ -124,6 +124,8 @@ class LookupModule(PwmanLookupBase):
     CALL_OPTIONS = GENERATOR_OPTIONS
 
     def lookup(self, terms, options):
-        from ansible_collections.pwman.secrets.plugins.plugin_utils._passwordstate_generate_lookup import PasswordstateGenerateLookup  # pylint: disable=import-outside-toplevel
+        from ansible_collections.pwman.secrets.plugins.plugin_utils._passwordstate_generate_lookup import (  # pylint: disable=import-outside-toplevel
+            PasswordstateGenerateLookup,
+        )
 
         return PasswordstateGenerateLookup(self).lookup(terms, options)

@@ -15,6 +15,7 @@ import atexit
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -88,6 +89,34 @@ def _cleanup_all():
         _cleanup_home(home, gpgconf)
 
 
+_PREVIOUS_HANDLERS = {}
+
+
+def _on_signal(signum, frame):
+    """SIGTERM/SIGINT/SIGHUP: remove the live homes first (atexit does not run when a signal kills
+    the process, nor in ansible's forked workers), then do what the previous handler did."""
+    _cleanup_all()
+    previous = _PREVIOUS_HANDLERS.get(signum)
+    if callable(previous):
+        previous(signum, frame)
+        return
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _hook_signals():
+    """Chain _on_signal in front of the current handlers, once per process (main thread only)."""
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        try:
+            current = signal.getsignal(signum)
+            if current is _on_signal or current == signal.SIG_IGN:  # pylint: disable=comparison-with-callable
+                continue
+            signal.signal(signum, _on_signal)
+        except (ValueError, OSError, AttributeError):
+            return  # not the main thread (the lookup agent): atexit and close() still apply
+        _PREVIOUS_HANDLERS[signum] = current
+
+
 def _gpg_error_code(reason):
     """The gpg-error code (low 16 bits) of a `FAILURE <op> <code>` or `ERROR <op> <code>` status."""
     match = re.search(r"(?:FAILURE|ERROR) \S+ (\d+)", reason or "")
@@ -103,6 +132,7 @@ class GpgContext:
         self.gpg_binary = _find_binary("gpg", gpg_binary)
         self.gpgconf = _find_binary("gpgconf", os.path.join(os.path.dirname(self.gpg_binary), "gpgconf")
                                     if os.path.isabs(self.gpg_binary) else None)
+        _hook_signals()
         self.home = tempfile.mkdtemp(prefix="pwman-gpg-")
         os.chmod(self.home, 0o700)
         with _LIVE_LOCK:

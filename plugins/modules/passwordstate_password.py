@@ -294,6 +294,16 @@ def diff_view(client, record, extra=None, password_changed=False, secret_numbers
     return view
 
 
+def hide_secret_generic_fields(module, client, record, wanted):
+    """Values given for Password-type generic fields are secrets: mask them in every result and message
+    (the option generic_fields cannot be no_log as a whole: most generic fields are plain text)."""
+    for number in secret_generic_numbers(record):
+        value = wanted.get("GenericField%d" % number)
+        if value:
+            module.no_log_values.add(value)
+            client.redactor.add(value)
+
+
 def secret_generic_numbers(record):
     return [n for n, info in (record or {}).get("_generic_info", {}).items() if info["type"].lower() == "password"]
 
@@ -335,16 +345,19 @@ def run(module, client, params):
             raise ConfigError("Passwordstate needs a password to create a record: set 'password' or "
                               "'generate_password: true'.")
         template = None
-        names = [k for k in (params["generic_fields"] or {})
-                 if not str(k).lower().replace("genericfield", "").isdigit()]
-        if names:
+        if params["generic_fields"]:
+            # names need the list's field names; every generic field needs its type (Password fields are secrets)
             existing = client.list_passwords(params["list_id"])
             template = existing[0] if existing else None
         wanted = wanted_fields(client, params, None, template)
+        hide_secret_generic_fields(module, client, template, wanted)
         body = {k: v for k, v in wanted.items() if v != ""}
         result["changed"] = True
         if module._diff:
             after = dict(body)
+            for number in secret_generic_numbers(template):
+                if after.get("GenericField%d" % number):
+                    after["GenericField%d" % number] = MASK
             after["Password"] = MASK
             result["diff"] = {"before": {}, "after": after}
         if module.check_mode:
@@ -354,6 +367,7 @@ def run(module, client, params):
         return finish(module, client, params, result, created)
 
     wanted = wanted_fields(client, params, record, None)
+    hide_secret_generic_fields(module, client, record, wanted)
     changes = changed_fields(client, record, wanted)
     result.update(password_id=record["PasswordID"], list_id=record.get("PasswordListID"))
     if not changes and action not in (SET, GENERATE):

@@ -4,7 +4,8 @@ For each product whose local server exists:
   S1  one host, 50 tasks, each with one lookup of a different secret, forks 5
   S2  100 hosts, three secrets in group_vars used by two tasks each, forks 5
   S3  (Passbolt) one lookup call with 500 terms, against gpg decrypting the same 500 secrets
-  S4  S1 again with an access token that expires mid-run (refresh, not re-login)
+  S4  S1 twice with the same agent, the access token expiring in between (refresh, not re-login);
+      logins and requests count both runs, the wall time is the second run's
 The baseline of S1/S2 is the same play with ansible.builtin.env lookups, run in the same
 invocation. Figures only: nothing here asserts a time.
 """
@@ -87,28 +88,28 @@ def lookup_expr(product, index):
 
 
 def scenario_tasks(server, product, workdir, name, hosts, tasks, group_vars, baseline_tasks, baseline_vars,
-                   extra_env=None):
+                   extra_env=None, warm_run_after=None):
+    """Baseline, then the measured play; with `warm_run_after` (seconds), the measured figure is a
+    second run made that long after a first one, with the same lookup agent."""
     env = ansible_env(server.env, workdir, extra_env)
     base_env = ansible_env({}, workdir)
     baseline = timed(play(workdir, name + "-base", hosts, baseline_tasks, baseline_vars), base_env)
     server.reset_stats()
-    measured = timed(play(workdir, name, hosts, tasks, group_vars), env)
+    command = play(workdir, name, hosts, tasks, group_vars)
+    measured = timed(command, env)
+    if warm_run_after is not None:
+        time.sleep(warm_run_after)
+        measured = timed(command, env)
     stats = server.stats()
-    _stop_agent(env)
+    harness.stop_lookup_agents(workdir)
     return stats, measured, baseline
 
 
-def _stop_agent(env):
-    subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, %r);"
-                    "from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent as a;"
-                    "a.request({'op': 'stop'})" % os.path.join(REPO, ".tmp", "collections")],
-                   env=env, capture_output=True, check=False)
-
-
-def s1(server, product, workdir, extra_env=None, name="s1"):
+def s1(server, product, workdir, name="s1", warm_run_after=None):
     tasks = [lookup_expr(product, i) for i in range(50)]
     base = ["lookup('ansible.builtin.env', 'HOME')"] * 50
-    return scenario_tasks(server, product, workdir, "%s-%s" % (name, product), 1, tasks, None, base, None, extra_env)
+    return scenario_tasks(server, product, workdir, "%s-%s" % (name, product), 1, tasks, None, base, None,
+                          warm_run_after=warm_run_after)
 
 
 def s2(server, product, workdir):
@@ -135,6 +136,9 @@ def gpg_baseline(server, workdir):
     secrets = server.admin("GET", "bench-secrets")  # [{"data": armored}] encrypted to the demo user
     home = tempfile.mkdtemp(prefix="bench-gpg-", dir=workdir)
     env = dict(os.environ, GNUPGHOME=home)
+    # The agent protects imported keys as the collection's own GnuPG home does (s2k-count 65536).
+    with open(os.path.join(home, "gpg-agent.conf"), "w", encoding="ascii") as handle:
+        handle.write("s2k-count 65536\n")
     try:
         subprocess.run(["gpg", "--batch", "--import"], input=server.env["PASSBOLT_PRIVATE_KEY"].encode(),
                        env=env, capture_output=True, check=True)
@@ -177,10 +181,11 @@ def main(argv=None):
                 if "s3" in scenarios and product == "passbolt":
                     rows.append(row(product, "S3 1 lookup x 500 terms (vs gpg)", *s3_passbolt(server, workdir)))
                 if "s4" in scenarios and product == "passbolt":
+                    # Tokens live 3 s; a second run 4 s after the first finds its token expired.
                     server.admin("POST", "settings", {"access_token_ttl": 3})
-                    stats, measured, baseline = s1(server, product, workdir, name="s4")
-                    rows.append(row(product, "S4 S1 with token expiry (refreshes %d)" % stats.get("refreshes", 0),
-                                    stats, measured, baseline))
+                    stats, measured, baseline = s1(server, product, workdir, name="s4", warm_run_after=4)
+                    rows.append(row(product, "S4 2 runs of S1, token expired between (refreshes %d)"
+                                    % stats.get("refreshes", 0), stats, measured, baseline))
             finally:
                 server.stop()
     finally:

@@ -85,28 +85,10 @@ def target_servers(name):
         return [line.split("/", 1)[1].strip() for line in handle if line.startswith("sandbox/")]
 
 
-def stop_agents():
-    """Stop every lookup agent this session started (their sockets are in AGENT_DIR)."""
-    import glob  # pylint: disable=import-outside-toplevel
-    import socket  # pylint: disable=import-outside-toplevel
-    import struct  # pylint: disable=import-outside-toplevel
-
-    for path in glob.glob(os.path.join(AGENT_DIR, "*", "agent-*.sock")):
-        try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-                sock.settimeout(5)
-                sock.connect(path)
-                data = b'{"op": "stop"}'
-                sock.sendall(struct.pack("!I", len(data)) + data)
-                sock.recv(64)
-        except OSError:
-            pass
-
-
 @pytest.fixture(scope="session", autouse=True)
 def agent_cleanup():
     yield
-    stop_agents()
+    harness.stop_lookup_agents(AGENT_DIR)
     import shutil  # pylint: disable=import-outside-toplevel
     import time  # pylint: disable=import-outside-toplevel
 

@@ -4,6 +4,7 @@ by modules, token refresh, and the same play without the agent for contrast."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -64,8 +65,17 @@ def test_passbolt_agent_refreshes_instead_of_logging_in(sandbox_factory, target,
               "expected_second": pb_seed.resource("v5-shared")["secret"]["password"],
               "expected_third": pb_seed.resource("v4-desc")["username"]}
     server.reset_stats()
-    result = target("lookup_agent_passbolt", env=dict(server.env, **AGENT_ON), args=extra_vars_file(tmp_path, values))
+    env = dict(server.env, **AGENT_ON)
+    result = target("lookup_agent_passbolt", env=env, args=extra_vars_file(tmp_path, values))
+    assert result.rc == 0, result
+    first = server.stats()
+    # Within a run the agent answers from what it listed once: one list request for three lookups.
+    assert first["by_route"].get("GET /resources.json") == 1, first
+    time.sleep(3)  # the 2-second access token expires; the agent lives on
+    result = target("lookup_agent_passbolt", env=env, args=extra_vars_file(tmp_path, values))
     assert result.rc == 0, result
     stats = server.stats()
-    assert stats["logins"] == 1, stats
+    assert stats["logins"] == 1, stats  # the second run refreshed the session instead of logging in
     assert stats["refreshes"] >= 1, stats
+    # A new run reads afresh: its first list is answered 401 (expired token), then retried after the refresh.
+    assert stats["by_route"].get("GET /resources.json") == 3, stats

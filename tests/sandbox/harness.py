@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -108,3 +111,23 @@ def start(product, seed="demo", tls=False, tls_hostnames=None, config=None, stat
     with open(ready_file, encoding="utf-8") as handle:
         ready = json.load(handle)
     return ServerHandle(product, process, ready, state_dir, owns)
+
+
+def stop_lookup_agents(runtime_dir):
+    """Stop every pwman.secrets lookup agent listening under `runtime_dir` (PWMAN_SECRETS_RUNTIME_DIR)."""
+    stopped = 0
+    for path in glob.glob(os.path.join(runtime_dir, "*", "agent-*.sock")):
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(5)
+                sock.connect(path)
+                data = b'{"op": "stop"}'
+                sock.sendall(struct.pack("!I", len(data)) + data)
+                sock.recv(64)
+                stopped += 1
+        except OSError:
+            pass
+    deadline = time.time() + 5
+    while glob.glob(os.path.join(runtime_dir, "*", "agent-*.sock")) and time.time() < deadline:
+        time.sleep(0.05)
+    return stopped
