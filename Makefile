@@ -12,7 +12,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(CURDIR)/tests
 PYTEST_ARGS ?=
 
-.PHONY: help venv link sandbox demo test sanity ansible-test-sanity lint units integration pytest bench clean
+.PHONY: help venv link sandbox demo test sanity ansible-test-sanity lint docs-lint units integration pytest bench clean
 
 help:
 	@echo "make demo | test | sanity | units | integration | bench | sandbox | clean"
@@ -43,7 +43,7 @@ demo: venv
 
 test: sanity pytest
 
-sanity: ansible-test-sanity lint
+sanity: ansible-test-sanity lint docs-lint
 
 ansible-test-sanity: venv
 	bash tools/install_get_pip.sh $(PY)
@@ -54,8 +54,12 @@ ansible-test-sanity: venv
 	cd $(SANITY_TREE) && PATH=$(BIN):$$PATH $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
 lint: venv link
-	@if ls roles/*/tasks >/dev/null 2>&1 || ls playbooks/*.yml >/dev/null 2>&1; then \
-		PATH=$(BIN):$$PATH $(BIN)/ansible-lint --offline --profile production roles playbooks; fi
+	PATH=$(BIN):$$PATH $(BIN)/ansible-lint --offline --profile production $$(ls -d roles playbooks 2>/dev/null)
+
+# Plugin docs (markup, links, fragments) and changelog fragments.
+docs-lint: venv link
+	PATH=$(BIN):$$PATH $(BIN)/antsibull-docs lint-collection-docs --plugin-docs $(LINK)
+	$(BIN)/antsibull-changelog lint
 
 units: venv link
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
