@@ -55,18 +55,20 @@ options:
     description:
       - V(apikey) uses the standard API under C(/api/) with API keys.
       - V(windows) uses the Windows-integrated API under C(/winapi/) over NTLM as O(windows_username);
-        it needs the Python library C(requests_ntlm) on the host running the plugin. API keys are then ignored.
+        it needs the Python package C(requests_ntlm) (C(pip install requests-ntlm)) on the host running the plugin.
+        API keys are then ignored and no C(APIKey) header is sent.
+      - If not set, the E(PASSWORDSTATE_AUTH) environment variable is used.
     type: str
     choices: [apikey, windows]
     default: apikey
   windows_username:
     description:
-      - Windows account for O(auth=windows), as C(DOMAIN\user).
+      - Windows account for O(auth=windows), as C(DOMAIN\user). Required with O(auth=windows).
       - If not set, the E(PASSWORDSTATE_WINDOWS_USERNAME) environment variable is used.
     type: str
   windows_password:
     description:
-      - Password of O(windows_username).
+      - Password of O(windows_username). Required with O(auth=windows); never logged.
       - If not set, the E(PASSWORDSTATE_WINDOWS_PASSWORD) environment variable is used.
     type: str
 """

@@ -9,6 +9,7 @@ agent to forget cached answers after they changed a secret.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -85,15 +86,26 @@ def connect_existing(path=None, timeout=600):
 
 
 def notify_invalidate(product=None):
-    """Tell a running agent to forget cached answers; silent when none runs (e.g. a remote host)."""
+    """Tell every agent of this user to forget cached answers; silent when none runs (e.g. a remote host).
+
+    Every agent, not just ours: a module often runs under another Python than the controller's
+    lookups (ansible_python_interpreter), whose agent has another socket name.
+    """
     try:
-        sock = connect_existing(timeout=5)
+        paths = glob.glob(os.path.join(runtime_dir(), "agent-*.sock"))
     except (OSError, AgentUnavailable):
         return False
-    try:
-        send(sock, {"op": "invalidate", "product": product})
-        return bool(recv(sock).get("ok"))
-    except (OSError, ValueError, ConnectionError):
-        return False
-    finally:
-        sock.close()
+    told = False
+    for path in paths:
+        try:
+            sock = connect_existing(path, timeout=5)
+        except OSError:
+            continue
+        try:
+            send(sock, {"op": "invalidate", "product": product})
+            told = bool(recv(sock).get("ok")) or told
+        except (OSError, ValueError, ConnectionError):
+            pass
+        finally:
+            sock.close()
+    return told

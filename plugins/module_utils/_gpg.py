@@ -94,8 +94,14 @@ _PREVIOUS_HANDLERS = {}
 
 def _on_signal(signum, frame):
     """SIGTERM/SIGINT/SIGHUP: remove the live homes first (atexit does not run when a signal kills
-    the process, nor in ansible's forked workers), then do what the previous handler did."""
+    the process, nor in ansible's forked workers), then do what the previous handler did.
+    Other signals are ignored meanwhile (ansible-playbook follows SIGINT with SIGTERM): the cleanup completes."""
+    for other in _PREVIOUS_HANDLERS:
+        signal.signal(other, signal.SIG_IGN)
     _cleanup_all()
+    for other, handler in _PREVIOUS_HANDLERS.items():
+        if other != signum:
+            signal.signal(other, handler if handler is not None else signal.SIG_DFL)
     previous = _PREVIOUS_HANDLERS.get(signum)
     if callable(previous):
         previous(signum, frame)

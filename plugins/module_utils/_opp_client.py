@@ -160,9 +160,12 @@ class OppConnection:
 
     def snapshot(self):
         """One /fetchall, kept until forget_data(): the lookup agent reuses it within one run."""
-        if getattr(self, "_snapshot", None) is None:
+        if self._snapshot is None:
             self._snapshot = OppData.load(self)
         return self._snapshot
+
+    def has_snapshot(self):
+        return self._snapshot is not None
 
     def forget_data(self):
         self._snapshot = None

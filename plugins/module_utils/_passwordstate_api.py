@@ -67,6 +67,12 @@ class PasswordstateApi:
                 pass
             if empty_ok and _is_empty_error(message):
                 return []
+            if status == 401 and self.prefix == "winapi" and message is None:
+                # IIS refused the NTLM handshake (an HTML 401 page, not the API's JSON error)
+                raise ApiError(PRODUCT, method, path, status,
+                               "Windows authentication (auth=windows) failed: the server refused the NTLM "
+                               "credentials; check windows_username (DOMAIN\\user) and windows_password",
+                               content_type=response.content_type)
             error = self.http.error_for(response)
             hint = ""
             if status == 401 and "reason" in (message or "").lower():

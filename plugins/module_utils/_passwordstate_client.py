@@ -194,7 +194,7 @@ class PasswordstateClient:
     def __init__(self, options, http=None):
         # one Redactor for the client and its HTTP layer (an injected HttpClient brings its own)
         self.redactor = http.redact if http is not None and isinstance(http.redact, Redactor) else Redactor()
-        self.auth = options.get_option_default("auth", "apikey")
+        self.auth = _text(options.get_option_default("auth", "apikey")).strip().lower() or "apikey"
         self.api_key = options.get_option_default("api_key")
         self.list_api_keys = _parse_list_keys(options.get_option_default("list_api_keys"))
         self.generator_api_key = options.get_option_default("generator_api_key")
@@ -220,17 +220,24 @@ class PasswordstateClient:
         self._records = {}
 
     def _windows_auth(self, options):
+        """auth=windows: NTLM as windows_username on the shared session; no API key is ever sent."""
         user = options.get_option_default("windows_username")
         password = options.get_option_default("windows_password")
         self.redactor.add(password)
         try:
             from requests_ntlm import HttpNtlmAuth  # pylint: disable=import-outside-toplevel
         except ImportError:
-            raise ConfigError("auth=windows needs the Python library 'requests_ntlm' on the host running this "
-                              "plugin (pip install requests_ntlm).") from None
+            raise ConfigError("auth=windows needs the Python package requests_ntlm (pip install requests-ntlm) "
+                              "on the host running this plugin.") from None
         if not user or not password:
-            raise ConfigError("auth=windows needs 'windows_username' (DOMAIN\\user) and 'windows_password'.")
-        self.http.session.auth = HttpNtlmAuth(user, password)
+            raise ConfigError("auth=windows needs the options 'windows_username' (DOMAIN\\user) and "
+                              "'windows_password' (or PASSWORDSTATE_WINDOWS_USERNAME / "
+                              "PASSWORDSTATE_WINDOWS_PASSWORD).")
+        # keys are not used under /winapi/: never let one reach a header
+        self.api_key = None
+        self.list_api_keys = {}
+        self.generator_api_key = None
+        self.http.session.auth = HttpNtlmAuth(_text(user), _text(password))
 
     # -- keys -----------------------------------------------------------------------------
     def key_for_list(self, list_id=None):

@@ -37,7 +37,19 @@ class OppLookup:
         wanted = [parse_term(term) for term in terms]
         if not wanted:
             return []
-        data = self.plugin.cached_client(options, OppConnection).snapshot()
+        conn = self.plugin.cached_client(options, OppConnection)
+        reused = conn.has_snapshot()
+        try:
+            return self._answers(conn.snapshot(), wanted, category, field)
+        except NotFound:
+            if not reused:
+                raise
+            # Read earlier in this run (lookup agent): the item may be newer than that snapshot.
+            conn.forget_data()
+            return self._answers(conn.snapshot(), wanted, category, field)
+
+    @staticmethod
+    def _answers(data, wanted, category, field):
         results = []
         for name, item_id in wanted:
             item = data.one_item(name=name, item_id=item_id, category=category)

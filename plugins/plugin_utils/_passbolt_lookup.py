@@ -45,11 +45,26 @@ class PassboltLookup:
 
     def _run(self, client, terms, field, username, uri, folder, first_found):
         client.login()
+        reused = client._views is not None  # pylint: disable=protected-access
+        try:
+            chosen = self._choose(client, self._views(client, terms), terms, username, uri, folder, first_found)
+        except NotFound:
+            if not reused:
+                raise
+            # Listed earlier in this run (lookup agent): the resource may be newer than that list.
+            client.forget_data()
+            chosen = self._choose(client, self._views(client, terms), terms, username, uri, folder, first_found)
+        return self._answer(client, chosen, field)
+
+    @staticmethod
+    def _views(client, terms):
         if all(is_uuid(t) for t in terms) and client._views is None:  # pylint: disable=protected-access
             # Only UUIDs and nothing listed yet: fetch just those resources.
-            views = client.describe_resources(client.list_resources(filters={"has-id": sorted(set(terms))}))
-        else:
-            views = client.resource_views()
+            return client.describe_resources(client.list_resources(filters={"has-id": sorted(set(terms))}))
+        return client.resource_views()
+
+    @staticmethod
+    def _choose(client, views, terms, username, uri, folder, first_found):
         folder_ids = None
         if folder is not None and str(folder).strip() != "":
             folder_ids = set(client.resolve_folder(str(folder).strip()))
@@ -72,7 +87,9 @@ class PassboltLookup:
                                     % (len(matches), describe_query(term, username, uri, folder), listed))
                 matches.sort(key=lambda m: (m.modified, m.id), reverse=True)
             chosen.append(matches[0])
+        return chosen
 
+    def _answer(self, client, chosen, field):
         needs_secret = field not in ("username", "uri", "uris", "name", "id", "folder")
         if needs_secret:
             unique = list({v.id: v for v in chosen}.values())

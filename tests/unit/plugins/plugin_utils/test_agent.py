@@ -152,3 +152,26 @@ def test_run_id_names_the_parent():
     assert _agent_client.run_id().startswith("%d-" % os.getppid())
     assert _agent._run_alive(_agent_client.run_id())  # pylint: disable=protected-access
     assert not _agent._run_alive("999999999-1")  # pylint: disable=protected-access
+
+
+def test_invalidate_reaches_an_agent_of_another_python(tmp_path, monkeypatch):
+    """Modules often run under another interpreter than the lookups: every agent of the user is told."""
+    from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import notify_invalidate, runtime_dir
+
+    monkeypatch.setenv("PWMAN_SECRETS_RUNTIME_DIR", str(tmp_path))
+    path = os.path.join(runtime_dir(), "agent-0123456789ab.sock")
+    assert path != _agent_client.socket_path()
+    instance = _agent.Agent(path, idle_timeout=60)
+    fake = FakeLookup()
+    instance.lookups["fake"] = fake
+    thread = threading.Thread(target=instance.serve, daemon=True)
+    thread.start()
+    deadline = time.time() + 5
+    while not os.path.exists(path) and time.time() < deadline:
+        time.sleep(0.01)
+    try:
+        assert notify_invalidate("opp") is True
+        assert fake.forgotten == 1
+    finally:
+        instance.stopping.set()
+        thread.join(5)
