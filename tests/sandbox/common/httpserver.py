@@ -143,6 +143,7 @@ class App:
         self.admin("POST", "faults")(self._admin_add_faults)
         self.admin("DELETE", "faults")(self._admin_clear_faults)
         self.admin("GET", "faults")(self._admin_list_faults)
+        self.admin("GET", "faults/replace")(self._admin_replace_faults)
 
     # -- registration -------------------------------------------------------------
     def route(self, method, pattern):
@@ -204,6 +205,11 @@ class App:
     def _admin_clear_faults(self, request):
         self.faults = []
         return Response.json({"ok": True})
+
+    def _admin_replace_faults(self, request):
+        """GET faults/replace?rules=<JSON list>: a playbook switches faults with a url lookup (no module run)."""
+        self.faults = [FaultRule(spec) for spec in json.loads(request.arg("rules") or "[]")]
+        return Response.json({"ok": True, "faults": len(self.faults)})
 
     def _admin_list_faults(self, request):
         return Response.json([{"path": f.path.pattern, "kind": f.kind, "hits": f.hits,
@@ -338,6 +344,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            # connection-bound state (NTLM) of an app ends with the connection
+            hook = getattr(self.server.app, "connection_closed", None)
+            if hook is not None:
+                hook(self.client_address)
 
 
 class SandboxServer(ThreadingHTTPServer):

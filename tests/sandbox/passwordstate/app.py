@@ -6,7 +6,13 @@ included: JSON arrays everywhere, the [{"errors": [{"message"}, {"phrase"}]}] er
 PasswordListID as a string in password records, GenericFieldInfo as [] or {}, extra fields
 (OTP, OTPUri, Web*_ID) clients must ignore, ExpiryDate answered in the server locale.
 
-Admin endpoints (tests): GET state, POST settings, POST list_settings, POST process_resets.
+The Windows-integrated API (/winapi/) serves the same routes, authenticated like IIS with
+Windows Authentication: a real NTLM handshake (pyspnego's acceptor, users from seed_data
+WINDOWS_*) per keep-alive connection; API keys are ignored there. The authenticated user has
+the access of the system-wide key.
+
+Admin endpoints (tests): GET state, POST settings, POST list_settings, POST process_resets,
+GET windows_user.
 """
 
 from __future__ import annotations
@@ -17,10 +23,12 @@ import datetime
 import hashlib
 import hmac
 import json
+import os
 import random
 import re
 import string
 import struct
+import threading
 import time
 from urllib.parse import parse_qs
 
@@ -35,6 +43,16 @@ SEARCH_FIELDS = ("Title", "UserName", "Description") + tuple("GenericField%d" % 
     "Notes", "URL")
 WORDS = ("apple", "breeze", "canyon", "delta", "ember", "forest", "glacier", "harbor", "island", "jungle",
          "kettle", "lantern", "meadow", "nectar", "orbit", "pepper", "quartz", "river", "summit", "timber")
+
+
+WINAPI_PREFIX = "/winapi/"
+IIS_401_PAGE = ("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" "
+                "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n<html><head><title>401 - Unauthorized: "
+                "Access is denied due to invalid credentials.</title></head><body><h2>401 - Unauthorized: Access is "
+                "denied due to invalid credentials.</h2><h3>You do not have permission to view this directory or page "
+                "using the credentials that you supplied.</h3></body></html>")
+# pyspnego's NTLM acceptor reads NTLM_USER_FILE from the environment at each step
+NTLM_ENV_LOCK = threading.Lock()
 
 
 def error(status, message, phrase):
@@ -80,6 +98,10 @@ class PasswordstateApp(App):
         self.next_list_id = 100
         self.next_folder_id = 100
         self.last_reasons = []
+        self.ntlm_lock = threading.Lock()
+        self.ntlm_connections = {}     # Request.client -> {"ctx": acceptor or None, "user": str or None}
+        self.windows_logins = []
+        self.ntlm_user_file = None
         self._routes()
 
     # -- data -------------------------------------------------------------------------
@@ -202,6 +224,8 @@ class PasswordstateApp(App):
 
     # -- auth -----------------------------------------------------------------------------
     def _key(self, request, form=None):
+        if getattr(request, "windows_user", None):
+            return self.system_key         # /winapi/: the Windows user decides, API keys are ignored
         key = request.header("APIKey")
         if not key:
             key = request.arg("apikey")
@@ -568,7 +592,7 @@ class PasswordstateApp(App):
         @app.route("GET", r"/api/generatepassword/?")
         def generate(request):
             key = app._key(request)
-            if key != app.generator_key:
+            if key != app.generator_key and not getattr(request, "windows_user", None):
                 return app._unauthorized(request, "Invalid API Key for the Password Generator")
             try:
                 qty = int(request.arg("Qty") or 1)
@@ -795,6 +819,11 @@ class PasswordstateApp(App):
                 "settings": app.settings,
             })
 
+        @app.admin("GET", "windows_user")
+        def windows_user(request):
+            return Response.json({"username": seed_data.WINDOWS_USERNAME, "password": seed_data.WINDOWS_PASSWORD,
+                                  "logins": list(app.windows_logins)})
+
         @app.admin("POST", "settings")
         def settings(request):
             app.settings.update(request.json())
@@ -817,6 +846,102 @@ class PasswordstateApp(App):
                     done.append(pid)
             app.pending_resets = []
             return Response.json({"processed": done})
+
+    # -- Windows-integrated API (/winapi/, NTLM) ----------------------------------------------------
+    def dispatch(self, request):
+        if request.path.lower().startswith(WINAPI_PREFIX):
+            return self._dispatch_winapi(request)
+        return super().dispatch(request)
+
+    def _dispatch_winapi(self, request):
+        if request.header("APIKey") is not None or request.has_arg("apikey"):
+            self.count("winapi_apikey_seen")   # tests check that clients send none
+        user = self._ntlm_authenticate(request)
+        if isinstance(user, Response):
+            return user
+        self.count("winapi_requests")
+        request.windows_user = user
+        request.path = "/api/" + request.path[len(WINAPI_PREFIX):]
+        return super().dispatch(request)
+
+    @staticmethod
+    def _ntlm_401(token=None, scheme="NTLM"):
+        """IIS's answer: the HTML 401 page and the schemes it offers (or the NTLM challenge)."""
+        if token is None:
+            headers = [("WWW-Authenticate", "Negotiate"), ("WWW-Authenticate", "NTLM")]
+        else:
+            headers = [("WWW-Authenticate", "%s %s" % (scheme, base64.b64encode(token).decode("ascii")))]
+        return Response(401, IIS_401_PAGE, "text/html", headers)
+
+    def _ntlm_users(self):
+        if self.ntlm_user_file is None:
+            path = os.path.join(self.config.get("state_dir") or ".", "ntlm_users")
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write("%s:%s:%s\n" % (seed_data.WINDOWS_DOMAIN, seed_data.WINDOWS_USER,
+                                             seed_data.WINDOWS_PASSWORD))
+            self.ntlm_user_file = path
+        return self.ntlm_user_file
+
+    def _ntlm_authenticate(self, request):
+        """The Windows user of this connection, or the 401 response to send."""
+        client = request.client
+        header = (request.header("Authorization") or "").strip()
+        with self.ntlm_lock:
+            state = self.ntlm_connections.get(client)
+        if not header:
+            # like IIS (authPersistSingleRequest=false): an NTLM-authenticated connection stays authenticated
+            if state and state.get("user"):
+                return state["user"]
+            return self._ntlm_401()
+        scheme, dummy, token = header.partition(" ")
+        if scheme.lower() not in ("ntlm", "negotiate"):
+            return self._ntlm_401()
+        try:
+            raw = base64.b64decode(token.strip(), validate=True)
+        except ValueError:
+            return self._ntlm_401()
+        if not raw.startswith(b"NTLMSSP\x00") or len(raw) < 12:
+            return self._ntlm_401()            # SPNEGO/Kerberos tokens: not imitated, NTLM only
+        message_type = struct.unpack("<I", raw[8:12])[0]
+        try:
+            import spnego  # pylint: disable=import-outside-toplevel
+        except ImportError:
+            return error(500, "Internal Server Error", "the sandbox needs pyspnego for /winapi/ (pip install pyspnego)")
+        with NTLM_ENV_LOCK:
+            os.environ["NTLM_USER_FILE"] = self._ntlm_users()
+            if message_type == 1:
+                context = spnego.server(protocol="ntlm")
+                try:
+                    challenge = context.step(raw)
+                except Exception:  # noqa: BLE001 - a malformed NEGOTIATE message is a 401, as on IIS
+                    return self._ntlm_401()
+                with self.ntlm_lock:
+                    self.ntlm_connections[client] = {"ctx": context, "user": None}
+                return self._ntlm_401(challenge, scheme)
+            context = state.get("ctx") if state else None
+            if message_type != 3 or context is None:
+                return self._ntlm_401()
+            try:
+                context.step(raw)
+                user = context.client_principal if context.complete else None
+            except Exception:  # noqa: BLE001 - wrong password (SpnegoError) or a malformed AUTHENTICATE message
+                user = None
+        with self.ntlm_lock:
+            if user:
+                self.ntlm_connections[client] = {"ctx": None, "user": user}
+            else:
+                self.ntlm_connections.pop(client, None)
+        if not user:
+            self.count("auth_failures")
+            return self._ntlm_401()
+        self.count("logins")
+        with self.ntlm_lock:
+            self.windows_logins.append(user)
+        return user
+
+    def connection_closed(self, client):
+        with self.ntlm_lock:
+            self.ntlm_connections.pop(client, None)
 
     def not_found(self, request):
         return error(404, "Not Found", "The requested resource %s was not found" % request.path)

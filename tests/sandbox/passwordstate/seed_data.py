@@ -8,6 +8,12 @@ from __future__ import annotations
 SYSTEM_API_KEY = "ps-system-0b7d6c2f9e4a41d1a8f0c3e2d5b6a7c8"
 GENERATOR_API_KEY = "ps-generator-5e2a9c1d7b3f48e6a0d4c8b2f1e3a5d7"
 
+# The Windows account accepted by the Windows-integrated API (/winapi/, NTLM); it sees every list.
+WINDOWS_DOMAIN = "DEMO"
+WINDOWS_USER = "ansible"
+WINDOWS_USERNAME = WINDOWS_DOMAIN + "\\" + WINDOWS_USER
+WINDOWS_PASSWORD = "Win-Ansible-Pass-7"
+
 # Lists: id -> settings. `api_key` is the list's own key; `policy` the strength policy;
 # `reason_required` = ProvideAccessReason; `reset_scripts` = passwords with reset scripts.
 PLAIN_LIST_ID = 11
