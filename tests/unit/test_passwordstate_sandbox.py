@@ -68,3 +68,20 @@ def test_search_and_or_and_dates():
     assert [r["PasswordID"] for r in body] == [5003] and body[0]["ExpiryDate"] == "31/12/2030"
     dummy, body = call(server, "GET", "/api/searchpasswords/11?ExpiryDate=2029-02-01", key)
     assert [r["PasswordID"] for r in body] == [5001]
+
+
+def test_move_and_copy():
+    server = app()
+    system = {"APIKey": S.SYSTEM_API_KEY, "Content-Type": "application/json"}
+    body = json.dumps({"PasswordID": 5004, "DestinationPasswordListID": S.STRICT_LIST_ID}).encode()
+    status, answer = call(server, "POST", "/api/passwords/copy", system, body)
+    assert status == 201 and answer[0]["Title"] == "shared" and answer[0]["PasswordID"] != 5004
+    status, answer = call(server, "PUT", "/api/passwords/move", system, body)
+    assert status == 200 and answer[0]["PasswordID"] == 5004
+    status, answer = call(server, "GET", "/api/passwords/%d?QueryAll" % S.STRICT_LIST_ID, {"APIKey": S.SYSTEM_API_KEY})
+    assert sorted(r["Title"] for r in answer).count("shared") == 2
+    # the plain list's own key cannot move a record into a list it does not hold
+    own = {"APIKey": S.list_api_key(S.PLAIN_LIST_ID), "Content-Type": "application/json"}
+    body = json.dumps({"PasswordID": 5005, "DestinationPasswordListID": S.STRICT_LIST_ID}).encode()
+    assert call(server, "PUT", "/api/passwords/move", own, body)[0] == 401
+    assert call(server, "PUT", "/api/passwords/move", own, b'{"PasswordID": "x"}')[0] == 400

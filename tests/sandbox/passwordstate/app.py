@@ -733,35 +733,29 @@ class PasswordstateApp(App):
             app.count("deletes")
             return Response(204, b"", content_type=None)
 
-        @app.route("PUT", r"/api/passwords/move/?")
-        def move_password(request):
+        def transfer(request):
+            """Move and copy: the record and its destination list, or the error answer."""
             try:
                 body = app._body(request)
                 pid = int(app._field(body, "PasswordID"))
                 dest = int(app._field(body, "DestinationPasswordListID"))
             except (TypeError, ValueError):
-                return error(400, "Bad Request", "PasswordID and DestinationPasswordListID are required")
+                return None, None, error(400, "Bad Request", "PasswordID and DestinationPasswordListID are required")
             record, denied = app._password_access(request, pid, body)
-            if denied:
-                return denied
-            denied = app._list_access(request, dest, body)
+            return record, dest, denied or app._list_access(request, dest, body)
+
+        @app.route("PUT", r"/api/passwords/move/?")
+        def move_password(request):
+            record, dest, denied = transfer(request)
             if denied:
                 return denied
             record["list_id"] = dest
-            return Response.json([{"PasswordID": pid, "Status": "Password moved to Password List ID %d" % dest}])
+            return Response.json([{"PasswordID": record["PasswordID"],
+                                   "Status": "Password moved to Password List ID %d" % dest}])
 
         @app.route("POST", r"/api/passwords/copy/?")
         def copy_password(request):
-            try:
-                body = app._body(request)
-                pid = int(app._field(body, "PasswordID"))
-                dest = int(app._field(body, "DestinationPasswordListID"))
-            except (TypeError, ValueError):
-                return error(400, "Bad Request", "PasswordID and DestinationPasswordListID are required")
-            record, denied = app._password_access(request, pid, body)
-            if denied:
-                return denied
-            denied = app._list_access(request, dest, body)
+            record, dest, denied = transfer(request)
             if denied:
                 return denied
             clone = dict(record, list_id=dest, PasswordID=app.next_password_id)
