@@ -40,7 +40,7 @@ attributes:
     support: none
     description: Reads only.
 notes:
-  - Not yet in the C(pwman.secrets.opp) action group.
+  - Module of the C(pwman.secrets.opp) action group (C(module_defaults)).
 """
 
 EXAMPLES = r"""

@@ -171,12 +171,11 @@ extends_documentation_fragment:
   - pwman.secrets.connection
   - pwman.secrets.passbolt
   - ansible.builtin.action_common_attributes
+  - pwman.secrets.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
   platform:
     platforms: all

@@ -101,12 +101,11 @@ options:
 extends_documentation_fragment:
   - pwman.secrets.connection
   - pwman.secrets.passwordstate
+  - pwman.secrets.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
 notes:
   - For a password with reset scripts the server queues the change; the module then reports RV(queued=true)
