@@ -260,7 +260,7 @@ def _status_reason(status):
 def _short_reason(exc):
     """The innermost reason of a requests/urllib3 error, without the long repr chain."""
     text = str(exc)
-    match = re.search(r"(\[SSL[^\]]*\][^('\"]*|Connection refused|Name or service not known|"
+    match = re.search(r"(\[SSL[^\]]*\][^(\"]*|Connection refused|Name or service not known|"
                       r"certificate verify failed[^)'\"]*|hostname [^)'\"]* doesn't match[^)'\"]*|"
                       r"Connection reset by peer|Remote end closed connection without response|"
                       r"IncompleteRead\([^)]*\)|Connection broken[^)'\"]*)", text)

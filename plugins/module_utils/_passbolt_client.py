@@ -488,6 +488,11 @@ def parse_secret(text, slug):
     return data
 
 
+def _list_of(value):
+    """A list from a server value that should be one (anything else: empty)."""
+    return value if isinstance(value, list) else []
+
+
 def _secret_values(secret):
     for key in ("password", "description"):
         if isinstance(secret.get(key), str):
@@ -495,7 +500,7 @@ def _secret_values(secret):
     totp_data = secret.get("totp")
     if isinstance(totp_data, dict):
         yield totp_data.get("secret_key")
-    for field in secret.get("custom_fields") or []:
+    for field in _list_of(secret.get("custom_fields")):
         if isinstance(field, dict):
             yield field.get("secret_value")
 
@@ -509,7 +514,8 @@ class ResourceView:
         self.secret = None
         type_info = raw.get("resource_type") if isinstance(raw.get("resource_type"), dict) else {}
         self.resource_type_id = raw.get("resource_type_id") or type_info.get("id")
-        self.type_slug = type_info.get("slug") or RESOURCE_TYPES.get(self.resource_type_id)
+        self.type_slug = type_info.get("slug") or (RESOURCE_TYPES.get(self.resource_type_id)
+                                                   if isinstance(self.resource_type_id, str) else None)
         self.version = "v5" if raw.get("metadata") else "v4"
         self.metadata_key_type = raw.get("metadata_key_type")
         self.name = raw.get("name")
@@ -526,7 +532,7 @@ class ResourceView:
         uris = metadata.get("uris")
         self.uris = [u for u in uris if u] if isinstance(uris, list) else []
         self.description = metadata.get("description")
-        self.metadata_custom_fields = [f for f in metadata.get("custom_fields") or [] if isinstance(f, dict)]
+        self.metadata_custom_fields = [f for f in _list_of(metadata.get("custom_fields")) if isinstance(f, dict)]
 
     @property
     def uri(self):
@@ -544,17 +550,18 @@ class ResourceView:
     def custom_fields(self):
         """{name: value} merging metadata (keys, cleartext values) and secret (secret values) by field id."""
         fields = {}
-        secret_fields = {f.get("id"): f for f in (self.secret or {}).get("custom_fields") or [] if isinstance(f, dict)}
+        secret_fields = {f.get("id"): f for f in _list_of((self.secret or {}).get("custom_fields"))
+                         if isinstance(f, dict) and isinstance(f.get("id"), (str, int, type(None)))}
         names = {}
         for field in self.metadata_custom_fields:
             name = field.get("metadata_key")
-            if name:
+            if name and isinstance(name, str) and isinstance(field.get("id"), (str, int, type(None))):
                 names[field.get("id")] = name
                 if field.get("metadata_value") is not None:
                     fields[name] = field.get("metadata_value")
         for fid, field in secret_fields.items():
             name = names.get(fid) or field.get("secret_key") or field.get("metadata_key")
-            if name:
+            if name and isinstance(name, str):
                 fields[name] = field.get("secret_value")
         return fields
 

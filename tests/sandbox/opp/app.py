@@ -154,6 +154,7 @@ class OppApp(App):
         self.items = {}        # id -> {"user_id", fields..., "category_id", "sort_id"}
         self.next_id = {"user": 1, "category": 1, "item": 1}
         self.settings = {"expire_next_tokens": 0, "crash_next": 0, "generation_fails": False}
+        self.issued_tokens = []
         self._register()
 
     # -- helpers ------------------------------------------------------------------------
@@ -261,7 +262,9 @@ class OppApp(App):
         payload = _b64url(json.dumps(claims, separators=(",", ":")).encode())
         signing = ("%s.%s" % (header, payload)).encode("ascii")
         signature = _b64url(hmac.new(self.jwt_secret, signing, hashlib.sha256).digest())
-        return "%s.%s.%s" % (header, payload, signature)
+        token = "%s.%s.%s" % (header, payload, signature)
+        self.issued_tokens.append(token)  # for the leak-scan tests (admin GET tokens)
+        return token
 
     def decode_token(self, token):
         parts = token.split(".")
@@ -431,6 +434,11 @@ class OppApp(App):
                 "categories": {str(k): v for k, v in self.categories.items()},
                 "items": {str(k): v for k, v in self.items.items()},
             })
+
+        @self.admin("GET", "tokens")
+        def tokens(request):
+            """Every JWT issued so far (tests search their output for them)."""
+            return Response.json({"tokens": list(self.issued_tokens)})
 
         @self.admin("POST", "seed")
         def seed(request):

@@ -98,6 +98,7 @@ class PassboltApp(App):
             "metadata_default": self.config.get("metadata_default", "v5"),
             "allow_v4_create": bool(self.config.get("allow_v4_create", True)),
             "allow_v5_create": bool(self.config.get("allow_v5_create", True)),
+            "expire_next_tokens": 0,  # tests: the next N access tokens are issued already expired
         }
         self.tamper_mode = "none"
         self.rotations = 0
@@ -834,8 +835,11 @@ class PassboltApp(App):
         return self.envelope(req, {"challenge": str(enc)}, message="The authentication was a success.")
 
     def _make_access_token(self, uid):
-        token = self.jwt.sign({"iss": self._full_base_url() + "/", "sub": uid,
-                              "exp": int(time.time()) + int(self.settings["access_token_ttl"])})
+        ttl = int(self.settings["access_token_ttl"])
+        if self.settings["expire_next_tokens"] > 0:
+            self.settings["expire_next_tokens"] -= 1
+            ttl = -60
+        token = self.jwt.sign({"iss": self._full_base_url() + "/", "sub": uid, "exp": int(time.time()) + ttl})
         self.issued_tokens.append(token)  # for the leak-scan tests (admin GET tokens)
         return token
 
@@ -1645,7 +1649,7 @@ class PassboltApp(App):
                     return Response.json({"error": "unknown setting", "name": key}, status=400)
                 if key == "metadata_default" and value not in ("v4", "v5"):
                     return Response.json({"error": "metadata_default must be v4 or v5"}, status=400)
-                self.settings[key] = int(value) if key == "access_token_ttl" else value
+                self.settings[key] = int(value) if key in ("access_token_ttl", "expire_next_tokens") else value
             return Response.json(dict(self.settings))
 
         @a("GET", "bench-secrets")
