@@ -49,6 +49,11 @@ class PwmanLookupBase(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
+        unknown = sorted(set(kwargs) - set(self._options))
+        if unknown:
+            raise AnsibleLookupError("%s: unknown option%s %s; see ansible-doc -t lookup %s"
+                                     % (self._load_name, "s" if len(unknown) > 1 else "",
+                                        ", ".join(repr(name) for name in unknown), self._load_name))
         if self._agent_enabled():
             answer = self._ask_agent(terms)
             if answer is not None:

@@ -57,3 +57,15 @@ def test_forget_data_reaches_clients_before_their_next_use():
 def test_time_based_fields_are_not_cacheable():
     lookup = Lookup()
     assert lookup.run_in_agent(["x"], {"base_url": "https://a", "field": "totp"})[1] is False
+
+
+def test_unknown_keyword_option_is_refused():
+    """A typo in a lookup keyword is an error naming it, not silently ignored."""
+    import pytest  # pylint: disable=import-outside-toplevel
+    from ansible.errors import AnsibleLookupError  # pylint: disable=import-outside-toplevel
+    from ansible.plugins.loader import lookup_loader  # pylint: disable=import-outside-toplevel
+
+    plugin = lookup_loader.get("pwman.secrets.opp")
+    with pytest.raises(AnsibleLookupError) as err:
+        plugin.run(["x"], variables={}, bogus_option=1, cache=False)
+    assert "unknown option 'bogus_option'" in str(err.value)
