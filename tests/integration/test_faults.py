@@ -116,8 +116,8 @@ def read_fault_tasks(faults, route, lookup_expr, expected):
           - html200 is failed
           - "'non-JSON' in html200.msg and 'text/html' in html200.msg"
         fail_msg: "{{{{ html200.msg }}}}"
-""".format(lookup=lookup_expr % "", setup=faults.expr({"kind": "html", "status": 200, "path": route,
-                                                         "method": "GET", "count": 1})))
+""".format(lookup=lookup_expr % "",
+           setup=faults.expr({"kind": "html", "status": 200, "path": route, "method": "GET", "count": 1})))
     out.append(faults())
     return "".join(out)
 
