@@ -19,7 +19,9 @@ from sandbox import harness
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The lookup agent's socket directory for this test session (private, removed at the end).
-AGENT_DIR = tempfile.mkdtemp(prefix="pwman-agent-")
+# Test modules also import this file as integration.conftest: both imports share one directory.
+AGENT_DIR = os.environ.get("PWMAN_TEST_AGENT_DIR") or tempfile.mkdtemp(prefix="pwman-agent-")
+os.environ["PWMAN_TEST_AGENT_DIR"] = AGENT_DIR
 TARGETS = os.path.join(REPO, "tests", "integration", "targets")
 COLLECTIONS = os.path.join(REPO, ".tmp", "collections")
 
