@@ -109,11 +109,4 @@ from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import 
 
 
 class LookupModule(PwmanLookupBase):
-    CALL_OPTIONS = ("category", "field")
-
-    def lookup(self, terms, options):
-        from ansible_collections.pwman.secrets.plugins.plugin_utils._opp_lookup import (  # pylint: disable=import-outside-toplevel
-            OppLookup,
-        )
-
-        return OppLookup(self).lookup(terms, options)
+    """The work is in plugin_utils/_opp_lookup.py (it runs in the lookup agent, or here with cache=false)."""

@@ -103,11 +103,4 @@ from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import 
 
 
 class LookupModule(PwmanLookupBase):
-    CALL_OPTIONS = ("field", "username", "uri", "folder", "first_found")
-
-    def lookup(self, terms, options):
-        from ansible_collections.pwman.secrets.plugins.plugin_utils._passbolt_lookup import (  # pylint: disable=import-outside-toplevel
-            PassboltLookup,
-        )
-
-        return PassboltLookup(self).lookup(terms, options)
+    """The work is in plugin_utils/_passbolt_lookup.py (it runs in the lookup agent, or here with cache=false)."""

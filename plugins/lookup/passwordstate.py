@@ -106,11 +106,4 @@ from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import 
 
 
 class LookupModule(PwmanLookupBase):
-    CALL_OPTIONS = ("list_id", "username", "match_field", "match_value", "field")
-
-    def lookup(self, terms, options):
-        from ansible_collections.pwman.secrets.plugins.plugin_utils._passwordstate_lookup import (  # pylint: disable=import-outside-toplevel
-            PasswordstateLookup,
-        )
-
-        return PasswordstateLookup(self).lookup(terms, options)
+    """The work is in plugin_utils/_passwordstate_lookup.py (it runs in the lookup agent, or here with cache=false)."""

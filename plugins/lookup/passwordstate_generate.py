@@ -110,22 +110,6 @@ _raw:
 
 from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import PwmanLookupBase
 
-# Options that shape one call (the manual generator options are listed in the implementation's MANUAL).
-GENERATOR_OPTIONS = (
-    "qty", "generator_id", "include_alpha_special", "include_word_phrases", "min_length", "max_length", "lowercase",
-    "uppercase", "numeric", "higher_alpha_ratio", "ambiguous", "special", "special_chars_text", "brackets",
-    "bracket_chars_text", "number_of_words", "max_word_length", "prefix_append", "separate_words",
-)
-
 
 class LookupModule(PwmanLookupBase):
-    # Every call must generate new passwords; only the session is reused.
-    CACHE_RESULTS = False
-    CALL_OPTIONS = GENERATOR_OPTIONS
-
-    def lookup(self, terms, options):
-        from ansible_collections.pwman.secrets.plugins.plugin_utils._passwordstate_generate_lookup import (  # pylint: disable=import-outside-toplevel
-            PasswordstateGenerateLookup,
-        )
-
-        return PasswordstateGenerateLookup(self).lookup(terms, options)
+    """The work is in plugin_utils/_passwordstate_generate_lookup.py (it runs in the lookup agent, or here with cache=false)."""

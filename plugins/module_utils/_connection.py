@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError
 from ansible_collections.pwman.secrets.plugins.module_utils._http import HttpClient
 
@@ -16,10 +14,21 @@ DEFAULT_TIMEOUT = 30
 DEFAULT_RETRIES = 3
 
 
+def env_fallback_to(name):
+    """An argument-spec fallback to one environment variable.
+
+    Ansible's module helpers load here, when a module builds its spec, not when a lookup (or the
+    lookup agent) imports a product client: that import would cost the agent a tenth of a second.
+    """
+    from ansible.module_utils.basic import env_fallback  # pylint: disable=import-outside-toplevel
+
+    return (env_fallback, [name])
+
+
 def connection_argument_spec(env_prefix):
     """Module parameters shared by every product; `env_prefix` is e.g. PASSBOLT."""
     return dict(
-        base_url=dict(type="str", fallback=(env_fallback, [env_prefix + "_BASE_URL"])),
+        base_url=dict(type="str", fallback=env_fallback_to(env_prefix + "_BASE_URL")),
         validate_certs=dict(type="bool", default=True),
         ca_path=dict(type="path"),
         timeout=dict(type="int", default=DEFAULT_TIMEOUT),

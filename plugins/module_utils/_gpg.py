@@ -123,6 +123,16 @@ def _hook_signals():
         _PREVIOUS_HANDLERS[signum] = current
 
 
+def _secret_fingerprints(import_result):
+    """Fingerprints that an import reports as secret keys (IMPORT_OK reason bit 16: "contains private key")."""
+    found = set()
+    for row in getattr(import_result, "results", None) or []:
+        reason = str(row.get("ok") or "")
+        if reason.isdigit() and int(reason) & 16:
+            found.add(normalize_fingerprint(row.get("fingerprint")))
+    return found
+
+
 def _gpg_error_code(reason):
     """The gpg-error code (low 16 bits) of a `FAILURE <op> <code>` or `ERROR <op> <code>` status."""
     match = re.search(r"(?:FAILURE|ERROR) \S+ (\d+)", reason or "")
@@ -157,10 +167,12 @@ class GpgContext:
         self._gpg.encoding = "utf-8"
         self.user_fingerprint = None
         self._passphrase = None
+        self._warm_up = None
         self._closed = False
 
     # -- life cycle -----------------------------------------------------------------
     def close(self):
+        self._wait_warm_up()
         home = getattr(self, "home", None)
         if home:
             with _LIVE_LOCK:
@@ -202,7 +214,7 @@ class GpgContext:
             raise GpgError("The %s is not an armored OpenPGP private key (-----BEGIN PGP PRIVATE KEY BLOCK-----)." % what)
         result = self._gpg.import_keys(text, passphrase=passphrase or None)
         fingerprints = [normalize_fingerprint(f) for f in (result.fingerprints or []) if f]
-        secret = self._secret_fingerprints()
+        secret = _secret_fingerprints(result)
         fingerprints = [f for f in fingerprints if f in secret]
         if not fingerprints:
             raise GpgError("Could not import the %s: %s" % (what, self._why(result) or "gpg found no usable secret key"))
@@ -216,15 +228,29 @@ class GpgContext:
             raise ConfigError("The passphrase must not contain line breaks.")
         self._passphrase = passphrase or None
         self.user_fingerprint = self.import_private_key(armored, passphrase, "user's private key")
-        # One decryption now: the agent caches the passphrase for the encryption subkey too, so that
-        # parallel decryptions later never ask for it at the same time.
-        probe = "pwman decryption check"
-        if self.decrypt(self.encrypt(probe, [self.user_fingerprint], sign=False, what="probe"), "probe") != probe:
-            raise GpgError("The user's private key cannot decrypt what is encrypted to it.")
         return self.user_fingerprint
 
-    def _secret_fingerprints(self):
-        return {normalize_fingerprint(k.get("fingerprint")) for k in self._gpg.list_keys(True)}
+    def warm_up_decryption(self):
+        """Unlock the user's decryption subkey in the background (idempotent).
+
+        gpg-agent converts an imported key on its first use, with the key's own (slow) key derivation,
+        once for the signing key and once for the decryption subkey: ~0.15 s each. Callers start this
+        when they are about to wait for the server anyway; every decryption waits for it to finish.
+        """
+        if self._warm_up is None and self.user_fingerprint:
+            def probe():
+                text = "pwman decryption check"
+                try:
+                    self._decrypt_now(self.encrypt(text, [self.user_fingerprint], sign=False, what="probe"), "probe")
+                except GpgError:
+                    pass  # the real decryption reports it
+
+            self._warm_up = threading.Thread(target=probe, daemon=True)
+            self._warm_up.start()
+
+    def _wait_warm_up(self):
+        if self._warm_up is not None:
+            self._warm_up.join()
 
     def _check_unlock(self, fingerprint, passphrase, what):
         result = self._gpg.sign("pwman passphrase check", keyid=fingerprint, passphrase=passphrase or None,
@@ -246,6 +272,8 @@ class GpgContext:
         messages = list(messages)
         if len(messages) <= 1:
             return [self.decrypt(m, what) for m in messages]
+        # Parallel decryptions must not all unlock the subkey at once.
+        self.warm_up_decryption()
 
         def one(message):
             try:
@@ -303,6 +331,10 @@ class GpgContext:
 
     # -- internals ------------------------------------------------------------------
     def _decrypt(self, message, what):
+        self._wait_warm_up()
+        return self._decrypt_now(message, what)
+
+    def _decrypt_now(self, message, what):
         if not message or "BEGIN PGP MESSAGE" not in str(message):
             raise GpgError("The %s is not an armored OpenPGP message." % what)
         result = self._gpg.decrypt(str(message), passphrase=self._passphrase, always_trust=True)

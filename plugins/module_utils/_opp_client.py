@@ -6,12 +6,11 @@ lookup and modules compose (find by name/id/category, merge before update, categ
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.pwman.secrets.plugins.module_utils import _opp_api as api
 from ansible_collections.pwman.secrets.plugins.module_utils._connection import (
     build_http_client,
     checked_base_url,
+    env_fallback_to,
     require,
 )
 from ansible_collections.pwman.secrets.plugins.module_utils._error_shapes import opp_error_message
@@ -36,9 +35,9 @@ _GENERIC_ERRORS = frozenset(("", "bad request", "authorization required", "unaut
 def opp_auth_argument_spec():
     """Module parameters for OPP credentials, with the same environment variables as the lookup."""
     return dict(
-        login_username=dict(type="str", fallback=(env_fallback, ["OPP_USERNAME"])),
-        login_password=dict(type="str", no_log=True, fallback=(env_fallback, ["OPP_PASSWORD"])),
-        phrase=dict(type="str", no_log=True, fallback=(env_fallback, ["OPP_PHRASE"])),
+        login_username=dict(type="str", fallback=env_fallback_to("OPP_USERNAME")),
+        login_password=dict(type="str", no_log=True, fallback=env_fallback_to("OPP_PASSWORD")),
+        phrase=dict(type="str", no_log=True, fallback=env_fallback_to("OPP_PHRASE")),
         token_lifetime=dict(type="int", default=DEFAULT_TOKEN_LIFETIME, no_log=False),
     )
 

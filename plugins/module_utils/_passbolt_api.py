@@ -159,7 +159,7 @@ class PassboltApi:
         return self.call("GET", "/users/me.json")
 
     # -- resources ------------------------------------------------------------------
-    def resources_list(self, contain=("secret", "resource-type"), filters=None):
+    def resources_list(self, contain=("secret",), filters=None):
         params = _contain(contain)
         params.update(_filters(filters))
         return self.call("GET", "/resources.json", params=params)

@@ -38,9 +38,12 @@ class ServerKey:
         self.keydata = keydata
 
 
-def fetch_server_key(api, gpg, pinned=None):
-    """Import the server key into the private keyring; refuse it when it differs from the pinned fingerprint."""
-    body = api.verify()
+def fetch_server_key(api, gpg, pinned=None, verified=None):
+    """Import the server key into the private keyring; refuse it when it differs from the pinned fingerprint.
+
+    `verified` is the body of GET /auth/verify.json when the caller already has it.
+    """
+    body = api.verify() if verified is None else verified
     if not isinstance(body, dict) or not body.get("keydata"):
         raise AuthError("GET /auth/verify.json returned no server key (body.keydata).")
     try:
@@ -124,6 +127,7 @@ class JwtAuth(_BaseAuth):
             "verify_token_expiry": int(time.time()) + CHALLENGE_LIFETIME,
         })
         armored = self.gpg.encrypt(challenge, [self.server_key.fingerprint], sign=True, what="login challenge")
+        self.gpg.warm_up_decryption()  # while the server checks the challenge
         body = self.api.jwt_login(self.user_id, armored)
         if not isinstance(body, dict) or not body.get("challenge"):
             raise AuthError("The server's JWT login answer has no challenge.")
@@ -207,6 +211,7 @@ class GpgAuth(_BaseAuth):
 
     def login(self):
         fingerprint = self.gpg.user_fingerprint
+        self.gpg.warm_up_decryption()  # while the server answers the verify and stage 1 requests
         self.verify_server()
         stage1 = self._stage(fingerprint, None)
         encrypted = stage1.headers.get("X-GPGAuth-User-Auth-Token")
@@ -299,12 +304,20 @@ def _jwt_unavailable(exc):
     return exc.status in (400, 403) and ("disabled" in text or "not enabled" in text)
 
 
-def authenticate(api, gpg, credentials, redactor):
-    """Log in with the configured method; returns the auth object (also set as api.auth)."""
+def check_auth_method(credentials):
     method = (credentials.get("auth") or "auto").lower()
     if method not in AUTH_METHODS:
         raise ConfigError("Option 'auth' must be one of %s, got %r." % (", ".join(AUTH_METHODS), method))
-    server_key = fetch_server_key(api, gpg, credentials.get("server_fingerprint"))
+    return method
+
+
+def authenticate(api, gpg, credentials, redactor, verified=None):
+    """Log in with the configured method; returns the auth object (also set as api.auth).
+
+    `verified`: the server's GET /auth/verify.json body, when already fetched.
+    """
+    method = check_auth_method(credentials)
+    server_key = fetch_server_key(api, gpg, credentials.get("server_fingerprint"), verified)
     args = (api, gpg, credentials, server_key, redactor)
     if method == "gpgauth" or (method == "auto" and not credentials.get("user_id")):
         auth = GpgAuth(*args)

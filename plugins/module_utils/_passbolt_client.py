@@ -16,13 +16,13 @@ import json
 import os
 import re
 import uuid
-
-from ansible.module_utils.basic import env_fallback
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.pwman.secrets.plugins.module_utils._connection import (
     build_http_client,
     checked_base_url,
     connection_argument_spec,
+    env_fallback_to,
 )
 from ansible_collections.pwman.secrets.plugins.module_utils._error_shapes import passbolt_error_message
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
@@ -35,7 +35,7 @@ from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
 from ansible_collections.pwman.secrets.plugins.module_utils._gpg import GpgContext, GpgError
 from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_api import PassboltApi
-from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_auth import authenticate
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_auth import authenticate, check_auth_method
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -171,7 +171,7 @@ def passbolt_argument_spec():
     Ansible applies the environment fallbacks before the defaults, so PASSBOLT_AUTH wins over `auto`.
     """
     def env(name, **kwargs):
-        kwargs["fallback"] = (env_fallback, [name])
+        kwargs["fallback"] = env_fallback_to(name)
         return kwargs
 
     spec = connection_argument_spec("PASSBOLT")
@@ -229,23 +229,31 @@ class PassboltClient:
         self._folders = None
         self._users = None
         self._views = None
+        self._resource_types = None
 
     # -- life cycle -------------------------------------------------------------------
     def login(self):
         if self.auth is not None:
             return self
+        check_auth_method(self.credentials)
         if self.gpg is None:
             self.gpg = GpgContext(redactor=self.redactor)
-        try:
-            self.gpg.load_user_key(self.credentials["private_key"], self.credentials.get("passphrase"))
-        except GpgError as exc:
-            raise ConfigError(str(exc)) from None
+        # The key import and its first unlock (gpg-agent work) overlap the request for the server key.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            loading = pool.submit(self._load_user_key)
+            try:
+                verified, failure = self.api.verify(), None
+            except PwmanError as exc:
+                verified, failure = None, exc
+            loading.result()  # a key problem first: it is the user's to fix
+        if failure is not None:
+            raise failure
         creds = dict(self.credentials)
         if not creds.get("server_fingerprint") and creds.get("server_public_key"):
             pinned = self.gpg.scan_key(creds["server_public_key"])
             if pinned:
                 creds["server_fingerprint"] = pinned[0]
-        self.auth = authenticate(self.api, self.gpg, creds, self.redactor)
+        self.auth = authenticate(self.api, self.gpg, creds, self.redactor, verified)
         key_owner = getattr(self.auth, "logged_in_user_id", None)
         if key_owner and self.user_id and key_owner != self.user_id:
             raise ConfigError("Option 'user_id' (%s) is not the user of the private key (%s)." % (self.user_id, key_owner))
@@ -259,6 +267,12 @@ class PassboltClient:
             self.user_id = me["id"]
             self.auth.user_id = self.user_id
         return self
+
+    def _load_user_key(self):
+        try:
+            self.gpg.load_user_key(self.credentials["private_key"], self.credentials.get("passphrase"))
+        except GpgError as exc:
+            raise ConfigError(str(exc)) from None
 
     def close(self, logout=False):
         """Forget the session and remove the private keyring.
@@ -326,7 +340,7 @@ class PassboltClient:
         return self._metadata_keys
 
     # -- resources --------------------------------------------------------------------
-    def list_resources(self, filters=None, contain=("secret", "resource-type")):
+    def list_resources(self, filters=None, contain=("secret",)):
         self.login()
         body = self.api.resources_list(contain=contain, filters=filters)
         if not isinstance(body, list):
@@ -336,6 +350,7 @@ class PassboltClient:
     def describe_resources(self, resources):
         """Resource dicts -> views with cleartext metadata (v5 metadata decrypted, several at a time)."""
         views = [ResourceView(r) for r in resources]
+        self._name_resource_types(views)
         v5 = [v for v in views if v.raw.get("metadata")]
         if any(v.raw.get("metadata_key_type") == "shared_key" for v in v5):
             self.load_metadata_keys()
@@ -350,6 +365,22 @@ class PassboltClient:
                                     if isinstance(f, dict) and f.get("type") in ("password", "secret")])
                 view.set_metadata(metadata)
         return views
+
+    def _name_resource_types(self, views):
+        """Slugs of resource types other than the well-known ones (GET /resource-types.json, once).
+
+        Listings do not ask for contain[resource-type]: it repeats each type's JSON schema in every
+        resource, most of a large listing's size, and the well-known type ids are the same everywhere.
+        """
+        unknown = [v for v in views if not v.type_slug and isinstance(v.resource_type_id, str)]
+        if not unknown:
+            return
+        if self._resource_types is None:
+            body = self.api.resource_types()
+            self._resource_types = {t.get("id"): t.get("slug") for t in body if isinstance(t, dict)} \
+                if isinstance(body, list) else {}
+        for view in unknown:
+            view.type_slug = self._resource_types.get(view.resource_type_id)
 
     def resource_views(self):
         """Every resource the user can see, with its secret ciphertext and clear metadata, in ONE request.

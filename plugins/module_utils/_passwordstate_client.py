@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from ansible_collections.pwman.secrets.plugins.module_utils._connection import build_http_client
+from ansible_collections.pwman.secrets.plugins.module_utils._connection import build_http_client, env_fallback_to
 from ansible_collections.pwman.secrets.plugins.module_utils._error_shapes import passwordstate_error_message
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
     Ambiguous,
@@ -541,17 +541,15 @@ def describe_search(list_id, title, username, match_field, match_value):
 
 def passwordstate_auth_argument_spec():
     """Module parameters for Passwordstate credentials, with the same env fallbacks as the lookups."""
-    from ansible.module_utils.basic import env_fallback  # pylint: disable=import-outside-toplevel
-
     return dict(
-        api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["PASSWORDSTATE_API_KEY"])),
+        api_key=dict(type="str", no_log=True, fallback=env_fallback_to("PASSWORDSTATE_API_KEY")),
         list_api_keys=dict(type="dict", no_log=True),
-        generator_api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["PASSWORDSTATE_GENERATOR_API_KEY"])),
-        reason=dict(type="str", fallback=(env_fallback, ["PASSWORDSTATE_REASON"])),
+        generator_api_key=dict(type="str", no_log=True, fallback=env_fallback_to("PASSWORDSTATE_GENERATOR_API_KEY")),
+        reason=dict(type="str", fallback=env_fallback_to("PASSWORDSTATE_REASON")),
         date_format=dict(type="str", choices=list(DATE_FORMATS), default=DATE_FORMATS[0],
-                         fallback=(env_fallback, ["PASSWORDSTATE_DATE_FORMAT"])),
+                         fallback=env_fallback_to("PASSWORDSTATE_DATE_FORMAT")),
         auth=dict(type="str", choices=["apikey", "windows"], default="apikey",
-                  fallback=(env_fallback, ["PASSWORDSTATE_AUTH"])),
-        windows_username=dict(type="str", fallback=(env_fallback, ["PASSWORDSTATE_WINDOWS_USERNAME"])),
-        windows_password=dict(type="str", no_log=True, fallback=(env_fallback, ["PASSWORDSTATE_WINDOWS_PASSWORD"])),
+                  fallback=env_fallback_to("PASSWORDSTATE_AUTH")),
+        windows_username=dict(type="str", fallback=env_fallback_to("PASSWORDSTATE_WINDOWS_USERNAME")),
+        windows_password=dict(type="str", no_log=True, fallback=env_fallback_to("PASSWORDSTATE_WINDOWS_PASSWORD")),
     )

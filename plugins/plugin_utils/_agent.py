@@ -16,8 +16,6 @@ one of our modules invalidates them, and the agent exits after an idle timeout.
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 import json
 import os
 import signal
@@ -28,19 +26,17 @@ import threading
 import time
 
 from ansible_collections.pwman.secrets.plugins.module_utils import _agent_wire as _wire
+from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_runtime import (
+    LookupRuntime,
+    load_implementation,
+    options_key,
+)
 
 IDLE_TIMEOUT = 300
 REQUEST_TIMEOUT = 600
-_PLUGIN_PACKAGE = "ansible_collections.pwman.secrets.plugins.lookup."
 
 
 # -- the agent -----------------------------------------------------------------------------
-def session_key(plugin, options):
-    """Which cached client serves these options: everything but per-call lookup options counts."""
-    text = json.dumps([plugin, options], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 class Agent:
     def __init__(self, path, idle_timeout=IDLE_TIMEOUT):
         self.path = path
@@ -55,14 +51,11 @@ class Agent:
         self.stopping = threading.Event()
 
     def plugin(self, name):
-        # One instance per lookup plugin, whatever the number of concurrent first calls:
-        # the instance holds the logged-in clients.
+        # One runtime per lookup, whatever the number of concurrent first calls: it holds the
+        # logged-in clients. No Ansible import here: only the implementation and its clients load.
         with self.plugin_lock:
             if name not in self.lookups:
-                if not name.isidentifier():
-                    raise ValueError("bad plugin name")
-                module = importlib.import_module(_PLUGIN_PACKAGE + name)
-                self.lookups[name] = module.LookupModule()
+                self.lookups[name] = LookupRuntime(load_implementation(name))
             return self.lookups[name]
 
     def handle(self, payload):
@@ -89,7 +82,7 @@ class Agent:
         from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError  # pylint: disable=import-outside-toplevel
 
         plugin, options, terms = payload["plugin"], payload["options"], payload["terms"]
-        key = (payload.get("run"), session_key(plugin, options), json.dumps(terms, default=str))
+        key = (payload.get("run"), options_key([plugin, options]), json.dumps(terms, default=str))
         self.counters["requests"] += 1
         with self.lock:
             if key in self.results:

@@ -86,7 +86,7 @@ def connect():
             try:
                 return _connect(path)
             except OSError:
-                time.sleep(0.02)
+                time.sleep(0.005)
         raise AgentUnavailable("the lookup agent did not start within %d s" % CONNECT_TIMEOUT)
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)

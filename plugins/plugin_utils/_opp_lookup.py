@@ -10,6 +10,7 @@ import re
 
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError, NotFound
 from ansible_collections.pwman.secrets.plugins.module_utils._opp_client import OppConnection
+from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_runtime import LookupImplementation
 
 FIELDS = ("password", "username", "account", "url", "blob", "name", "id", "category", "all")
 ID_TERM = re.compile(r"^id:\s*(\d+)\s*$")
@@ -25,9 +26,8 @@ def parse_term(term):
     return term, None
 
 
-class OppLookup:
-    def __init__(self, plugin):
-        self.plugin = plugin
+class OppLookup(LookupImplementation):
+    CALL_OPTIONS = ("category", "field")
 
     def lookup(self, terms, options):
         field = options.get_option_default("field", "password")
@@ -37,7 +37,7 @@ class OppLookup:
         wanted = [parse_term(term) for term in terms]
         if not wanted:
             return []
-        conn = self.plugin.cached_client(options, OppConnection)
+        conn = self.runtime.cached_client(options, OppConnection)
         reused = conn.has_snapshot()
         try:
             return self._answers(conn.snapshot(), wanted, category, field)
@@ -63,3 +63,6 @@ class OppLookup:
             else:
                 results.append(item[field])
         return results
+
+
+IMPLEMENTATION = OppLookup

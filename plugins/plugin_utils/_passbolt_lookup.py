@@ -9,6 +9,7 @@ from __future__ import annotations
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import Ambiguous, ConfigError, NotFound
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import PassboltClient, is_uuid
 from ansible_collections.pwman.secrets.plugins.module_utils._totp import totp_from_secret_data
+from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_runtime import LookupImplementation
 
 STANDARD_FIELDS = ("password", "username", "uri", "uris", "name", "description", "id", "folder", "totp",
                    "totp_secret", "all")
@@ -22,9 +23,8 @@ def describe_query(term, username, uri, folder):
     return ", ".join(parts)
 
 
-class PassboltLookup:
-    def __init__(self, plugin):
-        self.plugin = plugin
+class PassboltLookup(LookupImplementation):
+    CALL_OPTIONS = ("field", "username", "uri", "folder", "first_found")
 
     def lookup(self, terms, options):
         terms = [str(t).strip() for t in terms or []]
@@ -40,7 +40,7 @@ class PassboltLookup:
 
         # No logout when the client is closed: the refresh token is kept by the lookup agent for later
         # lookups, or dies with this process (the access token lives minutes).
-        client = self.plugin.cached_client(options, PassboltClient)
+        client = self.runtime.cached_client(options, PassboltClient)
         return self._run(client, terms, field, username, uri, folder, first_found)
 
     def _run(self, client, terms, field, username, uri, folder, first_found):
@@ -69,11 +69,15 @@ class PassboltLookup:
         if folder is not None and str(folder).strip() != "":
             folder_ids = set(client.resolve_folder(str(folder).strip()))
 
+        by_id, by_name = {}, {}
+        for view in views:
+            by_id[view.id] = view
+            by_name.setdefault(view.name, []).append(view)
         chosen = []
         for term in terms:
-            matches = [v for v in views
-                       if (v.id == term if is_uuid(term) else v.name == term)
-                       and (username is None or (v.username or "") == username)
+            candidates = ([by_id[term]] if term in by_id else []) if is_uuid(term) else by_name.get(term, [])
+            matches = [v for v in candidates
+                       if (username is None or (v.username or "") == username)
                        and (uri is None or uri in v.uris)
                        and (folder_ids is None or v.folder_parent_id in folder_ids)]
             if not matches:
@@ -146,3 +150,6 @@ class PassboltLookup:
             return fields[field]
         known = ", ".join(STANDARD_FIELDS + tuple(sorted(fields)))
         raise NotFound("Passbolt resource %r (%s) has no field %r; known fields: %s." % (view.name, view.id, field, known))
+
+
+IMPLEMENTATION = PassboltLookup

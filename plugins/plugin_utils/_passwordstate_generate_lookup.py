@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError
 from ansible_collections.pwman.secrets.plugins.module_utils._passwordstate_client import PasswordstateClient
+from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_runtime import LookupImplementation
 
 MANUAL = {
     "include_alpha_special": "IncludeAlphaSpecial",
@@ -30,9 +31,10 @@ MANUAL = {
 }
 
 
-class PasswordstateGenerateLookup:
-    def __init__(self, plugin):
-        self.plugin = plugin
+class PasswordstateGenerateLookup(LookupImplementation):
+    CALL_OPTIONS = ("qty", "generator_id") + tuple(MANUAL)
+    # Every call must generate new passwords; only the session is reused.
+    CACHE_RESULTS = False
 
     def lookup(self, terms, options):
         qty = options.get_option_default("qty", 1)
@@ -47,5 +49,8 @@ class PasswordstateGenerateLookup:
         low, high = manual.get("minLength"), manual.get("maxLength")
         if low is not None and high is not None and low > high:
             raise ConfigError("Option 'min_length' (%d) must not exceed 'max_length' (%d)." % (low, high))
-        client = self.plugin.cached_client(options, PasswordstateClient)
+        client = self.runtime.cached_client(options, PasswordstateClient)
         return client.generate(qty=qty, generator_id=generator_id, **manual)
+
+
+IMPLEMENTATION = PasswordstateGenerateLookup

@@ -11,15 +11,15 @@ from ansible_collections.pwman.secrets.plugins.module_utils._passwordstate_clien
     PasswordstateClient,
     public_record,
 )
+from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_runtime import LookupImplementation
 
 
 def _is_id(term):
     return isinstance(term, int) and not isinstance(term, bool) or (isinstance(term, str) and term.strip().isdigit())
 
 
-class PasswordstateLookup:
-    def __init__(self, plugin):
-        self.plugin = plugin
+class PasswordstateLookup(LookupImplementation):
+    CALL_OPTIONS = ("list_id", "username", "match_field", "match_value", "field")
 
     def lookup(self, terms, options):
         if not terms:
@@ -38,7 +38,7 @@ class PasswordstateLookup:
         if (match_field is None) != (match_value is None):
             raise ConfigError("Options 'match_field' and 'match_value' go together.")
         field = options.get_option_default("field", "password")
-        client = self.plugin.cached_client(options, PasswordstateClient)
+        client = self.runtime.cached_client(options, PasswordstateClient)
         results = []
         found = {}
         for term in terms:
@@ -61,3 +61,6 @@ class PasswordstateLookup:
         if name.lower() == "otp":
             return client.one_time_password(record)
         return client.field_value(record, name)
+
+
+IMPLEMENTATION = PasswordstateLookup

@@ -7,7 +7,8 @@ For each product whose local server exists:
   S4  S1 twice with the same agent, the access token expiring in between (refresh, not re-login);
       logins and requests count both runs, the wall time is the second run's
 The baseline of S1/S2 is the same play with ansible.builtin.env lookups, run in the same
-invocation. Figures only: nothing here asserts a time.
+invocation, alternating with the measured play (three rounds, medians). Figures only: nothing
+here asserts a time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -88,21 +90,27 @@ def lookup_expr(product, index):
 
 
 def scenario_tasks(server, product, workdir, name, hosts, tasks, group_vars, baseline_tasks, baseline_vars,
-                   extra_env=None, warm_run_after=None):
-    """Baseline, then the measured play; with `warm_run_after` (seconds), the measured figure is a
-    second run made that long after a first one, with the same lookup agent."""
+                   extra_env=None, warm_run_after=None, rounds=3):
+    """Baseline and measured play alternate for `rounds` rounds, each measured run with a fresh lookup agent;
+    the medians are reported (a shared machine is noisy). With `warm_run_after` (seconds), the measured
+    figure is a second run made that long after a first one, with the same lookup agent. The counts are
+    those of one round's measured run(s)."""
     env = ansible_env(server.env, workdir, extra_env)
     base_env = ansible_env({}, workdir)
-    baseline = timed(play(workdir, name + "-base", hosts, baseline_tasks, baseline_vars), base_env)
-    server.reset_stats()
+    base_command = play(workdir, name + "-base", hosts, baseline_tasks, baseline_vars)
     command = play(workdir, name, hosts, tasks, group_vars)
-    measured = timed(command, env)
-    if warm_run_after is not None:
-        time.sleep(warm_run_after)
+    baselines, measures = [], []
+    for dummy in range(rounds):
+        baselines.append(timed(base_command, base_env))
+        server.reset_stats()
         measured = timed(command, env)
-    stats = server.stats()
-    harness.stop_lookup_agents(workdir)
-    return stats, measured, baseline
+        if warm_run_after is not None:
+            time.sleep(warm_run_after)
+            measured = timed(command, env)
+        measures.append(measured)
+        stats = server.stats()
+        harness.stop_lookup_agents(workdir)
+    return stats, statistics.median(measures), statistics.median(baselines)
 
 
 def s1(server, product, workdir, name="s1", warm_run_after=None):

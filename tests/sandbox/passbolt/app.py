@@ -80,6 +80,26 @@ def validation_error(errors, message="Could not validate resource data."):
     return HttpError(400, message, errors)
 
 
+class PermissionTable(dict):
+    """Permission rows by id, indexed by the ACO they grant access to (a database index, as on the real
+    server): listing 500 resources must not scan every permission row once per resource."""
+
+    def __init__(self):
+        super().__init__()
+        self.by_aco = {}
+
+    def __setitem__(self, pid, row):
+        if pid in self:
+            del self[pid]
+        super().__setitem__(pid, row)
+        self.by_aco.setdefault(row["aco_foreign_key"], {})[pid] = row
+
+    def __delitem__(self, pid):
+        row = self[pid]
+        super().__delitem__(pid)
+        self.by_aco.get(row["aco_foreign_key"], {}).pop(pid, None)
+
+
 class PassboltApp(App):
     product = "passbolt"
 
@@ -143,7 +163,7 @@ class PassboltApp(App):
     # ------------------------------------------------------------------ data
     def _reset_data(self):
         self.users, self.groups, self.folders, self.resources = {}, {}, {}, {}
-        self.permissions = {}      # id -> permission row
+        self.permissions = PermissionTable()  # id -> permission row
         self.secrets = {}          # (resource_id, user_id) -> secret row
         self.used_verify_tokens = set()
         self.refresh_tokens = {}   # token -> {user_id, access_token, active, expiry}
@@ -293,7 +313,7 @@ class PassboltApp(App):
                 and any(gu["user_id"] == uid for gu in g["groups_users"])}
 
     def _aco_permissions(self, aco_id):
-        return [p for p in self.permissions.values() if p["aco_foreign_key"] == aco_id]
+        return list(self.permissions.by_aco.get(aco_id, {}).values())
 
     def _permission_of(self, uid, aco_id):
         groups = self._user_groups(uid)

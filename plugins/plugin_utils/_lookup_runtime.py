@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright: pwman.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Runs a lookup's implementation with its product clients, in a worker (cache=false) or in the agent.
+
+Imports nothing from Ansible: the agent process loads this module, the implementation and the
+product clients only, and so starts in a fraction of the time an Ansible plugin import takes.
+An implementation lives in plugin_utils/_<lookup name>_lookup.py and names its class IMPLEMENTATION.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import threading
+
+_IMPLEMENTATION_MODULE = "ansible_collections.pwman.secrets.plugins.plugin_utils._%s_lookup"
+
+
+def options_key(values):
+    """A digest of option values (and anything else JSON can show): equal options, equal keys."""
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def load_implementation(name):
+    """The implementation class of the lookup `name` (its short name, e.g. passbolt)."""
+    if not name.isidentifier():
+        raise ValueError("bad lookup name")
+    return importlib.import_module(_IMPLEMENTATION_MODULE % name).IMPLEMENTATION
+
+
+class LookupImplementation:
+    """Base of the implementations: what one lookup does with `self.runtime.cached_client(...)`."""
+
+    # Options that only shape one call's answer; all others identify the client session.
+    CALL_OPTIONS = ()
+    # Answers that change with time (one-time codes) are never reused within a run.
+    TIME_BASED_FIELDS = ("totp", "otp")
+    # False for lookups whose every call must reach the server (e.g. password generators).
+    CACHE_RESULTS = True
+
+    def __init__(self, runtime):
+        self.runtime = runtime
+
+    def lookup(self, terms, options):
+        raise NotImplementedError
+
+
+class LookupRuntime:
+    """One implementation and the clients it made, one per distinct session (server, user, credentials)."""
+
+    def __init__(self, implementation):
+        self.implementation = implementation
+        self._clients = {}
+        self._session_locks = {}
+        self._locks_guard = threading.Lock()
+        self._generation = 0
+        self._client_generation = {}
+
+    def run(self, terms, options):
+        """One lookup in this process; `options` is an OptionAdapter."""
+        return self.implementation(self).lookup(terms, options)
+
+    def run_in_agent(self, terms, options):
+        """One lookup in the agent, serialised per client session; returns (result, cacheable)."""
+        from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter  # pylint: disable=import-outside-toplevel
+
+        key = self.client_key(options)
+        with self._session_lock(key):
+            client = self._clients.get(key)
+            if client is not None and self._client_generation.get(key) != self._generation:
+                forget = getattr(client, "forget_data", None)
+                if forget:
+                    forget()
+            self._client_generation[key] = self._generation
+            result = self.run(terms, OptionAdapter.from_dict(dict(options)))
+        cacheable = self.implementation.CACHE_RESULTS and options.get("field") not in self.implementation.TIME_BASED_FIELDS
+        return result, cacheable
+
+    def client_key(self, options):
+        if not isinstance(options, dict):
+            options = options.as_dict()
+        call_options = self.implementation.CALL_OPTIONS
+        return options_key({k: v for k, v in options.items() if k not in call_options and k != "cache"})
+
+    def _session_lock(self, key):
+        with self._locks_guard:
+            return self._session_locks.setdefault(key, threading.RLock())
+
+    def cached_client(self, options, factory):
+        """The client for these connection options: made once, reused while the runtime lives."""
+        key = self.client_key(options)
+        client = self._clients.get(key)
+        if client is None:
+            client = factory(options)
+            self._clients[key] = client
+        return client
+
+    def clients_forget_data(self):
+        """Clients drop data cached from the server before their next use (see run_in_agent)."""
+        self._generation += 1
+
+    def clients_close(self):
+        clients, self._clients = self._clients, {}
+        for client in clients.values():
+            close = getattr(client, "close", None)
+            if close:
+                try:
+                    close()
+                except Exception:  # pylint: disable=broad-except
+                    pass
