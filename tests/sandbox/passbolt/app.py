@@ -40,14 +40,19 @@ MAX_LIMIT = 1000000  # ApiPaginationComponent::MAX_LIMIT, the default limit
 V4_SLUGS = ("password-string", "password-and-description", "totp", "password-description-totp")
 
 
-_PHP_ESCAPES = {"\\\\": "\\\\", '\\"': "\\u0022", "/": "\\/", "&": "\\u0026", "<": "\\u003C",
-                ">": "\\u003E", "'": "\\u0027"}
-_PHP_ESCAPE_RE = re.compile(r'\\\\|\\"|[/&<>\']')
+# Single characters that json.dumps never puts inside an escape sequence: plain replacements.
+_PHP_CHAR_ESCAPES = (("/", "\\/"), ("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"), ("'", "\\u0027"))
+# An escaped quote, told apart from an escaped backslash before a closing quote.
+_PHP_QUOTE_RE = re.compile(r'\\\\|\\"')
 
 
 def php_json(payload):
     """JSON as CakePHP's JsonView writes it (json_encode with JSON_HEX_TAG|APOS|AMP|QUOT, "/" escaped)."""
-    return _PHP_ESCAPE_RE.sub(lambda m: _PHP_ESCAPES[m.group(0)], json.dumps(payload, separators=(",", ":")))
+    text = json.dumps(payload, separators=(",", ":"))
+    for char, escaped in _PHP_CHAR_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return _PHP_QUOTE_RE.sub(lambda m: "\\u0022" if m.group(0) == '\\"' else m.group(0), text)
 
 
 def is_uuid(value):
