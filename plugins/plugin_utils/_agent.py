@@ -44,6 +44,7 @@ class Agent:
         self.last_used = time.time()
         self.lookups = {}
         self.results = {}
+        self.pending = {}
         self.lock = threading.Lock()
         self.plugin_lock = threading.Lock()
         self.counters = {"requests": 0, "cache_hits": 0}
@@ -79,15 +80,40 @@ class Agent:
         return {"ok": False, "error": "unknown agent operation"}
 
     def lookup(self, payload):
-        from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError  # pylint: disable=import-outside-toplevel
-
         plugin, options, terms = payload["plugin"], payload["options"], payload["terms"]
         key = (payload.get("run"), options_key([plugin, options]), json.dumps(terms, default=str))
         self.counters["requests"] += 1
+        # Identical requests that arrive together (forks evaluating the same group_vars) wait for the
+        # first one: one server round trip, not one per fork.
         with self.lock:
-            if key in self.results:
-                self.counters["cache_hits"] += 1
-                return {"ok": True, "result": self.results[key]}
+            answer = self._cached(key)
+            if answer is not None:
+                return answer
+            pending = self.pending.get(key)
+            if pending is None:
+                self.pending[key] = threading.Event()
+        if pending is not None:
+            pending.wait(REQUEST_TIMEOUT)
+            with self.lock:
+                answer = self._cached(key)
+            # Else the first one failed or may not be reused (one-time codes, generators): our own go.
+            return answer if answer is not None else self._lookup(key, plugin, options, terms)
+        try:
+            return self._lookup(key, plugin, options, terms)
+        finally:
+            with self.lock:
+                self.pending.pop(key).set()
+
+    def _cached(self, key):
+        """The cached answer (under self.lock), or None."""
+        if key not in self.results:
+            return None
+        self.counters["cache_hits"] += 1
+        return {"ok": True, "result": self.results[key]}
+
+    def _lookup(self, key, plugin, options, terms):
+        from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError  # pylint: disable=import-outside-toplevel
+
         instance = self.plugin(plugin)
         with self.lock:
             if key[0] not in self.runs_seen:

@@ -175,3 +175,37 @@ def test_invalidate_reaches_an_agent_of_another_python(tmp_path, monkeypatch):
     finally:
         instance.stopping.set()
         thread.join(5)
+
+
+def test_identical_requests_together_make_one_lookup(agent):
+    """Forks that evaluate the same group_vars at once: the first asks the server, the others wait for it."""
+    instance, fake, path = agent
+    release = threading.Event()
+    real = fake.run_in_agent
+
+    def slow(terms, options):
+        release.wait(5)
+        return real(terms, options)
+
+    fake.run_in_agent = slow
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(ask(["same"]))) for dummy in range(5)]
+    for thread in threads:
+        thread.start()
+    deadline = time.time() + 5
+    while instance.counters["requests"] < 5 and time.time() < deadline:
+        time.sleep(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert answers == [{"ok": True, "result": ["SAME"]}] * 5
+    assert fake.calls == 1
+
+
+def test_waiting_requests_redo_a_failed_or_uncacheable_one(agent):
+    instance, fake, path = agent
+    assert ask(["x"], options={"field": "totp"})["ok"]
+    assert ask(["x"], options={"field": "totp"})["ok"]
+    assert ask(["bad"])["ok"] is False and ask(["bad"])["ok"] is False
+    assert fake.calls == 4
+    assert instance.pending == {}
