@@ -32,10 +32,10 @@ from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
     PwmanError,
     Redactor,
 )
-from ansible_collections.pwman.secrets.plugins.module_utils._gpg import GpgContext, GpgError
+from ansible_collections.pwman.secrets.plugins.module_utils._gpg import GpgContext, GpgError, normalize_fingerprint
 from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_api import PassboltApi
-from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_auth import authenticate, check_auth_method
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_auth import AuthError, authenticate, check_auth_method
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -238,22 +238,24 @@ class PassboltClient:
         check_auth_method(self.credentials)
         if self.gpg is None:
             self.gpg = GpgContext(redactor=self.redactor)
+        creds = dict(self.credentials)
+        known = self._account_kit_server_key(creds)  # before the key import: gpg must not run twice at once here
         # The key import and its first unlock (gpg-agent work) overlap the request for the server key.
         with ThreadPoolExecutor(max_workers=1) as pool:
             loading = pool.submit(self._load_user_key)
             try:
-                verified, failure = self.api.verify(), None
+                verified, failure = known or self.api.verify(), None
             except PwmanError as exc:
                 verified, failure = None, exc
             loading.result()  # a key problem first: it is the user's to fix
         if failure is not None:
             raise failure
-        creds = dict(self.credentials)
-        if not creds.get("server_fingerprint") and creds.get("server_public_key"):
-            pinned = self.gpg.scan_key(creds["server_public_key"])
-            if pinned:
-                creds["server_fingerprint"] = pinned[0]
-        self.auth = authenticate(self.api, self.gpg, creds, self.redactor, verified)
+        try:
+            self.auth = authenticate(self.api, self.gpg, creds, self.redactor, verified)
+        except (AuthError, ApiError):
+            if known:
+                self._refuse_changed_server_key(known["fingerprint"])
+            raise
         key_owner = getattr(self.auth, "logged_in_user_id", None)
         if key_owner and self.user_id and key_owner != self.user_id:
             raise ConfigError("Option 'user_id' (%s) is not the user of the private key (%s)." % (self.user_id, key_owner))
@@ -267,6 +269,33 @@ class PassboltClient:
             self.user_id = me["id"]
             self.auth.user_id = self.user_id
         return self
+
+    def _account_kit_server_key(self, creds):
+        """The account kit's server key, as GET /auth/verify.json gives it (one request less), or None.
+
+        Pins it unless server_fingerprint is set; when that names another key, the server is asked.
+        """
+        keydata = creds.get("server_public_key")
+        found = self.gpg.scan_key(keydata) if keydata else []
+        if not found:
+            return None
+        pinned = normalize_fingerprint(creds.get("server_fingerprint"))
+        if pinned and pinned != found[0]:
+            return None
+        creds["server_fingerprint"] = found[0]
+        return {"fingerprint": found[0], "keydata": keydata}
+
+    def _refuse_changed_server_key(self, kit_fingerprint):
+        """A login with the account kit's server key failed: say so when the server has another key now."""
+        try:
+            body = self.api.verify()
+        except PwmanError:
+            return
+        current = normalize_fingerprint(body.get("fingerprint")) if isinstance(body, dict) else ""
+        if current and current != kit_fingerprint:
+            raise AuthError("The server key changed: expected fingerprint %s (the account kit's server key), the "
+                            "server has %s. Refusing to log in; if the key was rotated on purpose, export a new "
+                            "account kit or set server_fingerprint." % (kit_fingerprint, current))
 
     def _load_user_key(self):
         try:

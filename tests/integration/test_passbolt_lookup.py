@@ -123,16 +123,41 @@ def test_lookup_reads_every_type_field_and_filter(target, passbolt, users):
     assert stats["refreshes"] == 0
 
 
-def test_lookup_authentication_and_errors(target, passbolt, users, tmp_path):
-    ada = users["ada"]
-    with urllib.request.urlopen(passbolt.base_url + "/auth/verify.json", timeout=30) as response:  # noqa: S310
+def _account_kit(server, user, path):
+    """The account kit the web UI exports (base64 JSON), with the server's current key."""
+    with urllib.request.urlopen(server.base_url + "/auth/verify.json", timeout=30) as response:  # noqa: S310
         server_key = json.loads(response.read())["body"]["keydata"]
-    kit = {"domain": passbolt.base_url, "user_id": ada["id"], "username": ada["username"], "first_name": "Ada",
-           "last_name": "Lovelace", "user_public_armored_key": ada["public_key"],
-           "user_private_armored_key": ada["private_key"], "server_public_armored_key": server_key,
+    kit = {"domain": server.base_url, "user_id": user["id"], "username": user["username"], "first_name": "Ada",
+           "last_name": "Lovelace", "user_public_armored_key": user["public_key"],
+           "user_private_armored_key": user["private_key"], "server_public_armored_key": server_key,
            "security_token": {"code": "ADA", "color": "#000000", "textcolor": "#ffffff"}}
-    kit_path = tmp_path / "account-kit.passbolt"
-    kit_path.write_text(base64.b64encode(json.dumps(kit).encode()).decode())
+    path.write_text(base64.b64encode(json.dumps(kit).encode()).decode())
+    return path
+
+
+def test_many_terms_with_an_account_kit_take_three_requests(playbook, passbolt, users, tmp_path):
+    """Issue 8, scenario 3: one lookup with many terms: the login (the kit has the server key: no GET
+    /auth/verify.json), one list with the secrets, the metadata keys for the v5 shared-key resources."""
+    kit_path = _account_kit(passbolt, users["ada"], tmp_path / "account-kit.passbolt")
+    names = [SD.RESOURCES_BY_KEY[key]["name"] for key in ("v4-string", "v4-desc", "v4-pdt", "v5-shared", "v5-user",
+                                                          "v5-string", "v5-totp", "apps-db", "tricky", "betty-shared")]
+    playbook_path = tmp_path / "many.yml"
+    playbook_path.write_text(
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - ansible.builtin.assert:\n"
+        "        that: \"query('pwman.secrets.passbolt', *names, account_kit=kit) | length == names | length\"\n")
+    env = {"PASSBOLT_PASSPHRASE": passbolt.env["PASSBOLT_PASSPHRASE"]}
+    passbolt.reset_stats()
+    result = playbook(str(playbook_path), env=env, args=("-e", json.dumps({"names": names, "kit": str(kit_path)})))
+    assert result.rc == 0, result
+    stats = passbolt.stats()
+    assert stats["logins"] == 1, stats
+    assert stats["requests"] == 3, stats
+    assert "GET /auth/verify.json" not in stats["by_route"], stats
+
+
+def test_lookup_authentication_and_errors(target, passbolt, users, tmp_path):
+    kit_path = _account_kit(passbolt, users["ada"], tmp_path / "account-kit.passbolt")
     passbolt.reset_stats()
     try:
         result = _run(target, "lookup_passbolt_auth", passbolt, users,
@@ -148,12 +173,14 @@ def test_lookup_authentication_and_errors(target, passbolt, users, tmp_path):
     assert stats["by_route"].get("POST /auth/login.json", 0) >= 2, stats
 
 
-def test_lookup_refuses_a_rotated_server_key(target, passbolt, users):
+def test_lookup_refuses_a_rotated_server_key(target, passbolt, users, tmp_path):
     """Last: it rotates the server key for good."""
     old = _current_fingerprint(passbolt)
+    stale_kit = _account_kit(passbolt, users["ada"], tmp_path / "stale-account-kit.passbolt")
     new = passbolt.admin("POST", "rotate-server-key")["fingerprint"]
     assert old != new
     env = _env(passbolt, users, PASSBOLT_SERVER_FINGERPRINT=old.lower()[:20] + " " + old.lower()[20:])
     result = _run(target, "lookup_passbolt_pinning", passbolt, users,
-                  extra_vars={"pb_old_fingerprint": old, "pb_new_fingerprint": new}, env=env)
+                  extra_vars={"pb_old_fingerprint": old, "pb_new_fingerprint": new, "pb_stale_kit_path": str(stale_kit)},
+                  env=env)
     assert result.rc == 0, result
