@@ -231,8 +231,8 @@ class GpgContext:
             handle.write("allow-loopback-pinentry\ns2k-count 65536\n")
         try:
             self._gpg = _gpg_class(gnupg)(gpgbinary=self.gpg_binary, gnupghome=self.home,
-                                  options=["--trust-model", "always", "--no-auto-key-locate"],
-                                  encoding="utf-8")
+                                          options=["--trust-model", "always", "--no-auto-key-locate"],
+                                          encoding="utf-8")
         except (OSError, ValueError) as exc:
             self.close()
             raise ConfigError("Cannot run gpg (%s): %s" % (self.gpg_binary, exc)) from None
