@@ -40,8 +40,8 @@ options:
     description:
       - Expected fingerprint of the server's OpenPGP key; login is refused when the server key differs.
       - Compared case-insensitively, spaces and colons ignored.
-      - When not set and an O(account_kit) is used, the server key recorded in the account kit is pinned (and used
-        as is: the login then needs no request for the server key).
+      - When not set and an O(account_kit) is used, the server key recorded in the account kit is pinned, and used
+        as it is, so that the login needs no request for the server key.
       - If not set, the E(PASSBOLT_SERVER_FINGERPRINT) environment variable is used.
     type: str
   auth:
