@@ -12,6 +12,7 @@ close() (also run at interpreter exit) kills the home's gpg-agent and removes th
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import re
 import shutil
@@ -123,67 +124,63 @@ def _hook_signals():
         _PREVIOUS_HANDLERS[signum] = current
 
 
-_GPG_CLASS = []
-
-
+@functools.lru_cache(maxsize=None)
 def _gpg_class(gnupg):
     """python-gnupg's GPG with one `gpg --decrypt` process started ahead of need (made once gnupg is imported)."""
-    if not _GPG_CLASS:
-        class SpareDecrypterGPG(gnupg.GPG):
-            """Starting gpg (exec, libraries, options) is half of a small decryption's ~6 ms. So one
-            `gpg --decrypt` waits on its stdin for the next message; the decryption that takes it starts
-            the next one in the background. A spare that was never used exits when its stdin closes."""
+    class SpareDecrypterGPG(gnupg.GPG):
+        """Starting gpg (exec, libraries, options) is half of a small decryption's ~6 ms. So one
+        `gpg --decrypt` waits on its stdin for the next message; the decryption that takes it starts
+        the next one in the background. A spare that was never used exits when its stdin closes."""
 
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                self._spare = None
-                self._spare_lock = threading.Lock()
-                self._spare_stopped = False
-                self._spare_starting = False
-                self._spare_thread = None
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._spare = None
+            self._spare_lock = threading.Lock()
+            self._spare_stopped = False
+            self._spare_starting = False
+            self._spare_thread = None
 
-            def _open_subprocess(self, args, passphrase=False):
-                if "--decrypt" not in args:
-                    return super()._open_subprocess(args, passphrase)
-                cmd = self.make_args(args, passphrase)
-                with self._spare_lock:
-                    spare, self._spare = self._spare, None
-                    start = not self._spare_starting and not self._spare_stopped
-                    self._spare_starting = self._spare_starting or start
-                if start:  # one at a time: parallel decryptions do not each start a spare
-                    self._spare_thread = threading.Thread(target=self._start_spare, args=(args, passphrase),
-                                                          daemon=True)
-                    self._spare_thread.start()
-                if spare is not None and spare.args == cmd and spare.poll() is None:
-                    return spare
-                _discard(spare)
+        def _open_subprocess(self, args, passphrase=False):
+            if "--decrypt" not in args:
                 return super()._open_subprocess(args, passphrase)
+            cmd = self.make_args(args, passphrase)
+            with self._spare_lock:
+                spare, self._spare = self._spare, None
+                start = not self._spare_starting and not self._spare_stopped
+                self._spare_starting = self._spare_starting or start
+            if start:  # one at a time: parallel decryptions do not each start a spare
+                self._spare_thread = threading.Thread(target=self._start_spare, args=(args, passphrase),
+                                                      daemon=True)
+                self._spare_thread.start()
+            if spare is not None and spare.args == cmd and spare.poll() is None:
+                return spare
+            _discard(spare)
+            return super()._open_subprocess(args, passphrase)
 
-            def _start_spare(self, args, passphrase):
-                try:
-                    process = super()._open_subprocess(args, passphrase)
-                except OSError:
-                    process = None
-                with self._spare_lock:
-                    self._spare_starting = False
-                    if self._spare_stopped or self._spare is not None:
-                        extra, process = process, None
-                    else:
-                        self._spare, extra = process, None
-                _discard(extra)
+        def _start_spare(self, args, passphrase):
+            try:
+                process = super()._open_subprocess(args, passphrase)
+            except OSError:
+                process = None
+            with self._spare_lock:
+                self._spare_starting = False
+                if self._spare_stopped or self._spare is not None:
+                    extra, process = process, None
+                else:
+                    self._spare, extra = process, None
+            _discard(extra)
 
-            def stop_spare(self):
-                """Before the home goes: a gpg started after its removal would make it again."""
-                with self._spare_lock:
-                    self._spare_stopped = True
-                    spare, self._spare = self._spare, None
-                starter = self._spare_thread
-                if starter is not None:
-                    starter.join()
-                _discard(spare)
+        def stop_spare(self):
+            """Before the home goes: a gpg started after its removal would make it again."""
+            with self._spare_lock:
+                self._spare_stopped = True
+                spare, self._spare = self._spare, None
+            starter = self._spare_thread
+            if starter is not None:
+                starter.join()
+            _discard(spare)
 
-        _GPG_CLASS.append(SpareDecrypterGPG)
-    return _GPG_CLASS[0]
+    return SpareDecrypterGPG
 
 
 def _discard(process):

@@ -55,10 +55,15 @@ def fetch_server_key(api, gpg, pinned=None, verified=None):
         raise AuthError("The server announces fingerprint %s but its key data is %s; refusing the server."
                         % (announced, imported))
     if pinned and normalize_fingerprint(pinned) != imported:
-        raise AuthError("The server key changed: expected fingerprint %s (server_fingerprint), the server has %s. "
-                        "Refusing to log in; if the key was rotated on purpose, update server_fingerprint."
-                        % (normalize_fingerprint(pinned), imported))
+        raise server_key_changed(normalize_fingerprint(pinned), "server_fingerprint", imported,
+                                 "update server_fingerprint")
     return ServerKey(imported, body["keydata"])
+
+
+def server_key_changed(expected, source, current, remedy):
+    """The refusal when the server's key is not the one the configuration names."""
+    return AuthError("The server key changed: expected fingerprint %s (%s), the server has %s. Refusing to log in; "
+                     "if the key was rotated on purpose, %s." % (expected, source, current, remedy))
 
 
 def mfa_code(credentials):

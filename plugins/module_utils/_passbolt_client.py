@@ -35,7 +35,12 @@ from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
 from ansible_collections.pwman.secrets.plugins.module_utils._gpg import GpgContext, GpgError, normalize_fingerprint
 from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_api import PassboltApi
-from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_auth import AuthError, authenticate, check_auth_method
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_auth import (
+    AuthError,
+    authenticate,
+    check_auth_method,
+    server_key_changed,
+)
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -293,9 +298,8 @@ class PassboltClient:
             return
         current = normalize_fingerprint(body.get("fingerprint")) if isinstance(body, dict) else ""
         if current and current != kit_fingerprint:
-            raise AuthError("The server key changed: expected fingerprint %s (the account kit's server key), the "
-                            "server has %s. Refusing to log in; if the key was rotated on purpose, export a new "
-                            "account kit or set server_fingerprint." % (kit_fingerprint, current))
+            raise server_key_changed(kit_fingerprint, "the account kit's server key", current,
+                                     "export a new account kit or set server_fingerprint")
 
     def _load_user_key(self):
         try:

@@ -46,7 +46,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reads only.
+    description: Reports what would change without changing it.
   diff_mode:
     support: full
     description: Shows the category's name (and item count on deletion) before and after.

@@ -102,7 +102,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reads only; a generated password is unknown in check mode.
+    description: Reports what would change without changing it; a generated password is unknown in check mode.
   diff_mode:
     support: full
     description: The password is shown as C(********).

@@ -41,7 +41,7 @@ class PwmanLookupBase(LookupBase):
 
     @property
     def fqcn(self):
-        return "pwman.secrets." + self.short_name
+        return _option_definitions.plugin_name(self.short_name)
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)

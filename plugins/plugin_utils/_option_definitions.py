@@ -54,7 +54,7 @@ def _load(text):
 
 
 def plugin_name(module_name):
-    """ansible_collections.pwman.secrets.plugins.lookup.passbolt -> pwman.secrets.passbolt"""
+    """ansible_collections.pwman.secrets.plugins.lookup.passbolt (or just passbolt) -> pwman.secrets.passbolt"""
     return "%s.%s" % (_COLLECTION, module_name.rsplit(".", 1)[-1])
 
 

@@ -14,7 +14,6 @@ here asserts a time.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import shutil
@@ -23,12 +22,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests"))
 
 from sandbox import harness  # noqa: E402  pylint: disable=wrong-import-position
+from sandbox.passbolt.account_kit import account_kit  # noqa: E402  pylint: disable=wrong-import-position
 from sandbox.server import available_products  # noqa: E402  pylint: disable=wrong-import-position
 
 BENCH_ENTRIES = 500
@@ -43,13 +42,10 @@ TERM = {
 def passbolt_account_kit(server, workdir):
     """Users of the Passbolt scenarios log in with the account kit the web UI exports: it carries the
     server key, so a login is one request (POST /auth/jwt/login.json)."""
-    with urllib.request.urlopen(server.env["PASSBOLT_BASE_URL"] + "/auth/verify.json", timeout=30) as response:  # noqa: S310
-        server_key = json.loads(response.read())["body"]["keydata"]
-    kit = {"domain": server.env["PASSBOLT_BASE_URL"], "user_id": server.env["PASSBOLT_USER_ID"],
-           "user_private_armored_key": server.env["PASSBOLT_PRIVATE_KEY"], "server_public_armored_key": server_key}
     path = os.path.join(workdir, "account-kit.passbolt")
     with open(path, "w", encoding="ascii") as handle:
-        handle.write(base64.b64encode(json.dumps(kit).encode("utf-8")).decode("ascii"))
+        handle.write(account_kit(server.env["PASSBOLT_BASE_URL"], server.env["PASSBOLT_USER_ID"],
+                                 server.env["PASSBOLT_PRIVATE_KEY"]))
     os.chmod(path, 0o600)
     return {"PASSBOLT_ACCOUNT_KIT": path, "PASSBOLT_PASSPHRASE": server.env["PASSBOLT_PASSPHRASE"]}
 

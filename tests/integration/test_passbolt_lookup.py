@@ -6,7 +6,6 @@ and the server's admin API, handed to the targets as extra vars (JSON).
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import tempfile
@@ -17,6 +16,7 @@ import pytest
 
 from sandbox.common.httpserver import ADMIN_HEADER, ADMIN_PREFIX
 from sandbox.passbolt import crypto as sandbox_crypto
+from sandbox.passbolt.account_kit import account_kit
 from sandbox.passbolt import seed_data as SD
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -124,14 +124,10 @@ def test_lookup_reads_every_type_field_and_filter(target, passbolt, users):
 
 
 def _account_kit(server, user, path):
-    """The account kit the web UI exports (base64 JSON), with the server's current key."""
-    with urllib.request.urlopen(server.base_url + "/auth/verify.json", timeout=30) as response:  # noqa: S310
-        server_key = json.loads(response.read())["body"]["keydata"]
-    kit = {"domain": server.base_url, "user_id": user["id"], "username": user["username"], "first_name": "Ada",
-           "last_name": "Lovelace", "user_public_armored_key": user["public_key"],
-           "user_private_armored_key": user["private_key"], "server_public_armored_key": server_key,
-           "security_token": {"code": "ADA", "color": "#000000", "textcolor": "#ffffff"}}
-    path.write_text(base64.b64encode(json.dumps(kit).encode()).decode())
+    """The account kit the web UI exports, with the server's current key."""
+    path.write_text(account_kit(server.base_url, user["id"], user["private_key"], username=user["username"],
+                                first_name="Ada", last_name="Lovelace", user_public_armored_key=user["public_key"],
+                                security_token={"code": "ADA", "color": "#000000", "textcolor": "#ffffff"}))
     return path
 
 

@@ -14,7 +14,7 @@ from ansible.parsing.yaml.loader import AnsibleLoader
 from ansible.plugins.loader import fragment_loader
 from ansible.utils.plugin_docs import add_fragments
 
-from ansible_collections.pwman.secrets.plugins.plugin_utils import _option_definitions
+from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent_client, _option_definitions
 
 LOOKUPS = ("opp", "passbolt", "passwordstate", "passwordstate_generate")
 
@@ -56,17 +56,11 @@ def test_loading_a_lookup_skips_ansibles_parse_and_options_still_resolve(tmp_pat
         "print(len(calls), plugin.get_option('base_url'), plugin.get_option('timeout'), plugin.get_option('field'),",
         "      plugin.get_option('cache'))",
     ])
+    collections = os.environ.get("ANSIBLE_COLLECTIONS_PATH") or _agent_client._collections_root()  # pylint: disable=protected-access
     env = dict(os.environ, OPP_BASE_URL="https://opp.example", PWMAN_SECRETS_CACHE="false",
-               ANSIBLE_COLLECTIONS_PATH=os.environ.get("ANSIBLE_COLLECTIONS_PATH") or _collections_path())
+               ANSIBLE_COLLECTIONS_PATH=collections)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=str(tmp_path))
     assert out.stdout.split() == ["0", "https://opp.example", "7", "username", "False"]
-
-
-def _collections_path():
-    here = os.path.abspath(_option_definitions.__file__)
-    for dummy in range(5):
-        here = os.path.dirname(here)
-    return os.path.dirname(os.path.dirname(here))
 
 
 def test_fast_yaml_builder_matches_the_safe_loader():
