@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: pwman.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the three plugins share: the plugin record AWX reads, the TLS inputs, and one lookup per call."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError
+from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
+from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_runtime import LookupRuntime, load_implementation
+
+# AWX reads name, inputs and backend (and plugin_description where it knows it).
+CredentialPlugin = namedtuple("CredentialPlugin", ["name", "inputs", "backend", "plugin_description"])
+
+TLS_FIELDS = [
+    {"id": "validate_certs", "label": "Verify TLS certificates", "type": "boolean", "default": True,
+     "help_text": "Check the server's certificate (leave on outside of tests)."},
+    {"id": "ca_path", "label": "CA bundle path", "type": "string",
+     "help_text": "Optional. Path, on the AWX controller (web and task containers), of a PEM file with the CA "
+                  "that signed the server's certificate. Nothing is written: mount or install the file there."},
+]
+
+
+class LookupFailed(Exception):
+    """What AWX shows when a linked field cannot be filled. Its text never holds a secret."""
+
+
+def present(kwargs, *names):
+    """The inputs and metadata AWX passed that hold a value (AWX leaves empty inputs out, but not always metadata)."""
+    return {name: kwargs[name] for name in names if kwargs.get(name) not in (None, "")}
+
+
+def lookup_one(plugin_name, lookup, term, options):
+    """Run the collection's `lookup` implementation for one term with `options`; one string back.
+
+    The runtime's clients are closed before this returns: the session is dropped and any GnuPG
+    home (and its gpg-agent) removed, whatever happened.
+    """
+    runtime = LookupRuntime(load_implementation(lookup))
+    try:
+        values = runtime.run([term], OptionAdapter.from_dict(dict(options)))
+    except PwmanError as exc:
+        raise LookupFailed("%s: %s" % (plugin_name, exc)) from None
+    except Exception as exc:  # pylint: disable=broad-except
+        # Not ours: its text could quote anything, so only its kind is told.
+        raise LookupFailed("%s: unexpected %s" % (plugin_name, type(exc).__name__)) from None
+    finally:
+        runtime.clients_close()
+    value = values[0]
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise LookupFailed("%s: the field gives a %s, not one text value." % (plugin_name, type(value).__name__))
+    return str(value)
