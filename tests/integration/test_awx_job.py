@@ -122,10 +122,11 @@ def test_awx_job(servers, tmp_path):
             ctype = yaml.safe_load(handle)
         injected, dummy, dummy2 = awx_rules.render(ctype, inputs, pdd)
         env.update(injected)
-    # Issue 1: a container run gets the environment through env.list; it must arrive whole.
-    assert awx_rules.parse_env_list(awx_rules.env_list_text(env)) == env
-    # No container here: its /runner mount is the private data dir itself.
-    job_env = awx_rules.host_paths(env, pdd)
+    # Issue 1: a container run gets the environment through env.list; it must arrive whole, and the
+    # job runs with what came back. No container here: its /runner mount is the private data dir itself.
+    arrived = awx_rules.parse_env_list(awx_rules.env_list_text(env))
+    assert arrived == env
+    job_env = awx_rules.host_paths(arrived, pdd)
     assert stat.S_IMODE(os.stat(job_env["PASSBOLT_PRIVATE_KEY_FILE"]).st_mode) == 0o600
     home, tmp = str(tmp_path / "home"), str(tmp_path / "tmp")
     os.makedirs(home, mode=0o700)
