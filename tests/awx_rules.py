@@ -82,7 +82,7 @@ def input_errors(inputs, plugin=False):
                 # The backend gets inputs and metadata in one dict (kwargs.update(metadata)).
                 errors.append("field IDs must be unique (%s)" % fid)
             ids.add(fid)
-            if "default" in field and type(field["default"]) is not {"string": str, "boolean": bool}[ftype]:
+            if "default" in field and not isinstance(field["default"], {"string": str, "boolean": bool}[ftype]):
                 errors.append("%s: default %r is not a %s" % (fid, field["default"], ftype))
             for key in ("choices", "multiline", "format", "secret"):
                 if key in field and ftype != "string":
@@ -106,7 +106,7 @@ def injector_errors(inputs, injectors):
     filename = "EXAMPLE_FILENAME" if "template" in templates else SimpleNamespace(
         **{t.split(".", 1)[1]: "EXAMPLE_FILENAME" for t in templates})
     namespace["tower"] = SimpleNamespace(filename=filename)
-    for kind, injector in injectors.items():
+    for injector in injectors.values():
         for key, template in injector.items():
             try:
                 ImmutableSandboxedEnvironment(undefined=StrictUndefined).from_string(template).render(namespace)

@@ -21,7 +21,7 @@ INPUTS = {
          "help_text": "The user's armored OpenPGP private key; not needed with an account kit."},
         {"id": "account_kit", "label": "Account kit", "type": "string", "multiline": True, "secret": True,
          "help_text": "Optional. The content of the account kit (.passbolt file) exported from the browser "
-                      "extension: gives URL, user, private key and the server key."},
+                      "extension."},
         {"id": "passphrase", "label": "Passphrase", "type": "string", "secret": True},
         {"id": "server_fingerprint", "label": "Server key fingerprint", "type": "string",
          "help_text": "Optional. Login is refused when the server's OpenPGP key has another fingerprint."},

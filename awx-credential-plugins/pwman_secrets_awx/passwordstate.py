@@ -15,8 +15,8 @@ INPUTS = {
         {"id": "base_url", "label": "Passwordstate URL", "type": "string",
          "help_text": "Base URL of the Passwordstate web site, for example https://passwordstate.example.com"},
         {"id": "api_key", "label": "API key", "type": "string", "secret": True,
-         "help_text": "A password list's API key (reads that list only) or the system-wide API key "
-                      "(any list; needed to search by title without a list ID)."},
+         "help_text": "A password list's API key (that list only) or the system-wide API key "
+                      "(every list, and searches without a list ID)."},
     ] + TLS_FIELDS,
     "metadata": [
         {"id": "password_id", "label": "Password ID", "type": "string",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -20,6 +21,7 @@ import tempfile
 import urllib.request
 
 import pytest
+import yaml
 
 import awx_rules
 from sandbox.opp import seed_data as opp_seed
@@ -195,8 +197,6 @@ def secrets_of(servers):
 
 
 def test_awx_credential_plugins(awx_python, tls_servers):
-    import re  # pylint: disable=import-outside-toplevel
-
     calls = cases(tls_servers)
     answer = call_plugins(awx_python, [{"plugin": p, "kwargs": kw} for p, kw, dummy in calls])
 
@@ -206,6 +206,14 @@ def test_awx_credential_plugins(awx_python, tls_servers):
         for ns in NAMES:
             assert plugins[ns]["same"], (group, ns)
             assert awx_rules.input_errors(plugins[ns]["inputs"], plugin=True) == [], ns
+    # Same ids, labels and help as the custom credential types (extensions/awx/credential_types).
+    for ns in NAMES:
+        with open(os.path.join(REPO, "extensions", "awx", "credential_types", ns[6:] + ".yml"), encoding="utf-8") as handle:
+            ctype = {f["id"]: f for f in yaml.safe_load(handle)["inputs"]["fields"]}
+        for field in answer["groups"]["awx_plugins.credentials"][ns]["inputs"]["fields"]:
+            if field["id"] in ctype:
+                assert (field["label"], field.get("help_text")) == (ctype[field["id"]]["label"],
+                                                                    ctype[field["id"]].get("help_text")), (ns, field)
     # The collection's clients, from the installed package (not this checkout), without Ansible.
     assert answer["client_file"].startswith(os.path.dirname(os.path.dirname(awx_python)))
     assert not answer["ansible_loaded"]
