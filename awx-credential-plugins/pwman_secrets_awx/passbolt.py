@@ -18,10 +18,10 @@ INPUTS = {
         {"id": "user_id", "label": "User ID", "type": "string",
          "help_text": "UUID of the Passbolt user (read from the account kit or the server when empty)."},
         {"id": "private_key", "label": "Private key", "type": "string", "multiline": True, "secret": True,
-         "help_text": "The user's armored OpenPGP private key; not needed with an account kit."},
+         "help_text": "The user's armored OpenPGP private key."},
         {"id": "account_kit", "label": "Account kit", "type": "string", "multiline": True, "secret": True,
          "help_text": "Optional. The content of the account kit (.passbolt file) exported from the browser "
-                      "extension."},
+                      "extension: URL, user ID and server key come from it when not set here."},
         {"id": "passphrase", "label": "Passphrase", "type": "string", "secret": True},
         {"id": "server_fingerprint", "label": "Server key fingerprint", "type": "string",
          "help_text": "Optional. Login is refused when the server's OpenPGP key has another fingerprint."},

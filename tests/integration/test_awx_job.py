@@ -24,6 +24,7 @@ import yaml
 
 import awx_rules
 from integration.conftest import AGENT_DIR, COLLECTIONS
+from sandbox.passbolt.account_kit import account_kit
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TYPES = os.path.join(REPO, "extensions", "awx", "credential_types")
@@ -77,13 +78,20 @@ PLAYBOOK = """
 FOUND = ["db-primary-pw-1", "Web-Alice-Pass-1", "wf-Secret-1!", "app-api-pw-1", "Mail-Bob-Pass-3", "router-Secret-2!"]
 
 
-def credential_values(servers):
-    """What an admin types into each credential (the sandbox users' keys and passwords)."""
+def credential_values(servers, passbolt_login):
+    """What an admin types into each credential (the sandbox users' keys and passwords). Passbolt:
+    URL, user, key and server fingerprint, or key and account kit (which brings URL, user and server key)."""
     pb, ps, opp = (servers[p].env for p in ("passbolt", "passwordstate", "opp"))
+    if passbolt_login == "account_kit":
+        passbolt = {"account_kit": account_kit(pb["PASSBOLT_BASE_URL"], pb["PASSBOLT_USER_ID"],
+                                               pb["PASSBOLT_PRIVATE_KEY"]) + "\n",
+                    "private_key": pb["PASSBOLT_PRIVATE_KEY"], "passphrase": pb["PASSBOLT_PASSPHRASE"]}
+    else:
+        passbolt = {"base_url": pb["PASSBOLT_BASE_URL"], "user_id": pb["PASSBOLT_USER_ID"],
+                    "private_key": pb["PASSBOLT_PRIVATE_KEY"], "passphrase": pb["PASSBOLT_PASSPHRASE"],
+                    "server_fingerprint": pb["PASSBOLT_SERVER_FINGERPRINT"]}
     return {
-        "passbolt": {"base_url": pb["PASSBOLT_BASE_URL"], "user_id": pb["PASSBOLT_USER_ID"],
-                     "private_key": pb["PASSBOLT_PRIVATE_KEY"], "passphrase": pb["PASSBOLT_PASSPHRASE"],
-                     "server_fingerprint": pb["PASSBOLT_SERVER_FINGERPRINT"]},
+        "passbolt": passbolt,
         "passwordstate": {"base_url": ps["PASSWORDSTATE_BASE_URL"], "api_key": ps["PASSWORDSTATE_API_KEY"],
                           "list_id": ps["PASSWORDSTATE_LIST_ID"]},
         "opp": {"base_url": opp["OPP_BASE_URL"], "username": opp["OPP_USERNAME"], "password": opp["OPP_PASSWORD"],
@@ -107,15 +115,16 @@ def write_private_data_dir(pdd, job_env):
     os.chmod(project, 0o555)
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def servers(sandbox_factory):
     return {p: sandbox_factory(p) for p in ("passbolt", "passwordstate", "opp")}
 
 
-def test_awx_job(servers, tmp_path):
+@pytest.mark.parametrize("passbolt_login", ["private_key", "account_kit"])
+def test_awx_job(servers, tmp_path, passbolt_login):
     pdd = str(tmp_path / "job")
     os.makedirs(os.path.join(pdd, "env"), mode=0o700)
-    values = credential_values(servers)
+    values = credential_values(servers, passbolt_login)
     env = {}
     for product, inputs in values.items():
         with open(os.path.join(TYPES, product + ".yml"), encoding="utf-8") as handle:
@@ -127,7 +136,8 @@ def test_awx_job(servers, tmp_path):
     arrived = awx_rules.parse_env_list(awx_rules.env_list_text(env))
     assert arrived == env
     job_env = awx_rules.host_paths(arrived, pdd)
-    assert stat.S_IMODE(os.stat(job_env["PASSBOLT_PRIVATE_KEY_FILE"]).st_mode) == 0o600
+    for var in ("PASSBOLT_PRIVATE_KEY_FILE", "PASSBOLT_ACCOUNT_KIT")[:2 if passbolt_login == "account_kit" else 1]:
+        assert stat.S_IMODE(os.stat(job_env[var]).st_mode) == 0o600, var
     home, tmp = str(tmp_path / "home"), str(tmp_path / "tmp")
     os.makedirs(home, mode=0o700)
     os.makedirs(tmp, mode=0o700)
@@ -159,9 +169,10 @@ def test_awx_job(servers, tmp_path):
         with open(path, encoding="utf-8") as handle:
             shown.append(handle.read())
     assert any("Passbolt lookup" in json.dumps(json.loads(text)) for text in shown[3:])
-    secret_inputs = [v for inputs in values.values() for k, v in inputs.items()
-                     if k in ("private_key", "passphrase", "api_key", "password", "phrase")]
-    key_lines = [line for line in values["passbolt"]["private_key"].splitlines() if len(line) > 20]
+    secret_inputs = [v.strip() for inputs in values.values() for k, v in inputs.items()
+                     if k in ("private_key", "account_kit", "passphrase", "api_key", "password", "phrase")]
+    private_key = servers["passbolt"].env["PASSBOLT_PRIVATE_KEY"]
+    key_lines = [line for line in private_key.splitlines() if len(line) > 20]
     for text in shown:
         leaked = [s for s in secret_inputs + key_lines + FOUND if s in text]
         assert not leaked, leaked

@@ -24,9 +24,9 @@ INJECTED = {
     "passwordstate": {"base_url", "api_key"},
     "opp": {"base_url", "login_username", "login_password", "phrase"},
 }
-# Inputs AWX must insist on (Passbolt: URL, user and key may all come from the account kit).
+# Inputs AWX must insist on (Passbolt: URL and user may come from the account kit).
 REQUIRED = {
-    "passbolt": {"passphrase"},
+    "passbolt": {"private_key", "passphrase"},
     "passwordstate": {"base_url", "api_key"},
     "opp": {"base_url", "username", "password", "phrase"},
 }
@@ -130,10 +130,12 @@ def test_multiline_env_breaks_env_list():
 
 
 def test_passbolt_empty_inputs_left_out(tmp_path):
-    """Only an account kit and its passphrase: no key file is named, and no empty value stands in for the URL."""
-    values = {"account_kit": "a2l0\n", "passphrase": "pp"}
+    """Key, account kit and passphrase only: URL, user and fingerprint come from the kit, so their
+    variables are empty; the key file is always named (an empty path option would mean the cwd)."""
+    values = {"private_key": ARMORED, "account_kit": "a2l0\n", "passphrase": "pp"}
     env, dummy, dummy2 = awx_rules.render(load("passbolt"), values, str(tmp_path))
-    assert env["PASSBOLT_PRIVATE_KEY_FILE"] == ""
+    assert env["PASSBOLT_PRIVATE_KEY_FILE"].startswith("/runner/env/")
     assert env["PASSBOLT_ACCOUNT_KIT"].startswith("/runner/env/")
     assert env["PASSBOLT_BASE_URL"] == env["PASSBOLT_USER_ID"] == env["PASSBOLT_SERVER_FINGERPRINT"] == ""
-    shutil.rmtree(str(tmp_path / "env"))
+    env, dummy, dummy2 = awx_rules.render(load("passbolt"), {"private_key": ARMORED, "passphrase": "pp"}, str(tmp_path))
+    assert env["PASSBOLT_ACCOUNT_KIT"] == ""
