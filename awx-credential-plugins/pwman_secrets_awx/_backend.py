@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError
@@ -32,17 +33,21 @@ def present(kwargs, *names):
     return {name: kwargs[name] for name in names if kwargs.get(name) not in (None, "")}
 
 
-def lookup_one(plugin_name, lookup, term, options):
+def lookup_one(plugin_name, lookup, term, options, input_names=None):
     """Run the collection's `lookup` implementation for one term with `options`; one string back.
 
-    The runtime's clients are closed before this returns: the session is dropped and any GnuPG
-    home (and its gpg-agent) removed, whatever happened.
+    `input_names` maps option names the client's messages use to this plugin's input ids. The
+    runtime's clients are closed before this returns: the session is dropped and any GnuPG home
+    (and its gpg-agent) removed, whatever happened.
     """
     runtime = LookupRuntime(load_implementation(lookup))
     try:
         values = runtime.run([term], OptionAdapter.from_dict(dict(options)))
     except PwmanError as exc:
-        raise LookupFailed("%s: %s" % (plugin_name, exc)) from None
+        message = str(exc)
+        for option, input_id in (input_names or {}).items():
+            message = re.sub(r"\b%s\b" % option, input_id, message)
+        raise LookupFailed("%s: %s" % (plugin_name, message)) from None
     except Exception as exc:  # pylint: disable=broad-except
         # Not ours: its text could quote anything, so only its kind is told.
         raise LookupFailed("%s: unexpected %s" % (plugin_name, type(exc).__name__)) from None

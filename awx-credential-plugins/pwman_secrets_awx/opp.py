@@ -8,6 +8,8 @@ from __future__ import annotations
 from pwman_secrets_awx._backend import TLS_FIELDS, CredentialPlugin, LookupFailed, lookup_one, present
 
 NAME = "OpenPassPhrase Item Lookup"
+# input id -> the client's option name
+LOGIN = {"username": "login_username", "password": "login_password", "phrase": "phrase"}
 FIELDS = ["password", "username", "account", "url", "blob", "name", "id", "category"]
 
 INPUTS = {
@@ -33,13 +35,12 @@ INPUTS = {
 
 def backend(**kwargs):
     options = present(kwargs, "base_url", "ca_path", "category", "field")
-    options.update(present({"login_username": kwargs.get("username"), "login_password": kwargs.get("password"),
-                            "phrase": kwargs.get("phrase")}, "login_username", "login_password", "phrase"))
+    options.update(present({LOGIN[name]: kwargs.get(name) for name in LOGIN}, *LOGIN.values()))
     options["validate_certs"] = kwargs.get("validate_certs", True) is not False
     item = str(kwargs.get("item") or "").strip()
     if not item:
         raise LookupFailed("%s: metadata 'item' (an item name or id:<number>) is required." % NAME)
-    return lookup_one(NAME, "opp", item, options)
+    return lookup_one(NAME, "opp", item, options, input_names={v: k for k, v in LOGIN.items()})
 
 
 PLUGIN = CredentialPlugin(NAME, INPUTS, backend, "Reads one field of an OpenPassPhrase item.")

@@ -177,7 +177,7 @@ def cases(servers):
         ("pwman_opp", dict(oppc, item="admin console", category="Infrastructure"), "infra-Console-3!"),
         ("pwman_opp", dict(oppc, item="admin console"), (err, "2 OPP items are named", "admin console")),
         ("pwman_opp", dict(oppc, item="no-such-item"), (err, "No OPP item named", "no-such-item")),
-        ("pwman_opp", dict(oppc, item="Wells Fargo", password="wrong-Pa55"), (err, "refused")),
+        ("pwman_opp", dict(oppc, item="Wells Fargo", password="wrong-Pa55"), (err, "refused", "check username and password")),
         ("pwman_opp", dict(oppc, item="Wells Fargo", phrase="wrong phrase"), (err, "Incorrect passphrase")),
         ("pwman_opp", dict(oppc, item="Wells Fargo", ca_path=""), (err, "TLS")),
     ]
