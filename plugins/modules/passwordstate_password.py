@@ -253,8 +253,12 @@ def find_record(client, params):
                            "of password_id." % params["password_id"]) from None
     if params["list_id"] is None or not params["title"]:
         raise ConfigError("Give password_id, or list_id (or PASSWORDSTATE_LIST_ID) and title.")
+    # the stored password is needed only to compare a given one or to return it: else the server need not send
+    # (and audit) it
+    secret_needed = params["state"] == "present" and (params["password"] is not None or params["return_password"])
     found = client.find_passwords(params["list_id"], title=params["title"], username=params["username"],
-                                  match_field=params["match_field"], match_value=params["match_value"])
+                                  match_field=params["match_field"], match_value=params["match_value"],
+                                  exclude_password=not secret_needed)
     if len(found) > 1:
         raise ConfigError("%d Passwordstate passwords titled %r in Password List %s (PasswordIDs %s): add username "
                           "or match_field/match_value, or use password_id."

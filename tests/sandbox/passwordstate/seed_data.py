@@ -50,6 +50,7 @@ LISTS = {
         "policy": {"PolicyName": "Strict Policy", "min_length": 14, "classes": 4},
         "PasswordGeneratorID": 1,
         "PreventPasswordReuse": 3,
+        "HidePasswords": "False:True:False",   # the composite form of ruby-passwordstate's recording
         "reason_required": False,
         "reset_scripts": False,
         "generic_fields": {1: {"DisplayName": "Server", "FieldType": "Text"}},
