@@ -153,3 +153,29 @@ def test_issue15_exclude_password_prevent_auditing_and_error_key():
     server.settings["error_key"] = "error"
     status, body = call(server, "GET", "/api/passwords/5001", {"APIKey": "wrong"})
     assert status == 401 and "errors" not in body[0] and "Invalid API Key" in json.dumps(body)
+
+
+def _recorded(*names):
+    import os  # pylint: disable=import-outside-toplevel
+    keys = set()
+    for name in names:
+        path = os.path.join(os.path.dirname(__file__), "fixtures", "passwordstate", name)
+        with open(path, encoding="utf-8") as handle:
+            for item in json.load(handle):
+                keys.update(item)
+    return keys
+
+
+def test_issue15_every_field_the_imitation_sends_was_seen_in_a_recording():
+    server = app()
+    key = {"APIKey": S.SYSTEM_API_KEY}
+    record_keys = _recorded("record_ruby_get_password.json", "record_psm_issue159_v95.json",
+                            "search_psm_hostname.json")
+    list_keys = _recorded("list_ruby_get_password_list.json", "list_psm_list_response.json")
+    for path in ("/api/passwords/5001", "/api/passwords/11?QueryAll", "/api/searchpasswords?Title=web"):
+        dummy, body = call(server, "GET", path, key)
+        for record in body:
+            assert set(record) - record_keys == set(), (path, set(record) - record_keys)
+    dummy, body = call(server, "GET", "/api/passwordlists", key)
+    for lst in body:
+        assert set(lst) - list_keys == set(), set(lst) - list_keys

@@ -324,3 +324,19 @@ def test_issue15_point5_exclude_password_and_prevent_auditing_sent():
     assert http.sent[-1]["params"]["PreventAuditing"] == "true"
     ps.search(None, exclude_password=True, Title="web")
     assert http.sent[-1]["params"]["ExcludePassword"] == "true"
+
+
+def test_issue15_a_record_read_without_its_password_is_never_served_from_the_cache():
+    without = json.dumps([{k: v for k, v in json.loads(fixture("record_ruby_get_password.json"))[0].items()
+                           if k != "Password"}])
+    ps, http = client([(200, without), (200, fixture("record_ruby_get_password.json"))])
+    assert ps.search(100, exclude_password=True, Title="drone-1 @ Zero")[0]["Password"] == ""
+    assert ps.get_password(18075)["Password"] == "Ruby-Fixture-Pass-1"
+    assert len(http.sent) == 2
+
+
+def test_issue15_v95_record_with_account_type_and_empty_info_dict():
+    record = normalize_record(json.loads(fixture("record_psm_issue159_v95.json"))[0])
+    assert record["AccountTypeID"] == 12 and record["AccountType"] == "Web Site"
+    assert record["_generic_info"] == {} and record["PasswordListID"] is None
+    assert "WebGenericField10_ID" not in public_record(record)
