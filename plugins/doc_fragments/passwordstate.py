@@ -46,11 +46,30 @@ options:
     type: str
   date_format:
     description:
-      - How the server writes C(ExpiryDate) (its Default Locale). Input dates are always C(YYYY-MM-DD);
-        ISO dates in answers are recognised whatever this option says.
+      - The server's Default Locale date format (System Settings - miscellaneous - Default Locale). The server
+        answers C(ExpiryDate) in it (padded or not, for example C(1/2/2029)) and expects written dates in it, so
+        dates are sent in this format. Dates you give are always C(YYYY-MM-DD); ISO dates in answers are
+        recognised whatever this option says.
+      - If not set, the E(PASSWORDSTATE_DATE_FORMAT) environment variable is used.
     type: str
     choices: [DD/MM/YYYY, MM/DD/YYYY, YYYY-MM-DD]
     default: DD/MM/YYYY
+  secret_generic_fields:
+    description:
+      - The generic fields that hold secrets, by number (V(3)), V(GenericField3) or display name.
+      - Passwordstate configures field types per Password List and its API does not tell them. So when this
+        option is not set every generic field is treated as a secret - masked in diffs, left out of results
+        without secrets, blanked out of messages. When it is set (even to V([])), the fields named are
+        secrets and the others plain text.
+    type: list
+    elements: str
+  prevent_auditing:
+    description:
+      - Send C(PreventAuditing=true) with searches and list reads, so the server writes no audit record for them
+        (the server ignores it when a password is read by its PasswordID).
+      - If not set, the E(PASSWORDSTATE_PREVENT_AUDITING) environment variable is used.
+    type: bool
+    default: false
   auth:
     description:
       - V(apikey) uses the standard API under C(/api/) with API keys.
@@ -120,6 +139,20 @@ options:
         key: date_format
     vars:
       - name: ansible_pwman_passwordstate_date_format
+  secret_generic_fields:
+    ini:
+      - section: pwman_passwordstate
+        key: secret_generic_fields
+    vars:
+      - name: ansible_pwman_passwordstate_secret_generic_fields
+  prevent_auditing:
+    env:
+      - name: PASSWORDSTATE_PREVENT_AUDITING
+    ini:
+      - section: pwman_passwordstate
+        key: prevent_auditing
+    vars:
+      - name: ansible_pwman_passwordstate_prevent_auditing
   auth:
     env:
       - name: PASSWORDSTATE_AUTH

@@ -30,8 +30,10 @@ options:
   match_field:
     description:
       - Only records whose field O(match_field) equals O(match_value) (case-insensitive). A field name
-        (V(Description), V(URL), V(Notes)...), V(GenericField1)..V(GenericField10), or the display name of a
-        generic field (for example V(Domain)).
+        (V(Description), V(URL), V(Notes), V(HostName), V(Domain), V(AccountType)...),
+        V(GenericField1)..V(GenericField10), or the display name of a generic field (for example V(Port)).
+      - Standard fields and V(GenericFieldN) use the server's specific search (V(Domain) as C(ADDomainNetBIOS));
+        a display name uses a general search.
     type: str
   match_value:
     description: The value O(match_field) must have.
@@ -39,8 +41,9 @@ options:
   field:
     description:
       - What to return for each record. V(password) (default), any record field (V(username), V(title),
-        V(description), V(notes), V(url), V(ExpiryDate) as the server writes it, V(expiry_date) as C(YYYY-MM-DD),
-        V(PasswordID), V(PasswordListID)), V(GenericField1)..V(GenericField10), a generic field's display name,
+        V(description), V(notes), V(url), V(HostName), V(Domain), V(AccountType), V(PasswordList),
+        V(ExpiryDate) as the server writes it, V(expiry_date) as C(YYYY-MM-DD), V(PasswordID), V(PasswordListID)),
+        V(GenericField1)..V(GenericField10), a generic field's display name,
         V(otp) for the current one-time code, or V(all) for the whole record as a dictionary.
     type: str
     default: password
@@ -71,7 +74,7 @@ EXAMPLES = r"""
     ops_password: "{{ lookup('pwman.secrets.passwordstate', 'shared', username='ops') }}"
   no_log: true
 
-- name: A generic field by its display name, and the record found by another generic field
+- name: A generic field by its display name, of the record found by its AD domain
   ansible.builtin.debug:
     msg: "{{ lookup('pwman.secrets.passwordstate', 'web', match_field='Domain', match_value='CORP', field='Port') }}"
 

@@ -37,20 +37,27 @@ def passbolt_error_message(payload):
 
 
 def passwordstate_error_message(payload):
-    """[{"errors": [{"message": "..."}, {"phrase": "..."}]}], also accepted without the outer list."""
+    """[{"errors": [{"message": "..."}, {"phrase": "..."}]}], also accepted without the outer list; newer servers
+    key entries "error" (ruby-passwordstate reads message, phrase or error), as a text or the same list."""
     if isinstance(payload, list) and payload:
         payload = payload[0]
     if not isinstance(payload, dict):
         return None
-    errors = payload.get("errors")
+    errors = payload.get("errors", payload.get("error"))
+    if isinstance(errors, str):
+        return errors or None
+    if isinstance(errors, dict):
+        errors = [errors]
     if not isinstance(errors, list):
         return None
     parts = []
     for entry in errors:
         if isinstance(entry, dict):
-            for key in ("message", "phrase"):
+            for key in ("message", "phrase", "error"):
                 if entry.get(key):
                     parts.append(str(entry[key]))
+        elif isinstance(entry, str) and entry:
+            parts.append(entry)
     return " - ".join(parts) or None
 
 

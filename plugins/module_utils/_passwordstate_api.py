@@ -5,7 +5,7 @@
 
 Every call names the API key to use (a list key, the system-wide key or the generator key);
 the key goes in the `APIKey` header only, never in the URL. Answers are JSON arrays; an
-error body is [{"errors": [{"message"}, {"phrase"}]}]. "No Passwords found..." errors are
+error body is [{"errors": [{"message"}, {"phrase"}]}] (newer servers: entries keyed "error"). "No Passwords found..." errors are
 turned into [] where the endpoint lists or searches. A 302 to /error/generalerror.aspx is
 how older servers refuse a key: it is reported as an authorization failure.
 """
@@ -91,7 +91,8 @@ class PasswordstateApi:
         if not isinstance(payload, list) or not all(isinstance(item, dict) for item in payload):
             raise ApiError(PRODUCT, method, path, status,
                            "unexpected answer: a JSON array of objects was expected", response.content_type)
-        if payload and "errors" in payload[0] and len(payload) == 1:
+        if payload and len(payload) == 1 and ("errors" in payload[0] or "error" in payload[0]) \
+                and "PasswordID" not in payload[0]:
             # an error body with a success status (seen for "No Passwords found")
             message = passwordstate_error_message(payload)
             if empty_ok and _is_empty_error(message):
@@ -124,9 +125,11 @@ class PasswordstateApi:
     def get_password(self, key, password_id):
         return self.call("GET", "passwords/%d" % int(password_id), key)
 
-    def list_passwords(self, key, list_id):
-        """All passwords of one list (QueryAll: without it the id would be read as a PasswordID)."""
-        return self.call("GET", "passwords/%d" % int(list_id), key, params={"QueryAll": ""}, empty_ok=True)
+    def list_passwords(self, key, list_id, **params):
+        """All passwords of one list (QueryAll: without it the id would be read as a PasswordID); params such as
+        ExcludePassword=true / PreventAuditing=true go along."""
+        return self.call("GET", "passwords/%d" % int(list_id), key, params=dict({"QueryAll": ""}, **params),
+                         empty_ok=True)
 
     def all_passwords(self, key):
         return self.call("GET", "passwords", key, params={"QueryAll": ""}, empty_ok=True)

@@ -25,25 +25,36 @@ from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
 from ansible_collections.pwman.secrets.plugins.module_utils._passwordstate_api import PasswordstateApi
 
 GENERIC_COUNT = 10
-# Writable text fields: our option name -> the API's field name.
+# Writable text fields: our option name -> the record's field name.
 TEXT_FIELDS = {
     "title": "Title",
     "username": "UserName",
     "description": "Description",
     "notes": "Notes",
     "url": "URL",
+    "domain": "Domain",
+    "host_name": "HostName",
+    "account_type": "AccountType",
 }
-# The documented fields of a password record, in the API's spelling (what field=all keeps).
-RECORD_FIELDS = ("PasswordID", "PasswordListID", "PasswordList", "TreePath", "Title", "UserName", "Description") + \
-    tuple("GenericField%d" % n for n in range(1, GENERIC_COUNT + 1)) + \
-    ("AccountTypeID", "Notes", "URL", "Password", "ExpiryDate", "AllowExport")
+# Record fields written under another name (PasswordState-Management's New-PasswordStatePassword body).
+WRITE_NAMES = {"Domain": "ADDomainNetBIOS"}
+# The fields of a password record as real servers send them (ruby-passwordstate and PasswordState-Management
+# fixtures), in the API's spelling: what field=all and info results keep.
+RECORD_FIELDS = ("PasswordID", "PasswordListID", "PasswordList", "TreePath", "Title", "Domain", "HostName",
+                 "UserName", "Description") + tuple("GenericField%d" % n for n in range(1, GENERIC_COUNT + 1)) + \
+    ("AccountTypeID", "AccountType", "Notes", "URL", "Password", "ExpiryDate", "AllowExport")
 FIELD_ALIASES = {
     "password": "Password", "title": "Title", "username": "UserName", "user_name": "UserName",
     "description": "Description", "notes": "Notes", "url": "URL", "expirydate": "ExpiryDate",
     "expiry_date": "ExpiryDate", "passwordid": "PasswordID", "password_id": "PasswordID", "id": "PasswordID",
     "passwordlistid": "PasswordListID", "list_id": "PasswordListID", "passwordlist": "PasswordList",
     "treepath": "TreePath", "accounttypeid": "AccountTypeID", "allowexport": "AllowExport",
+    "domain": "Domain", "addomainnetbios": "Domain", "hostname": "HostName", "host_name": "HostName",
+    "accounttype": "AccountType", "account_type": "AccountType",
 }
+# Specific-search parameter of each record field (PasswordState-Management's Get-PasswordStatePassword).
+SEARCH_PARAMETERS = {"Title": "Title", "UserName": "UserName", "Description": "Description", "Notes": "Notes",
+                     "URL": "URL", "HostName": "HostName", "Domain": "ADDomainNetBIOS", "AccountType": "AccountType"}
 DATE_FORMATS = ("DD/MM/YYYY", "MM/DD/YYYY", "YYYY-MM-DD")
 
 
@@ -96,8 +107,20 @@ def parse_generic_field_info(info):
         if not 1 <= number <= GENERIC_COUNT:
             continue
         name = _get(entry, "DisplayName") or _get(entry, "Name") or ""
+        # Recorded entries carry no type ({"DisplayName", "GenericFieldID", "Value"}); one is used if a server sends it.
         result[number] = {"name": _text(name), "type": _text(_get(entry, "FieldType"))}
     return result
+
+
+def secret_generic_numbers(info, declared=None):
+    """The generic fields to treat as secrets. A field typed Password by the server is one. Otherwise, with
+    `declared` (numbers the user said are secret) the rest is plain text; without it every field whose type
+    the server did not tell is a secret (fail safe: real servers never tell)."""
+    typed_secret = {n for n, entry in info.items() if entry["type"].lower() == "password"}
+    if declared is not None:
+        return sorted(typed_secret | set(declared))
+    known_plain = {n for n, entry in info.items() if entry["type"] and entry["type"].lower() != "password"}
+    return [n for n in range(1, GENERIC_COUNT + 1) if n not in known_plain]
 
 
 def normalize_record(raw):
@@ -121,6 +144,7 @@ def normalize_record(raw):
         else:
             record[name] = _text(value)
     record["_generic_info"] = parse_generic_field_info(_get(raw, "GenericFieldInfo"))
+    record["_secret_generic"] = secret_generic_numbers(record["_generic_info"])
     return record
 
 
@@ -129,9 +153,8 @@ def public_record(record, date_format=DATE_FORMATS[0], with_secrets=True):
     out = {k: v for k, v in record.items() if not k.startswith("_")}
     if not with_secrets:
         out.pop("Password", None)
-        for number, info in record.get("_generic_info", {}).items():
-            if info["type"].lower() == "password":
-                out.pop("GenericField%d" % number, None)
+        for number in record_secret_numbers(record):
+            out.pop("GenericField%d" % number, None)
     named = {}
     for number, info in sorted(record.get("_generic_info", {}).items()):
         key = "GenericField%d" % number
@@ -141,6 +164,25 @@ def public_record(record, date_format=DATE_FORMATS[0], with_secrets=True):
     day = parse_server_date(record.get("ExpiryDate"), date_format)
     out["expiry_date"] = day.isoformat() if day else ""
     return out
+
+
+def record_secret_numbers(record):
+    """The secret generic fields of a normalized record (all of them when it was never classified)."""
+    if not record:
+        return list(range(1, GENERIC_COUNT + 1))
+    return record.get("_secret_generic", secret_generic_numbers(record.get("_generic_info", {})))
+
+
+def format_server_date(iso, date_format=DATE_FORMATS[0]):
+    """YYYY-MM-DD -> the server's Default Locale, the format it expects written dates in."""
+    if not iso:
+        return iso
+    day = datetime.date.fromisoformat(iso)
+    if date_format == "YYYY-MM-DD":
+        return day.isoformat()
+    if date_format == "MM/DD/YYYY":
+        return "%02d/%02d/%04d" % (day.month, day.day, day.year)
+    return "%02d/%02d/%04d" % (day.day, day.month, day.year)
 
 
 def parse_server_date(text, date_format=DATE_FORMATS[0]):
@@ -202,6 +244,13 @@ class PasswordstateClient:
         self.date_format = options.get_option_default("date_format", DATE_FORMATS[0])
         if self.date_format not in DATE_FORMATS:
             raise ConfigError("Option 'date_format' must be one of %s." % ", ".join(DATE_FORMATS))
+        self.prevent_auditing = bool(options.get_option_default("prevent_auditing", False))
+        self.secret_generic_fields = options.get_option_default("secret_generic_fields")
+        if self.secret_generic_fields is not None and (
+                not isinstance(self.secret_generic_fields, (list, tuple))
+                or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in self.secret_generic_fields)):
+            raise ConfigError("Option 'secret_generic_fields' must be a list of generic field numbers, GenericFieldN "
+                              "names or display names.")
         self.redactor.add(self.api_key, self.generator_api_key, *self.list_api_keys.values())
         if self.reason is not None and any(c in _text(self.reason) for c in "\r\n"):
             raise ConfigError("Option 'reason' must be a single line.")
@@ -271,7 +320,7 @@ class PasswordstateClient:
         return key
 
     # -- parsing -----------------------------------------------------------------------------
-    def _records_from(self, raw, method, path):
+    def _records_from(self, raw, method, path, remember=True):
         records = []
         for item in raw:
             try:
@@ -281,16 +330,35 @@ class PasswordstateClient:
                     continue
                 raise ApiError("Passwordstate", method, path, None,
                                "unexpected answer: a password record without a PasswordID") from None
-            self._remember(record)
+            self._classify(record)
+            if remember:
+                # a record read with ExcludePassword=true has no password: never answer a later read with it
+                self._records[record["PasswordID"]] = record
             records.append(record)
         return records
 
-    def _remember(self, record):
+    def _classify(self, record):
+        """Decide which generic fields are secrets (see secret_generic_numbers) and keep their values out of
+        every message."""
+        record["_secret_generic"] = self.secret_numbers(record)
         self.redactor.add(record.get("Password"))
-        for number, info in record.get("_generic_info", {}).items():
-            if info["type"].lower() == "password":
-                self.redactor.add(record.get("GenericField%d" % number))
-        self._records[record["PasswordID"]] = record
+        for number in record["_secret_generic"]:
+            self.redactor.add(record.get("GenericField%d" % number))
+
+    def secret_numbers(self, record):
+        """Secret generic field numbers for a record (None: a record not read yet, e.g. one being created)."""
+        info = record.get("_generic_info", {}) if record else {}
+        declared = None
+        if self.secret_generic_fields is not None:
+            declared = set()
+            for name in self.secret_generic_fields:
+                text = _text(name).strip()
+                match = re.match(r"^(?:genericfield)?(\d+)$", text.lower())
+                if match:
+                    declared.add(int(match.group(1)))
+                else:
+                    declared.update(n for n, entry in info.items() if entry["name"].lower() == text.lower())
+        return secret_generic_numbers(info, declared)
 
     # -- reads ------------------------------------------------------------------------------------
     def forget_data(self):
@@ -317,24 +385,35 @@ class PasswordstateClient:
             record["PasswordListID"] = _int_or_none(list_id)
         return record
 
-    def list_passwords(self, list_id):
-        raw = self.api.list_passwords(self.key_for_list(list_id), list_id)
-        records = self._records_from(raw, "GET", "/api/passwords/%s" % list_id)
+    def _read_params(self, exclude_password=False):
+        """ExcludePassword where the secret is not needed (nothing to audit), PreventAuditing when asked."""
+        params = {}
+        if exclude_password:
+            params["ExcludePassword"] = "true"
+        if self.prevent_auditing:
+            params["PreventAuditing"] = "true"
+        return params
+
+    def list_passwords(self, list_id, exclude_password=False):
+        raw = self.api.list_passwords(self.key_for_list(list_id), list_id, **self._read_params(exclude_password))
+        records = self._records_from(raw, "GET", "/api/passwords/%s" % list_id, remember=not exclude_password)
         for record in records:
             if record.get("PasswordListID") is None:
                 record["PasswordListID"] = int(list_id)
         return records
 
-    def search(self, list_id=None, **criteria):
+    def search(self, list_id=None, exclude_password=False, **criteria):
         key = self.key_for_list(list_id) if list_id is not None else self.system_key()
+        criteria.update(self._read_params(exclude_password))
         raw = self.api.search_passwords(key, list_id, **criteria)
-        records = self._records_from(raw, "GET", "/api/searchpasswords")
+        records = self._records_from(raw, "GET", "/api/searchpasswords", remember=not exclude_password)
         for record in records:
             if record.get("PasswordListID") is None and list_id is not None:
                 record["PasswordListID"] = int(list_id)
         return records
 
-    def find_passwords(self, list_id=None, title=None, username=None, match_field=None, match_value=None):
+    def find_passwords(self, list_id=None, title=None, username=None, match_field=None, match_value=None,
+                       exclude_password=False):
         """Records whose title (and username, match_field) match exactly, case-insensitively."""
         criteria = {}
         if title is not None:
@@ -354,7 +433,7 @@ class PasswordstateClient:
         if len(criteria) > 1:
             criteria["AndOr"] = "AND"
         found = []
-        for record in self.search(list_id, **criteria):
+        for record in self.search(list_id, exclude_password=exclude_password, **criteria):
             if list_id is not None and record.get("PasswordListID") not in (None, int(list_id)):
                 continue
             if title is not None and record["Title"].lower() != _text(title).lower():
@@ -387,8 +466,8 @@ class PasswordstateClient:
         """The specific-search parameter for a field name, or None (a generic field by display name)."""
         text = _text(field).strip()
         alias = FIELD_ALIASES.get(text.lower())
-        if alias in ("Title", "UserName", "Description", "Notes", "URL"):
-            return alias
+        if alias in SEARCH_PARAMETERS:
+            return SEARCH_PARAMETERS[alias]
         match = re.match(r"^(?:genericfield)?(\d+)$", text.lower())
         if match and 1 <= int(match.group(1)) <= GENERIC_COUNT:
             return "GenericField%d" % int(match.group(1))
@@ -477,9 +556,18 @@ class PasswordstateClient:
         return values
 
     # -- writes -------------------------------------------------------------------------------------
+    def _write_fields(self, fields):
+        """Record fields -> the body's names; dates in the server's Default Locale (the API reads them so)."""
+        body = {}
+        for name, value in fields.items():
+            if name == "ExpiryDate" and value:
+                value = format_server_date(value, self.date_format)
+            body[WRITE_NAMES.get(name, name)] = value
+        return body
+
     def create(self, list_id, fields, password=None, generate=False, compliance_retries=None):
         body = {"PasswordListID": int(list_id)}
-        body.update(fields)
+        body.update(self._write_fields(fields))
         if generate:
             body["GeneratePassword"] = True
             if compliance_retries is not None:
@@ -499,7 +587,7 @@ class PasswordstateClient:
     def update(self, record, fields, password=None, generate=False, compliance_retries=None):
         """PUT only the given fields. Returns (record or None, queued status dict or None)."""
         body = {"PasswordID": record["PasswordID"]}
-        body.update(fields)
+        body.update(self._write_fields(fields))
         if generate:
             body["GeneratePassword"] = True
             if compliance_retries is not None:
@@ -548,6 +636,8 @@ def passwordstate_auth_argument_spec():
         reason=dict(type="str", fallback=env_fallback_to("PASSWORDSTATE_REASON")),
         date_format=dict(type="str", choices=list(DATE_FORMATS), default=DATE_FORMATS[0],
                          fallback=env_fallback_to("PASSWORDSTATE_DATE_FORMAT")),
+        secret_generic_fields=dict(type="list", elements="str", no_log=False),
+        prevent_auditing=dict(type="bool", default=False, fallback=env_fallback_to("PASSWORDSTATE_PREVENT_AUDITING")),
         auth=dict(type="str", choices=["apikey", "windows"], default="apikey",
                   fallback=env_fallback_to("PASSWORDSTATE_AUTH")),
         windows_username=dict(type="str", fallback=env_fallback_to("PASSWORDSTATE_WINDOWS_USERNAME")),

@@ -49,16 +49,26 @@ options:
   url:
     description: URL.
     type: str
+  domain:
+    description: Active Directory domain (NetBIOS name) of the account; the record's C(Domain), written as C(ADDomainNetBIOS).
+    type: str
+  host_name:
+    description: Host the account is used on; the record's C(HostName).
+    type: str
+  account_type:
+    description: Account type name, for example V(Web Site) or V(Active Directory); the record's C(AccountType).
+    type: str
   expiry_date:
     description:
-      - Expiry date as C(YYYY-MM-DD); an empty string clears it. The server answers in its own locale
-        (see O(date_format)); dates are compared as dates.
+      - Expiry date as C(YYYY-MM-DD); an empty string clears it. It is sent in the server's Default Locale
+        (O(date_format)), which the server expects; answers are read in that locale; dates are compared as dates.
     type: str
   generic_fields:
     description:
       - Generic fields to set, keyed by number (V(1)..V(10)), V(GenericFieldN) or the field's display name.
-      - Display names need the list's field descriptions; to create a record they are read from another record
-        of the list.
+      - Display names need the list's field descriptions; to create a record they are read from the records of the
+        list, fetched without their passwords (C(ExcludePassword=true)), so no password is audited as viewed.
+      - Values of generic fields that may be secrets (see O(secret_generic_fields)) are masked in diffs and results.
     type: dict
   recycle_bin:
     description: With O(state=absent), move the record to the recycle bin (V(true)) or delete it for good.
@@ -221,6 +231,9 @@ def argument_spec():
         description=dict(type="str"),
         notes=dict(type="str"),
         url=dict(type="str"),
+        domain=dict(type="str"),
+        host_name=dict(type="str"),
+        account_type=dict(type="str"),
         expiry_date=dict(type="str"),
         generic_fields=dict(type="dict"),
         recycle_bin=dict(type="bool", default=True),
@@ -240,8 +253,12 @@ def find_record(client, params):
                            "of password_id." % params["password_id"]) from None
     if params["list_id"] is None or not params["title"]:
         raise ConfigError("Give password_id, or list_id (or PASSWORDSTATE_LIST_ID) and title.")
+    # the stored password is needed only to compare a given one or to return it: else the server need not send
+    # (and audit) it
+    secret_needed = params["state"] == "present" and (params["password"] is not None or params["return_password"])
     found = client.find_passwords(params["list_id"], title=params["title"], username=params["username"],
-                                  match_field=params["match_field"], match_value=params["match_value"])
+                                  match_field=params["match_field"], match_value=params["match_value"],
+                                  exclude_password=not secret_needed)
     if len(found) > 1:
         raise ConfigError("%d Passwordstate passwords titled %r in Password List %s (PasswordIDs %s): add username "
                           "or match_field/match_value, or use password_id."
@@ -294,17 +311,13 @@ def diff_view(client, record, extra=None, password_changed=False, secret_numbers
 
 
 def hide_secret_generic_fields(module, client, record, wanted):
-    """Values given for Password-type generic fields are secrets: mask them in every result and message
-    (the option generic_fields cannot be no_log as a whole: most generic fields are plain text)."""
-    for number in secret_generic_numbers(record):
+    """Values given for secret generic fields are secrets: mask them in every result and message
+    (the option generic_fields cannot be no_log as a whole: many generic fields are plain text)."""
+    for number in client.secret_numbers(record):
         value = wanted.get("GenericField%d" % number)
         if value:
             module.no_log_values.add(value)
             client.redactor.add(value)
-
-
-def secret_generic_numbers(record):
-    return [n for n, info in (record or {}).get("_generic_info", {}).items() if info["type"].lower() == "password"]
 
 
 def work(module):
@@ -326,7 +339,7 @@ def run(module, client, params):
             return result
         result.update(changed=True, password_id=record["PasswordID"], list_id=record.get("PasswordListID"))
         if module._diff:
-            result["diff"] = {"before": diff_view(client, record, secret_numbers=secret_generic_numbers(record)),
+            result["diff"] = {"before": diff_view(client, record, secret_numbers=client.secret_numbers(record)),
                               "after": {}}
         if not module.check_mode:
             client.delete(record, recycle_bin=params["recycle_bin"])
@@ -345,8 +358,9 @@ def run(module, client, params):
                               "'generate_password: true'.")
         template = None
         if params["generic_fields"]:
-            # names need the list's field names; every generic field needs its type (Password fields are secrets)
-            existing = client.list_passwords(params["list_id"])
+            # display names are in the records' GenericFieldInfo (no public answer describes a list's fields):
+            # read them without the passwords, so the server audits no password as viewed
+            existing = client.list_passwords(params["list_id"], exclude_password=True)
             template = existing[0] if existing else None
         wanted = wanted_fields(client, params, None, template)
         hide_secret_generic_fields(module, client, template, wanted)
@@ -354,7 +368,7 @@ def run(module, client, params):
         result["changed"] = True
         if module._diff:
             after = dict(body)
-            for number in secret_generic_numbers(template):
+            for number in client.secret_numbers(template):
                 if after.get("GenericField%d" % number):
                     after["GenericField%d" % number] = MASK
             after["Password"] = MASK
@@ -373,7 +387,7 @@ def run(module, client, params):
         return finish(module, client, params, result, record)
     result["changed"] = True
     if module._diff:
-        secret = secret_generic_numbers(record)
+        secret = client.secret_numbers(record)
         result["diff"] = {"before": diff_view(client, record, secret_numbers=secret),
                           "after": diff_view(client, record, changes, action in (SET, GENERATE), secret)}
     if module.check_mode:

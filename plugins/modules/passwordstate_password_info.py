@@ -14,7 +14,9 @@ description:
   - Returns the password records found by O(password_id), or by O(list_id) and O(title) (exact,
     case-insensitive) narrowed by O(username) or O(match_field)/O(match_value), or every record whose fields
     contain O(search), or (with O(list_id) alone) every record of that Password List.
-  - Secrets (the password and generic fields of type Password) are left out unless O(with_secrets=true).
+  - Secrets (the password, and the generic fields that may hold secrets - see O(secret_generic_fields)) are left
+    out unless O(with_secrets=true). Without O(with_secrets), searches and list reads ask the server to leave the
+    passwords out (C(ExcludePassword=true)), so it audits no password as viewed.
   - With O(history=true) each record carries its change history.
 options:
   password_id:
@@ -36,7 +38,7 @@ options:
     description: General search - records where any field contains this text.
     type: str
   with_secrets:
-    description: Include the password and password-type generic fields (also in the history).
+    description: Include the password and the generic fields that may hold secrets (also in the history).
     type: bool
     default: false
   history:
@@ -103,6 +105,7 @@ from ansible_collections.pwman.secrets.plugins.module_utils._passwordstate_clien
     describe_search,
     passwordstate_auth_argument_spec,
     public_record,
+    record_secret_numbers,
 )
 
 
@@ -134,12 +137,13 @@ def find(client, params):
                 raise
             return []
     if params["search"] is not None:
-        found = client.search(list_id, search=params["search"])
+        found = client.search(list_id, exclude_password=not params["with_secrets"], search=params["search"])
     elif params["title"] or params["username"] or params["match_field"]:
         found = client.find_passwords(list_id, title=params["title"], username=params["username"],
-                                      match_field=params["match_field"], match_value=params["match_value"])
+                                      match_field=params["match_field"], match_value=params["match_value"],
+                                      exclude_password=not params["with_secrets"])
     elif list_id is not None:
-        found = client.list_passwords(list_id)
+        found = client.list_passwords(list_id, exclude_password=not params["with_secrets"])
     else:
         raise ConfigError("Give password_id, title, username, match_field/match_value, search or list_id.")
     if not found and params["fail_on_missing"]:
@@ -159,8 +163,7 @@ def work(module):
             if params["history"]:
                 entries = client.history(record)
                 if not params["with_secrets"]:
-                    secret = [n for n, info in record.get("_generic_info", {}).items()
-                              if info["type"].lower() == "password"]
+                    secret = record_secret_numbers(record)
                     for entry in entries:
                         entry.pop("Password", None)
                         for number in secret:

@@ -92,3 +92,76 @@ LEGACY_PLAYBOOK = """
           - "'authorization failed' in legacy.msg and 'generalerror' in legacy.msg"
           - empty.passwords == []
 """
+
+
+ISSUE15_AUDIT_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: create with generic fields by display name (names read without passwords)
+      pwman.secrets.passwordstate_password:
+        list_id: 11
+        title: issue15-audit
+        password: Issue15-Pass-1
+        generic_fields: {Tenant: EU, Port: "8080"}
+      register: created
+    - ansible.builtin.assert:
+        that: [created is changed]
+"""
+
+
+def test_issue15_create_by_display_name_audits_no_password(server, playbook, tmp_path):
+    """Point 6: display names come from records read with ExcludePassword=true: no password audited as viewed."""
+    before = len(server.admin("GET", "state")["audits"])
+    book = tmp_path / "issue15_audit.yml"
+    book.write_text(ISSUE15_AUDIT_PLAYBOOK)
+    result = playbook(str(book), env=server.env)
+    assert result.rc == 0, result
+    state = server.admin("GET", "state")
+    assert state["audits"][before:] == [], "passwords audited as viewed: %s" % state["audits"][before:]
+    created = [p for p in state["passwords"].values() if p["Title"] == "issue15-audit"]
+    assert created[0]["GenericField1"] == "EU" and created[0]["GenericField2"] == "8080"
+
+
+ISSUE15_DATES_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: an expiry date is sent in the server's Default Locale
+      pwman.secrets.passwordstate_password:
+        list_id: 11
+        title: issue15-dates
+        password: Issue15-Pass-2
+        expiry_date: "2031-12-24"
+        date_format: MM/DD/YYYY
+      register: created
+    - name: a date sent in the wrong locale is refused by the server
+      pwman.secrets.passwordstate_password:
+        password_id: "{{ created.password_id }}"
+        expiry_date: "2031-12-25"
+        date_format: DD/MM/YYYY
+      register: wrong_locale
+      ignore_errors: true
+    - ansible.builtin.assert:
+        that:
+          - created is changed
+          - created.record.expiry_date == '2031-12-24'
+          - created.record.ExpiryDate == '12/24/2031'
+          - wrong_locale is failed
+          - "'HTTP 400' in wrong_locale.msg and 'ExpiryDate' in wrong_locale.msg"
+"""
+
+
+def test_issue15_dates_written_in_the_server_locale(server, playbook, tmp_path):
+    """Point 4: the date is written in the server's Default Locale (here M/D/YYYY); a wrong one is refused."""
+    server.admin("POST", "settings", {"date_format": "%-m/%-d/%Y"})
+    try:
+        book = tmp_path / "issue15_dates.yml"
+        book.write_text(ISSUE15_DATES_PLAYBOOK)
+        result = playbook(str(book), env=server.env)
+        assert result.rc == 0, result
+        state = server.admin("GET", "state")
+        created = [p for p in state["passwords"].values() if p["Title"] == "issue15-dates"]
+        assert created and created[0]["ExpiryDate"] == "2031-12-24"
+    finally:
+        server.admin("POST", "settings", {"date_format": "%-d/%-m/%Y"})

@@ -1,10 +1,12 @@
 """An imitation of Click Studios' Passwordstate standard API (/api/), for tests and the demo.
 
-It follows the public API document and the facts in ../shared/api/passwordstate.md, quirks
-included: JSON arrays everywhere, the [{"errors": [{"message"}, {"phrase"}]}] error body,
-"No Passwords found" answered as an error (HTTP 404 here; the real status is not verified),
-PasswordListID as a string in password records, GenericFieldInfo as [] or {}, extra fields
-(OTP, OTPUri, Web*_ID) clients must ignore, ExpiryDate answered in the server locale.
+It follows the public API document and responses recorded by others; README.md in this folder names
+the source of every shape: JSON arrays everywhere, the [{"errors": [{"message"}, {"phrase"}]}] error body
+(or [{"error"}] with the error_key setting), "No Passwords found" answered as an error (HTTP 404 here;
+the real status is not verified), PasswordListID as a string in password records (an integer in list
+records), Domain/HostName/AccountType, GenericFieldInfo as [] or {} or {DisplayName, GenericFieldID, Value}
+entries (never a field type), extra fields (OTP, OTPUri, Web*_ID) clients must ignore, ExpiryDate in the
+server's Default Locale both ways, ExcludePassword and PreventAuditing honoured (see `audits`).
 
 The Windows-integrated API (/winapi/) serves the same routes, authenticated like IIS with
 Windows Authentication: a real NTLM handshake (pyspnego's acceptor, users from seed_data
@@ -35,12 +37,22 @@ from urllib.parse import parse_qs
 from sandbox.common.httpserver import App, Response
 from sandbox.passwordstate import seed_data
 
-STANDARD_FIELDS = ("Title", "UserName", "Description", "GenericField1", "GenericField2", "GenericField3",
-                   "GenericField4", "GenericField5", "GenericField6", "GenericField7", "GenericField8",
-                   "GenericField9", "GenericField10", "AccountTypeID", "Notes", "URL", "Password",
-                   "ExpiryDate", "AllowExport")
-SEARCH_FIELDS = ("Title", "UserName", "Description") + tuple("GenericField%d" % n for n in range(1, 11)) + (
-    "Notes", "URL")
+# A password record's fields in the order real servers send them (ruby-passwordstate get_password.json,
+# PasswordState-Management PasswordSearch*Response.json); "Domain" is written as ADDomainNetBIOS.
+STANDARD_FIELDS = ("Title", "Domain", "HostName", "UserName", "Description", "GenericField1", "GenericField2",
+                   "GenericField3", "GenericField4", "GenericField5", "GenericField6", "GenericField7",
+                   "GenericField8", "GenericField9", "GenericField10", "AccountTypeID", "Notes", "URL", "Password",
+                   "ExpiryDate", "AllowExport", "AccountType")
+WRITE_ALIASES = {"Domain": ("ADDomainNetBIOS", "Domain"), "HostName": ("HostName", "Hostname")}
+# Specific search parameters (PasswordState-Management Get-PasswordStatePassword): parameter -> record field
+SEARCH_FIELDS = {"Title": "Title", "UserName": "UserName", "Description": "Description", "Notes": "Notes",
+                 "URL": "URL", "HostName": "HostName", "ADDomainNetBIOS": "Domain", "AccountType": "AccountType"}
+SEARCH_FIELDS.update({"GenericField%d" % n: "GenericField%d" % n for n in range(1, 11)})
+GENERAL_SEARCH_FIELDS = ("Title", "UserName", "Description", "Notes", "URL", "HostName", "Domain") + tuple(
+    "GenericField%d" % n for n in range(1, 11))
+# Default Locale formats as strftime-like patterns; %-d / %-m are unpadded (1/2/2029, issue #163)
+LOCALE_PATTERNS = {"%d/%m/%Y": ("d", "m", "Y"), "%-d/%-m/%Y": ("d", "m", "Y"), "%m/%d/%Y": ("m", "d", "Y"),
+                   "%-m/%-d/%Y": ("m", "d", "Y"), "%Y-%m-%d": ("Y", "m", "d")}
 WORDS = ("apple", "breeze", "canyon", "delta", "ember", "forest", "glacier", "harbor", "island", "jungle",
          "kettle", "lantern", "meadow", "nectar", "orbit", "pepper", "quartz", "river", "summit", "timber")
 
@@ -79,9 +91,10 @@ class PasswordstateApp(App):
         super().__init__(config)
         self.rng = random.Random(self.config.get("random_seed"))
         self.settings = {
-            "date_format": "%d/%m/%Y",       # the server's Default Locale for ExpiryDate output
+            "date_format": "%-d/%-m/%Y",     # the server's Default Locale for ExpiryDate, both ways
             "empty_status": 404,             # status of the "No Passwords found" error
             "legacy_auth_redirect": False,   # older servers: 302 to /error/generalerror.aspx
+            "error_key": "errors",           # newer servers may answer [{"error": ...}] (ruby-passwordstate)
         }
         self.settings.update(self.config.get("settings") or {})
         self.lists = {}
@@ -91,6 +104,7 @@ class PasswordstateApp(App):
         self.folders = {}
         self.generators = {}
         self.pending_resets = []
+        self.audits = []               # (PasswordID, how): one "password viewed" audit record per password sent
         self.system_key = seed_data.SYSTEM_API_KEY
         self.generator_key = seed_data.GENERATOR_API_KEY
         self.next_password_id = 9001
@@ -143,11 +157,32 @@ class PasswordstateApp(App):
         record = {name: "" for name in STANDARD_FIELDS}
         record["AccountTypeID"] = 0
         record["AllowExport"] = True
+        record["SiteID"] = 0
         record["PasswordResetEnabled"] = False
         record["otp_secret"] = ""
         return record
 
     # -- formatting ---------------------------------------------------------------------
+    def _locale_name(self):
+        order = LOCALE_PATTERNS.get(self.settings["date_format"], ("d", "m", "Y"))
+        return "/".join({"d": "DD", "m": "MM", "Y": "YYYY"}[p] for p in order) if order[0] != "Y" else "YYYY-MM-DD"
+
+    def _parse_locale_date(self, text):
+        """A written date in the server's Default Locale (padded or not), else None: the API expects that
+        format (PasswordState-Management: 'specify the ExpiryDate in the date format ... Default Locale')."""
+        order = LOCALE_PATTERNS.get(self.settings["date_format"], ("d", "m", "Y"))
+        separator = "-" if order[0] == "Y" else "/"
+        match = re.match(r"^(\d{1,4})%s(\d{1,2})%s(\d{1,4})$" % (separator, separator), text)
+        if not match:
+            return None
+        parts = dict(zip(order, (int(g) for g in match.groups())))
+        if len(match.group(order.index("Y") + 1)) != 4:
+            return None
+        try:
+            return datetime.date(parts["Y"], parts["m"], parts["d"])
+        except ValueError:
+            return None
+
     def _format_date(self, iso):
         if not iso:
             return ""
@@ -157,29 +192,27 @@ class PasswordstateApp(App):
         return fmt.replace("%-d", str(day.day)).replace("%-m", str(day.month)) \
             .replace("%d", "%02d" % day.day).replace("%m", "%02d" % day.month).replace("%Y", "%04d" % day.year)
 
-    def _generic_field_info(self, lst):
+    def _generic_field_info(self, lst, record):
         if lst.get("generic_field_info_as_dict"):
             return {}
+        # entries as recorded (eizedev/ansible-passwordstate-modules README): no field type is ever sent
         fields = lst.get("generic_fields") or {}
-        return [{"GenericFieldID": "GenericField%d" % n, "DisplayName": f["DisplayName"], "IsHidden": False,
-                 "FieldType": f["FieldType"]} for n, f in sorted(fields.items())]
+        return [{"DisplayName": f["DisplayName"], "GenericFieldID": "GenericField%d" % n, "Value": record[
+            "GenericField%d" % n]} for n, f in sorted(fields.items())]
 
-    def render(self, record, with_list=False):
+    def render(self, record, exclude_password=False):
+        """A password record in the v9.5+ shape (PasswordState-Management issue #159 and its JSON fixtures):
+        PasswordListID is a string here, also in cross-list search; GenericFieldInfo is [] or {} or entries."""
         lst = self.lists[record["list_id"]]
-        out = {}
-        if with_list:
-            out["PasswordListID"] = record["list_id"]          # an integer here ...
-            out["PasswordList"] = lst["PasswordList"]
-            out["TreePath"] = lst["TreePath"]
-        out["PasswordID"] = record["PasswordID"]
+        out = {"PasswordListID": str(record["list_id"]), "PasswordList": lst["PasswordList"],
+               "PasswordID": record["PasswordID"]}
         for name in STANDARD_FIELDS:
             out[name] = record[name]
+            if name == "GenericField10":
+                out["GenericFieldInfo"] = self._generic_field_info(lst, record)
+        if exclude_password:
+            del out["Password"]
         out["ExpiryDate"] = self._format_date(record["ExpiryDate"])
-        if not with_list:
-            out["PasswordListID"] = str(record["list_id"])      # ... and a string here (type drift)
-        out["PasswordResetEnabled"] = bool(record.get("PasswordResetEnabled"))
-        out["HeartbeatEnabled"] = False
-        out["GenericFieldInfo"] = self._generic_field_info(lst)
         out["OTP"] = ""
         out["OTPUri"] = ("otpauth://totp/%s?secret=%s" % (record["Title"], record["otp_secret"])
                          if record.get("otp_secret") else "")
@@ -188,11 +221,20 @@ class PasswordstateApp(App):
         out["WebOTP_ID"] = ""
         for n in range(1, 11):
             out["WebGenericField%d_ID" % n] = ""
-        out["AccountType"] = ""
-        out["ADDomainNetBIOS"] = ""
         return out
 
+    def answer_records(self, request, records, status=200, headers=None, auditable=True):
+        """Records as the API sends them: ExcludePassword=true leaves the password out (nothing to audit);
+        every password sent is audited unless PreventAuditing=true (not honoured for a PasswordID, as
+        PasswordState-Management's Get-PasswordStatePassword notes)."""
+        exclude = truthy(request.arg("ExcludePassword") or "false")
+        if not exclude and not (auditable and truthy(request.arg("PreventAuditing") or "false")):
+            self.audits.extend((r["PasswordID"], request.method) for r in records)
+        return Response.json([self.render(r, exclude) for r in records], status=status, headers=headers)
+
     def render_list(self, lst):
+        """A Password List as recorded (ruby-passwordstate get_password_list.json, PasswordState-Management
+        ListResponse.json): no generic field definitions, HidePasswords "False:True:False" or a bool."""
         return {
             "PasswordListID": lst["PasswordListID"],
             "PasswordList": lst["PasswordList"],
@@ -205,11 +247,12 @@ class PasswordstateApp(App):
             "HandshakeApprovalRequired": False,
             "PasswordStrengthPolicyID": 1 if lst["policy"]["min_length"] < 10 else 7,
             "PasswordGeneratorID": lst.get("PasswordGeneratorID", 1),
-            "CodePage": "Unicode (UTF-8)",
+            "CodePage": "Using Passwordstate Default Code Page",
             "PreventPasswordReuse": lst.get("PreventPasswordReuse", 0),
             "AuthenticationType": "None Required",
             "AuthenticationPerSession": False,
             "PreventExpiryDateModification": False,
+            "SetExpiryDate": 0,
             "ResetExpiryDate": 0,
             "PreventDragDrop": True,
             "PreventBadPasswordUse": True,
@@ -219,7 +262,15 @@ class PasswordstateApp(App):
             "GeneratorName": self.generators.get(lst.get("PasswordGeneratorID", 1), {}).get(
                 "GeneratorName", "Default Password Generator"),
             "PolicyName": lst["policy"]["PolicyName"],
-            "PasswordResetOptions": "False:True:False",
+            "PasswordResetEnabled": bool(lst.get("reset_scripts")),
+            "ForcePasswordGenerator": False,
+            "HidePasswords": lst.get("HidePasswords", False),
+            "ShowGuide": False,
+            "EnablePasswordResetSchedule": False,
+            "PasswordResetSchedule": "00:00",
+            "AddDaysToExpiryDate": 90,
+            "SiteID": lst.get("SiteID", 0),
+            "SiteLocation": lst.get("SiteLocation", "Internal"),
         }
 
     # -- auth -----------------------------------------------------------------------------
@@ -401,7 +452,10 @@ class PasswordstateApp(App):
         for name in STANDARD_FIELDS:
             if name in ("Password",):
                 continue
-            value = self._field(body, name)
+            value = self._field(body, name) if name not in WRITE_ALIASES else None
+            for alias in WRITE_ALIASES.get(name, ()):
+                if value is None:
+                    value = self._field(body, alias)
             if value is None and name == "UserName":
                 value = self._field(body, "Username")
             if value is None:
@@ -409,10 +463,11 @@ class PasswordstateApp(App):
             if name == "ExpiryDate":
                 value = str(value).strip()
                 if value:
-                    try:
-                        datetime.date.fromisoformat(value)
-                    except ValueError:
-                        return "ExpiryDate '%s' is not a valid date in the format YYYY-MM-DD" % value
+                    day = self._parse_locale_date(value)
+                    if day is None:
+                        return "ExpiryDate '%s' is not a valid date for the Default Locale (%s)" % (
+                            value, self._locale_name())
+                    value = day.isoformat()
             elif name == "AccountTypeID":
                 try:
                     value = int(value)
@@ -499,8 +554,8 @@ class PasswordstateApp(App):
             denied = app._system_only(request)
             if denied:
                 return denied
-            records = [app.render(r, with_list=True) for dummy, r in sorted(app.passwords.items())]
-            return Response.json(records) if records else app._no_passwords()
+            records = [r for dummy, r in sorted(app.passwords.items())]
+            return app.answer_records(request, records) if records else app._no_passwords()
 
         @app.route("GET", r"/api/passwords/(?P<ident>\d+)")
         def get_password(request, ident):
@@ -509,12 +564,12 @@ class PasswordstateApp(App):
                 denied = app._list_access(request, ident)
                 if denied:
                     return denied
-                records = [app.render(r) for dummy, r in sorted(app.passwords.items()) if r["list_id"] == ident]
-                return Response.json(records) if records else app._no_passwords()
+                records = [r for dummy, r in sorted(app.passwords.items()) if r["list_id"] == ident]
+                return app.answer_records(request, records) if records else app._no_passwords()
             record, denied = app._password_access(request, ident)
             if denied:
                 return denied
-            return Response.json([app.render(record)])
+            return app.answer_records(request, [record], auditable=False)
 
         @app.route("GET", r"/api/passwordhistory/(?P<pid>\d+)")
         def history(request, pid):
@@ -552,13 +607,17 @@ class PasswordstateApp(App):
             tests = []
             if general is not None:
                 needle = general.lower()
-                tests.append(lambda r: any(needle in str(r[f]).lower() for f in SEARCH_FIELDS))
-            for name in SEARCH_FIELDS:
+                tests.append(lambda r: any(needle in str(r[f]).lower() for f in GENERAL_SEARCH_FIELDS))
+            for name, field in SEARCH_FIELDS.items():
                 value = request.arg(name)
                 if value is None and name == "UserName":
                     value = request.arg("Username")
-                if value is not None and name != "search":
-                    tests.append(lambda r, n=name, v=value.lower(): v in str(r[n]).lower())
+                if value is not None:
+                    tests.append(lambda r, n=field, v=value.lower(): v in str(r[n]).lower())
+            site = request.arg("SiteID")
+            if site is not None:
+                # a record's site is its list's site (SiteID 0 = Internal, as in every recorded list)
+                tests.append(lambda r, v=site.strip(): str(app.lists[r["list_id"]].get("SiteID", 0)) == v)
             exact = request.arg("ExpiryDate")
             if exact:
                 tests.append(lambda r, v=exact: r["ExpiryDate"] == v)
@@ -584,7 +643,7 @@ class PasswordstateApp(App):
                         or (request.header("Reason") or "").strip()]
             if not hits:
                 return app._no_passwords("No Passwords found in the Password List(s) for the specified search criteria")
-            return Response.json([app.render(r, with_list=list_id is None) for r in hits])
+            return app.answer_records(request, hits)
 
         app.route("GET", r"/api/searchpasswords/?")(lambda request: search(request, None))
         app.route("GET", r"/api/searchpasswords/(?P<lid>\d+)")(lambda request, lid: search(request, int(lid)))
@@ -810,6 +869,7 @@ class PasswordstateApp(App):
                           for k, lst in app.lists.items()},
                 "pending_resets": [pid for pid, dummy in app.pending_resets],
                 "reasons": app.last_reasons,
+                "audits": [[pid, how] for pid, how in app.audits],
                 "settings": app.settings,
             })
 
@@ -844,8 +904,21 @@ class PasswordstateApp(App):
     # -- Windows-integrated API (/winapi/, NTLM) ----------------------------------------------------
     def dispatch(self, request):
         if request.path.lower().startswith(WINAPI_PREFIX):
-            return self._dispatch_winapi(request)
-        return super().dispatch(request)
+            return self._rekey_error(self._dispatch_winapi(request))
+        return self._rekey_error(super().dispatch(request))
+
+    def _rekey_error(self, response):
+        """error_key=error: the error entries newer servers send, read by ruby-passwordstate as
+        message / phrase / error (its commit "Add 'error' key to error message lookup list")."""
+        if self.settings.get("error_key") != "error" or response.status < 400 or b'"errors"' not in response.body:
+            return response
+        try:
+            entries = json.loads(response.body)[0]["errors"]
+        except (ValueError, LookupError, TypeError):
+            return response
+        phrase = " ".join(str(e.get("phrase")) for e in entries if isinstance(e, dict) and e.get("phrase"))
+        response.body = json.dumps([{"error": phrase}]).encode("utf-8")
+        return response
 
     def _dispatch_winapi(self, request):
         if request.header("APIKey") is not None or request.has_arg("apikey"):

@@ -22,8 +22,9 @@ REASON_LIST_ID = 13
 RESET_LIST_ID = 14
 EMPTY_LIST_ID = 15
 
+# Generic field definitions are the list's configuration; the API never sends their FieldType (see README.md).
 GENERIC_FIELDS_PLAIN = {
-    1: {"DisplayName": "Domain", "FieldType": "Text"},
+    1: {"DisplayName": "Tenant", "FieldType": "Text"},
     2: {"DisplayName": "Port", "FieldType": "Text"},
     3: {"DisplayName": "Recovery Code", "FieldType": "Password"},
 }
@@ -49,6 +50,7 @@ LISTS = {
         "policy": {"PolicyName": "Strict Policy", "min_length": 14, "classes": 4},
         "PasswordGeneratorID": 1,
         "PreventPasswordReuse": 3,
+        "HidePasswords": "False:True:False",   # the composite form of ruby-passwordstate's recording
         "reason_required": False,
         "reset_scripts": False,
         "generic_fields": {1: {"DisplayName": "Server", "FieldType": "Text"}},
@@ -98,10 +100,12 @@ OTP_SECRET = "JBSWY3DPEHPK3PXP"
 # Passwords: id -> fields. ExpiryDate is stored ISO and answered in the server locale.
 PASSWORDS = {
     5001: {"list": PLAIN_LIST_ID, "Title": "web", "UserName": "alice", "Password": "Web-Alice-Pass-1",
+           "Domain": "CORP", "HostName": "intranet01", "AccountType": "Web Site",
            "Description": "Intranet login", "URL": "https://intranet.example.com", "Notes": "rotated yearly",
            "ExpiryDate": "2029-02-01", "GenericField1": "CORP", "GenericField2": "443",
            "GenericField3": "Recovery-7731-Alpha"},
     5002: {"list": PLAIN_LIST_ID, "Title": "web-admin", "UserName": "admin", "Password": "Web-Admin-Pass-2",
+           "Domain": "CORP",
            "Description": "Intranet admin", "URL": "https://intranet.example.com/admin",
            "GenericField1": "CORP", "GenericField2": "8443"},
     5003: {"list": PLAIN_LIST_ID, "Title": "mail", "UserName": "bob", "Password": "Mail-Bob-Pass-3",
@@ -109,7 +113,7 @@ PASSWORDS = {
     5004: {"list": PLAIN_LIST_ID, "Title": "shared", "UserName": "ops", "Password": "Shared-Ops-Pass-4"},
     5005: {"list": PLAIN_LIST_ID, "Title": "shared", "UserName": "dev", "Password": "Shared-Dev-Pass-5"},
     6001: {"list": STRICT_LIST_ID, "Title": "db-primary", "UserName": "sa",
-           "Password": "Db-Primary-Strong-Pass-#2029", "GenericField1": "db1.example.com"},
+           "Password": "Db-Primary-Strong-Pass-#2029", "GenericField1": "db1.example.com", "HostName": "db1"},
     6002: {"list": STRICT_LIST_ID, "Title": "web", "UserName": "dbweb",
            "Password": "Db-Web-Strong-Pass-#2030", "GenericField1": "db2.example.com"},
     7001: {"list": REASON_LIST_ID, "Title": "root-breakglass", "UserName": "root",
