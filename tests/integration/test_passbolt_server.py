@@ -726,3 +726,26 @@ def test_root_answers_like_passbolt(server, ada):
     assert api.json()["header"]["message"] == "You need to login to access this location."
     mine = ada.get(server.base_url + "/", headers={"Accept": "application/json"}, timeout=10)
     assert body(mine) is None and mine.headers["Content-Type"] == "application/json"
+
+
+def test_users_index_contains_keys_by_default_and_view_messages(server, ada):
+    """Beyond the seven: UsersTable::findIndex contains gpgkey, profile, groups_users and role unless the query
+    says contain[x]=0; UsersViewController's bad-id message names "me"."""
+    users = body(ada.get(server.base_url + "/users.json", timeout=10))
+    assert all({"gpgkey", "profile", "groups_users", "role"} <= set(u) for u in users)
+    bare = body(ada.get(server.base_url + "/users.json?contain[gpgkey]=0&contain[groups_users]=0", timeout=10))
+    assert all("gpgkey" not in u and "groups_users" not in u and "profile" in u for u in bare)
+    bad = ada.get(server.base_url + "/users/nope.json", timeout=10)
+    body(bad, 400)
+    assert bad.json()["header"]["message"] == 'The user identifier should be a valid UUID or "me".'
+
+
+def test_healthcheck_and_secret_view_messages(server, ada):
+    """Beyond the seven: HealthcheckStatusController answers success(__('OK'), 'OK'); SecretsViewController looks the
+    secret up directly: a resource the user cannot see is "The secret does not exist."."""
+    health = requests.get(server.base_url + "/healthcheck/status.json", timeout=10)
+    assert body(health) == "OK" and health.json()["header"]["message"] == "OK"
+    hidden = SD.resource("v5-badsig")["id"]  # Betty's only
+    missing = ada.get(server.base_url + "/secrets/resource/%s.json" % hidden, timeout=10)
+    body(missing, 404)
+    assert missing.json()["header"]["message"] == "The secret does not exist."

@@ -720,7 +720,7 @@ class PassboltApp(App):
         r("GET", r"/auth/logout\.json")(self.h_gpgauth_logout)
         r("POST", r"/auth/logout\.json")(self.h_gpgauth_logout)
         r("GET", r"/auth/is-authenticated\.json")(self.h_is_authenticated)
-        r("GET", r"/healthcheck/status\.json")(lambda req: self.envelope(req, "OK"))
+        r("GET", r"/healthcheck/status\.json")(lambda req: self.envelope(req, "OK", message="OK"))  # success(__('OK'), 'OK')
         r("GET", r"/settings\.json")(self.h_settings)
         r("GET", r"/mfa/verify/totp\.json")(self.h_mfa_get)
         r("GET", r"/mfa/verify/error\.json")(self.h_mfa_error)
@@ -1080,15 +1080,23 @@ class PassboltApp(App):
         if self._flag(req, "filter[is-admin]"):
             users = [u for u in users if u["role"] == "admin"]
         users.sort(key=lambda u: u["username"])
-        return self.listing(req, [self.fmt_user(u, gpgkey=self.contains(req, "gpgkey"),
-                                                profile=True, role=True,
-                                                groups_users=self.contains(req, "groups_users")) for u in users])
+        # UsersTable::findIndex contains gpgkey, profile, groups_users and role unless contain[x]=0 says otherwise
+        return self.listing(req, [self.fmt_user(u, gpgkey=self._contain_default(req, "gpgkey"),
+                                                profile=self._contain_default(req, "profile"),
+                                                role=self._contain_default(req, "role"),
+                                                groups_users=self._contain_default(req, "groups_users"))
+                                  for u in users])
+
+    @staticmethod
+    def _contain_default(req, name):
+        value = req.arg("contain[%s]" % name)
+        return value is None or str(value).strip().lower() not in ("0", "false", "")
 
     def h_user(self, req, uid):
         me, dummy = self.current_user(req)
         user = me if uid == "me" else self.users.get(uid)
         if not is_uuid(uid) and uid != "me":
-            raise HttpError(400, "The user identifier should be a valid UUID.")
+            raise HttpError(400, 'The user identifier should be a valid UUID or "me".')  # UsersViewController
         if user is None or user["deleted"] or (not user["active"] and me["role"] != "admin"):
             raise HttpError(404, "The user does not exist.")
         return self.envelope(req, self.fmt_user(user, gpgkey=True, groups_users=True))
@@ -1218,9 +1226,12 @@ class PassboltApp(App):
         return self.envelope(req, self.fmt_resource(res, me["id"], req))
 
     def h_secret(self, req, rid):
+        """SecretsViewController: the caller's secret of the resource, whatever the reason it has none."""
         me, dummy = self.current_user(req)
-        self._get_resource_or_error(me["id"], rid)
-        secret = self.secrets.get((rid, me["id"]))
+        if not is_uuid(rid):
+            raise HttpError(400, "The resource identifier should be a valid UUID.")
+        res = self.resources.get(rid)
+        secret = self.secrets.get((rid, me["id"])) if res is not None and not res["deleted"] else None
         if secret is None:
             raise HttpError(404, "The secret does not exist.")
         return self.envelope(req, dict(secret))
