@@ -305,6 +305,15 @@ class GpgContext:
             raise GpgError("Could not import the %s: %s" % (what, self._why(result) or "gpg found no key in it"))
         return fingerprints[0]
 
+    def import_public_keys(self, armored_keys):
+        """Import many armored public keys with one gpg run; returns the primary fingerprints imported.
+        Blocks gpg cannot read are skipped (they sign nothing here)."""
+        blocks = [str(k).strip() for k in armored_keys if k and "BEGIN PGP PUBLIC KEY BLOCK" in str(k)]
+        if not blocks:
+            return set()
+        result = self._gpg.import_keys("\n".join(blocks) + "\n")
+        return {normalize_fingerprint(f) for f in (result.fingerprints or []) if f}
+
     def import_private_key(self, armored, passphrase, what="private key"):
         """Import an armored private key, check that the passphrase unlocks it; returns its fingerprint."""
         text = str(armored or "")

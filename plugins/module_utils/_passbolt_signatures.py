@@ -60,17 +60,13 @@ class SignaturePolicy:
         """Import the public keys of the users the server lists (once per session)."""
         if self._user_keys is not None:
             return False
-        self._user_keys = {}
-        for user in self.client.users_with_keys():
-            key = (user.get("gpgkey") or {}) if isinstance(user, dict) else {}
-            if not key.get("armored_key"):
-                continue
-            try:
-                fingerprint = self.client.gpg.import_public_key(key["armored_key"], "public key of user %s"
-                                                                % user.get("id"))
-            except GpgError:
-                continue  # a key gpg cannot read signs nothing here
-            self._user_keys[fingerprint] = user.get("id")
+        keys = [((u.get("gpgkey") or {}) if isinstance(u, dict) else {}).get("armored_key")
+                for u in self.client.users_with_keys()]
+        try:
+            imported = self.client.gpg.import_public_keys(keys)  # one gpg run, however many users
+        except GpgError:
+            imported = set()
+        self._user_keys = {fingerprint: "a listed user" for fingerprint in imported}
         return True
 
     def check(self, items, kind, redo):

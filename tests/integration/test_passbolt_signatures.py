@@ -16,6 +16,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
+import uuid
 
 import gnupg
 import pytest
@@ -23,7 +25,6 @@ import requests
 
 from sandbox.passbolt import seed_data as SD
 
-ADA, BETTY = SD.user_id("ada"), SD.user_id("betty")
 PLAYBOOK_HEAD = "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
 
 
@@ -61,8 +62,6 @@ class OfficialStyleReader:
     def login(self):
         key = self.http.get(self.base + "/auth/verify.json", timeout=10).json()["body"]
         server_fpr = self.gpg.import_keys(key["keydata"]).fingerprints[0]
-        import time
-        import uuid
         challenge = json.dumps({"version": "1.0.0", "domain": self.base, "verify_token": str(uuid.uuid4()),
                                 "verify_token_expiry": int(time.time()) + 300})
         armored = str(self.gpg.encrypt(challenge, [server_fpr], sign=self.user["fingerprint"], always_trust=True,

@@ -45,8 +45,8 @@ def test_statuses_in_order_with_primary_fingerprints():
 class Gpg:
     user_fingerprint = USER
 
-    def import_public_key(self, armored, what):
-        return armored  # the "armored key" of a fake user is its fingerprint
+    def import_public_keys(self, armored_keys):
+        return set(armored_keys)  # the "armored key" of a fake user is its fingerprint
 
 
 class Client:
