@@ -705,8 +705,8 @@ def test_secrets_carry_created_by_and_modified_by(server, ada):
     secret = body(ada.get(server.base_url + "/secrets/resource/%s.json" % rid, timeout=10))
     assert secret["created_by"] == BETTY and secret["modified_by"] == BETTY and secret["user_id"] == ADA
     listed = body(ada.get(server.base_url + "/resources/%s.json?contain[secret]=1" % rid, timeout=10))
-    assert {k: listed["secrets"][0][k] for k in ("created_by", "modified_by")} == {"created_by": BETTY,
-                                                                                 "modified_by": BETTY}
+    written_by = {k: listed["secrets"][0][k] for k in ("created_by", "modified_by")}
+    assert written_by == {"created_by": BETTY, "modified_by": BETTY}
 
 
 def test_users_me_role_has_created_and_modified(server, ada):
