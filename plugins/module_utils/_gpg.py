@@ -378,7 +378,7 @@ class GpgContext:
 
     def decrypt_many(self, messages, what="message"):
         """Decrypt several messages (same agent, a few gpg processes at a time); keeps the order."""
-        return [text for text, _ in self.decrypt_many_signed(messages, what)]
+        return [text for text, dummy in self.decrypt_many_signed(messages, what)]
 
     def decrypt_signed(self, message, what="message"):
         """Decrypt one message; returns (text, signatures) - see `signatures_of`."""

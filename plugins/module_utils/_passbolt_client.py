@@ -387,10 +387,10 @@ class PassboltClient:
                 mine.append((key, entry))
         self._metadata_keys = {"keys": keys, "loaded": {}}
         self._metadata_fingerprints = None
-        decrypted = self._decrypt_checked([entry["data"] for _, entry in mine], METADATA,
-                                          ["metadata private key %s" % key.get("id") for key, _ in mine],
+        decrypted = self._decrypt_checked([entry["data"] for dummy, entry in mine], METADATA,
+                                          ["metadata private key %s" % key.get("id") for key, dummy in mine],
                                           "metadata private key")
-        for (key, _), text in zip(mine, decrypted):
+        for (key, dummy), text in zip(mine, decrypted):
             try:
                 plain = json.loads(text)
                 armored = plain["armored_key"]
@@ -421,14 +421,14 @@ class PassboltClient:
         """Decrypt several messages and apply the signature rules (see _passbolt_signatures); returns texts.
         With a `problems` list, refusals are appended there (one message or None per item) instead of raised."""
         results = self.gpg.decrypt_many_signed(messages, what)
-        texts = [text for text, _ in results]
+        texts = [text for text, dummy in results]
 
         def redo(index):
             text, sigs = self.gpg.decrypt_signed(messages[index], labels[index])
             texts[index] = text
             return sigs
 
-        items = [(label, sigs) for label, (_, sigs) in zip(labels, results)]
+        items = [(label, sigs) for label, (dummy, sigs) in zip(labels, results)]
         if problems is None:
             self.signatures.check(items, kind, redo)
         else:

@@ -79,7 +79,7 @@ class SignaturePolicy:
     def problems(self, items, kind, redo):
         """Like check(), but returns one message (or None) per item instead of raising."""
         items = list(items)
-        verdicts = [_verdict(sigs, self.trusted(), kind) for _, sigs in items]
+        verdicts = [_verdict(sigs, self.trusted(), kind) for dummy, sigs in items]
         if any(v[2] for v in verdicts) and self._load_users():
             trusted = self.trusted()
             for index, (label, sigs) in enumerate(items):
@@ -89,7 +89,7 @@ class SignaturePolicy:
                         items[index] = (label, sigs)
                     verdicts[index] = _verdict(sigs, trusted, kind)
         found = []
-        for (label, sigs), (ok, reason, _) in zip(items, verdicts):
+        for (label, sigs), (ok, reason, dummy) in zip(items, verdicts):
             found.append(None)
             if ok and reason == "unsigned":
                 self.notes.append("The %s is not signed (accepted: other tools write unsigned secrets)." % label)

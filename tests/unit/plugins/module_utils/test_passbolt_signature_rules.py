@@ -106,6 +106,6 @@ def test_users_are_listed_once_per_session():
     client = Client(listed=[ADA])
     policy = SignaturePolicy(client)
     policy.check([("item", [unknown(ADA)])], METADATA, lambda index: [good(ADA)])
-    for _ in range(2):  # Ada's key is in the keyring now: gpg reports her signatures as good
+    for dummy in range(2):  # Ada's key is in the keyring now: gpg reports her signatures as good
         policy.check([("item", [good(ADA)])], METADATA, lambda index: [good(ADA)])
     assert client.user_list_calls == 1
