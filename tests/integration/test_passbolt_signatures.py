@@ -183,3 +183,24 @@ def test_signature_matrix(server, users, target, tmp_path):
     # the users' keys were asked for only by the lookups that met a signer they did not know yet
     by_route = server.stats()["by_route"]
     assert 0 < by_route.get("GET /users.json", 0) < by_route.get("GET /resources.json", 0)
+
+
+def test_gpgauth_session_writes_with_the_cookie_a_get_gave(server, playbook, tmp_path):
+    """Deviation 2 seen from the collection: after a GPGAuth login the server has set no csrfToken; a module's
+    write must still carry X-CSRF-Token (the cookie comes from a GET)."""
+    book = tmp_path / "gpgauth.yml"
+    book.write_text(PLAYBOOK_HEAD + """
+    - name: Create a folder over a GPGAuth session
+      pwman.secrets.passbolt_folder:
+        path: gpgauth-written
+        auth: gpgauth
+      register: made
+    - name: It was created
+      ansible.builtin.assert:
+        that: made is changed
+""")
+    server.reset_stats()
+    result = playbook(str(book), env=server.env)
+    assert result.rc == 0, result
+    by_route = server.stats()["by_route"]
+    assert by_route.get("POST /folders.json") == 1 and by_route.get("POST /auth/login.json", 0) >= 2
