@@ -73,6 +73,19 @@ options:
       - A current TOTP code to answer the server's MFA demand with (instead of O(mfa_totp_secret)).
       - If not set, the E(PASSBOLT_MFA_TOTP_CODE) environment variable is used.
     type: str
+  verify_signatures:
+    description:
+      - Check the OpenPGP signatures of what is decrypted, as Passbolt's own clients do.
+      - Decrypted v5 metadata (shared-key and personal) and shared metadata private keys must carry a good signature
+        by a shared metadata key or by a user the server lists (their keys are read from C(GET /users.json) once per
+        session, only when a signer is not known yet).
+      - Secrets may be unsigned (other tools write them; this is said at C(-vvv)); a signature that is present must
+        be good and by such a key.
+      - A bad signature is always an error naming the resource. V(false) only lets unsigned items and signatures by
+        unknown keys through.
+      - If not set, the E(PASSBOLT_VERIFY_SIGNATURES) environment variable is used.
+    type: bool
+    default: true
 notes:
   - For compatibility with C(anatomicjc.passbolt), E(PASSBOLT_BASE_URL), E(PASSBOLT_PRIVATE_KEY) and
     E(PASSBOLT_PASSPHRASE) are read as before, and E(PASSBOLT_VERIFY) is honoured - V(false) disables
@@ -83,6 +96,12 @@ notes:
 
     PLUGINS = r"""
 options:
+  skip_ssl_verification:
+    description:
+      - V(true) is the same as O(validate_certs=false); the option name of Passbolt's official lookup
+        (C(passbolt.passbolt_lookup)).
+    type: bool
+    default: false
   base_url:
     env:
       - name: PASSBOLT_BASE_URL
@@ -148,6 +167,14 @@ options:
       - name: PASSBOLT_MFA_TOTP_CODE
     vars:
       - name: ansible_pwman_passbolt_mfa_totp_code
+  verify_signatures:
+    env:
+      - name: PASSBOLT_VERIFY_SIGNATURES
+    ini:
+      - section: pwman_passbolt
+        key: verify_signatures
+    vars:
+      - name: ansible_pwman_passbolt_verify_signatures
   validate_certs:
     ini:
       - section: pwman_passbolt

@@ -18,15 +18,22 @@ options:
   _terms:
     description:
       - Resource names or resource UUIDs. Names of v5 resources are matched after their metadata is decrypted.
-    required: true
+      - May be left out when O(name) is given.
     type: list
     elements: str
+  name:
+    description:
+      - The name of the resource to return, instead of a term (as in Passbolt's official lookup,
+        C(passbolt.passbolt_lookup)). Cannot be combined with terms.
+    type: str
   field:
     description:
       - What to return for each resource.
       - V(password), V(username), V(uri) (the first URI), V(uris) (all), V(name), V(description) (the encrypted
         description when the type has one, else the cleartext one), V(id), V(folder) (the folder path),
       - V(totp) (the current TOTP code computed from the secret), V(totp_secret) (the base32 TOTP secret),
+      - V(note) (the encrypted description, from the secret; what Passbolt's official lookup calls C(note) for v5),
+        V(metadata_description) (the description kept in the metadata),
       - the name of a custom field, or V(all) (a dictionary of everything, secret fields included).
     type: str
     default: password
@@ -57,6 +64,10 @@ notes:
   - Filters O(username), O(uri) and O(folder) are combined (all must match).
   - A term that matches nothing fails with an error naming the term and the filters; a term that matches several
     resources fails with their UUIDs and folder paths, unless O(first_found=true).
+  - A resource whose metadata signature is refused (see O(verify_signatures)) fails the lookup that returns it, with
+    an error naming the resource; other resources are still found.
+  - "Migrating from Passbolt's official lookup (C(passbolt.passbolt_lookup)): see the mapping table of option and
+    field names in the collection's docs/passbolt.md."
 """
 
 EXAMPLES = r"""
@@ -78,6 +89,11 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     otp: "{{ lookup('pwman.secrets.passbolt', 'vpn', field='totp') }}"
     api_key: "{{ lookup('pwman.secrets.passbolt', 'custom-fields', field='api_key') }}"
+  no_log: true
+
+- name: Written for Passbolt's official lookup - the same names work here
+  ansible.builtin.set_fact:
+    db_note: "{{ lookup('pwman.secrets.passbolt', name='db-primary', field='note', skip_ssl_verification=false) }}"
   no_log: true
 
 - name: Everything about a resource, with an account kit and explicit options

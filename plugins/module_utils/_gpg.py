@@ -202,6 +202,34 @@ def _secret_fingerprints(import_result):
     return found
 
 
+def signatures_of(result):
+    """The signatures gpg checked while decrypting, in order, from its status lines:
+    [{"status": "good"|"bad"|"unknown_key"|"error"|"expired", "fingerprint": primary key fingerprint or "",
+      "key_id": long key id}]. "unknown_key": no public key here to check it (ERRSIG code 9)."""
+    found = []
+    current = None
+    for line in (getattr(result, "stderr", "") or "").splitlines():
+        if not line.startswith("[GNUPG:] "):
+            continue
+        parts = line[9:].split()
+        if not parts:
+            continue
+        word = parts[0]
+        if word == "NEWSIG":
+            current = None
+        elif word in ("GOODSIG", "BADSIG", "EXPSIG", "EXPKEYSIG", "REVKEYSIG", "ERRSIG"):
+            key_id = normalize_fingerprint(parts[1]) if len(parts) > 1 else ""
+            if word == "ERRSIG":
+                status = "unknown_key" if len(parts) > 6 and parts[6] == "9" else "error"
+            else:
+                status = {"GOODSIG": "good", "BADSIG": "bad"}.get(word, "expired")
+            current = {"status": status, "fingerprint": "", "key_id": key_id}
+            found.append(current)
+        elif word == "VALIDSIG" and current is not None and len(parts) > 1:
+            current["fingerprint"] = normalize_fingerprint(parts[-1] if len(parts) > 10 else parts[1])
+    return found
+
+
 def _gpg_error_code(reason):
     """The gpg-error code (low 16 bits) of a `FAILURE <op> <code>` or `ERROR <op> <code>` status."""
     match = re.search(r"(?:FAILURE|ERROR) \S+ (\d+)", reason or "")
@@ -277,6 +305,15 @@ class GpgContext:
             raise GpgError("Could not import the %s: %s" % (what, self._why(result) or "gpg found no key in it"))
         return fingerprints[0]
 
+    def import_public_keys(self, armored_keys):
+        """Import many armored public keys with one gpg run; returns the primary fingerprints imported.
+        Blocks gpg cannot read are skipped (they sign nothing here)."""
+        blocks = [str(k).strip() for k in armored_keys if k and "BEGIN PGP PUBLIC KEY BLOCK" in str(k)]
+        if not blocks:
+            return set()
+        result = self._gpg.import_keys("\n".join(blocks) + "\n")
+        return {normalize_fingerprint(f) for f in (result.fingerprints or []) if f}
+
     def import_private_key(self, armored, passphrase, what="private key"):
         """Import an armored private key, check that the passphrase unlocks it; returns its fingerprint."""
         text = str(armored or "")
@@ -341,21 +378,48 @@ class GpgContext:
 
     def decrypt_many(self, messages, what="message"):
         """Decrypt several messages (same agent, a few gpg processes at a time); keeps the order."""
+        return [text for text, dummy in self.decrypt_many_signed(messages, what)]
+
+    def decrypt_signed(self, message, what="message"):
+        """Decrypt one message; returns (text, signatures) - see `signatures_of`."""
+        text, result = self._decrypt(message, what, bad_signature_ok=True)
+        return text, signatures_of(result)
+
+    def decrypt_many_signed(self, messages, what="message"):
+        """`decrypt_signed` for several messages (a few gpg processes at a time); keeps the order."""
         messages = list(messages)
         if len(messages) <= 1:
-            return [self.decrypt(m, what) for m in messages]
+            return [self.decrypt_signed(m, what) for m in messages]
         # Parallel decryptions must not all unlock the subkey at once.
         self.warm_up_decryption()
 
         def one(message):
             try:
-                return self.decrypt(message, what)
+                return self.decrypt_signed(message, what)
             except GpgError:
                 return None  # tried again below, alone
 
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(messages))) as pool:
             results = list(pool.map(one, messages))
-        return [self.decrypt(m, what) if r is None else r for m, r in zip(messages, results)]
+        return [self.decrypt_signed(m, what) if r is None else r for m, r in zip(messages, results)]
+
+    def encrypt_signed_by(self, plaintext, recipients, signers, what="message"):
+        """Encrypt to `recipients`, with one signature per key in `signers` (fingerprints of secret keys
+        in this keyring), in that order: a verifier that keeps the last good signature sees the last signer.
+        Keys other than the user's must be unlocked already (their import checks that)."""
+        if not recipients or not signers:
+            raise GpgError("No recipient or no signer for the %s." % what)
+        extra = []
+        for signer in signers:
+            extra += ["--local-user", normalize_fingerprint(signer)]
+        if isinstance(plaintext, str):
+            plaintext = plaintext.encode("utf-8")
+        result = self._gpg.encrypt(plaintext, list(recipients), armor=True, always_trust=True,
+                                   sign=normalize_fingerprint(signers[0]), passphrase=self._passphrase,
+                                   extra_args=extra)
+        if not result.ok or not result.data:
+            raise GpgError("Could not encrypt the %s: %s" % (what, self._why(result)))
+        return result.data.decode("ascii")
 
     def decrypt_verify(self, message, signer_fingerprint, what="message"):
         """Decrypt and require a good signature by `signer_fingerprint` (primary key or subkey)."""
@@ -402,15 +466,19 @@ class GpgContext:
         return found
 
     # -- internals ------------------------------------------------------------------
-    def _decrypt(self, message, what):
+    def _decrypt(self, message, what, bad_signature_ok=False):
         self._wait_warm_up()
-        return self._decrypt_now(message, what)
+        return self._decrypt_now(message, what, bad_signature_ok)
 
-    def _decrypt_now(self, message, what):
+    def _decrypt_now(self, message, what, bad_signature_ok=False):
         if not message or "BEGIN PGP MESSAGE" not in str(message):
             raise GpgError("The %s is not an armored OpenPGP message." % what)
         result = self._gpg.decrypt(str(message), passphrase=self._passphrase, always_trust=True)
-        if not result.ok:
+        # python-gnupg reports a decrypted message with a bad signature as not ok: the caller judges it.
+        status = result.stderr or ""
+        decrypted_badly_signed = bad_signature_ok and "[GNUPG:] BADSIG" in status \
+            and "[GNUPG:] PLAINTEXT" in status and "DECRYPTION_FAILED" not in status
+        if not result.ok and not decrypted_badly_signed:
             reason = self._why(result)
             low = reason.lower()
             if "passphrase" in low or _gpg_error_code(reason) == 11:

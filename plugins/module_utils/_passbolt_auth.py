@@ -253,6 +253,11 @@ class GpgAuth(_BaseAuth):
     def apply(self, method, headers):
         if method not in ("GET", "HEAD", "OPTIONS"):
             csrf = self.api.cookie("csrfToken")
+            if not csrf and self.logged_in:
+                # The CSRF middleware sets the cookie on a GET, not on the login POST: ask for it once.
+                self.api.users_me()
+                csrf = self.api.cookie("csrfToken")
+                self.redact.add(csrf)
             if csrf:
                 headers["X-CSRF-Token"] = csrf
 

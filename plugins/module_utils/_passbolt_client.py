@@ -41,6 +41,12 @@ from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_auth impor
     check_auth_method,
     server_key_changed,
 )
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_signatures import (
+    METADATA,
+    SECRET,
+    SignatureError,
+    SignaturePolicy,
+)
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -190,8 +196,23 @@ def passbolt_argument_spec():
         account_kit=env("PASSBOLT_ACCOUNT_KIT", type="str", no_log=True),
         mfa_totp_secret=env("PASSBOLT_MFA_TOTP_SECRET", type="str", no_log=True),
         mfa_totp_code=env("PASSBOLT_MFA_TOTP_CODE", type="str", no_log=True),
+        verify_signatures=env("PASSBOLT_VERIFY_SIGNATURES", type="bool", default=True),
     )
     return spec
+
+
+def _flag(value, default, option):
+    """A boolean option that may arrive as a string (environment, ini)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError("Option '%s' must be a boolean, got %r." % (option, str(value)[:40]))
 
 
 def connection_options(options, base_url=None):
@@ -204,6 +225,8 @@ def connection_options(options, base_url=None):
               ("base_url", "validate_certs", "ca_path", "timeout", "retries")}
     if base_url:
         values["base_url"] = base_url
+    if _flag(options.get_option_default("skip_ssl_verification"), False, "skip_ssl_verification"):
+        values["validate_certs"] = False  # the name Passbolt's official lookup uses
     verify = os.environ.get("PASSBOLT_VERIFY")
     if verify is not None and verify.strip():
         word = verify.strip().lower()
@@ -235,6 +258,9 @@ class PassboltClient:
         self._users = None
         self._views = None
         self._resource_types = None
+        self._metadata_fingerprints = None
+        self.signatures = SignaturePolicy(self, _flag(options.get_option_default("verify_signatures"), True,
+                                                      "verify_signatures"))
 
     # -- life cycle -------------------------------------------------------------------
     def login(self):
@@ -335,6 +361,7 @@ class PassboltClient:
         """Drop what was read from the server (folders, users, metadata keys, resources); keep the session."""
         self._metadata_keys_loaded = False
         self._metadata_keys = None
+        self._metadata_fingerprints = None
         self._folders = None
         self._users = None
         self._views = None
@@ -348,29 +375,65 @@ class PassboltClient:
         keys = self.api.metadata_keys(with_private_keys=True)
         if not isinstance(keys, list):
             raise ApiError("Passbolt", "GET", "/metadata/keys.json", 200, "the answer is not a list of keys")
-        loaded = {}
+        mine = []
         for key in keys:
             if not isinstance(key, dict):
                 continue
-            entries = key.get("metadata_private_keys") or []
-            for entry in entries:
+            for entry in key.get("metadata_private_keys") or []:
                 if not isinstance(entry, dict) or not entry.get("data"):
                     continue
                 if entry.get("user_id") and self.user_id and entry["user_id"] != self.user_id:
                     continue
-                try:
-                    plain = json.loads(self.gpg.decrypt(entry["data"], "metadata private key"))
-                    armored = plain["armored_key"]
-                except (ValueError, KeyError, TypeError):
-                    raise ApiError("Passbolt", "GET", "/metadata/keys.json", 200,
-                                   "a metadata private key entry is not the expected JSON") from None
-                self.redactor.add(armored, plain.get("passphrase"))
-                fingerprint = self.gpg.import_private_key(armored, plain.get("passphrase") or None,
-                                                          "shared metadata private key")
-                loaded[key.get("id")] = {"fingerprint": fingerprint, "public": key.get("armored_key")}
-        self._metadata_keys = {"keys": keys, "loaded": loaded}
+                mine.append((key, entry))
+        self._metadata_keys = {"keys": keys, "loaded": {}}
+        self._metadata_fingerprints = None
+        decrypted = self._decrypt_checked([entry["data"] for dummy, entry in mine], METADATA,
+                                          ["metadata private key %s" % key.get("id") for key, dummy in mine],
+                                          "metadata private key")
+        for (key, dummy), text in zip(mine, decrypted):
+            try:
+                plain = json.loads(text)
+                armored = plain["armored_key"]
+            except (ValueError, KeyError, TypeError):
+                raise ApiError("Passbolt", "GET", "/metadata/keys.json", 200,
+                               "a metadata private key entry is not the expected JSON") from None
+            self.redactor.add(armored, plain.get("passphrase"))
+            fingerprint = self.gpg.import_private_key(armored, plain.get("passphrase") or None,
+                                                      "shared metadata private key")
+            self._metadata_keys["loaded"][key.get("id")] = {"fingerprint": fingerprint,
+                                                            "public": key.get("armored_key")}
         self._metadata_keys_loaded = True
         return self._metadata_keys
+
+    def metadata_key_fingerprints(self):
+        """Primary fingerprints of the shared metadata keys (read from their armored keys, not the server's word)."""
+        if self._metadata_fingerprints is None:
+            if self._metadata_keys is None:
+                return set()
+            found = {entry["fingerprint"] for entry in self._metadata_keys["loaded"].values()}
+            for key in self._metadata_keys["keys"]:
+                if isinstance(key, dict) and key.get("armored_key"):
+                    found.update(self.gpg.scan_key(key["armored_key"]))
+            self._metadata_fingerprints = found
+        return self._metadata_fingerprints
+
+    def _decrypt_checked(self, messages, kind, labels, what, problems=None):
+        """Decrypt several messages and apply the signature rules (see _passbolt_signatures); returns texts.
+        With a `problems` list, refusals are appended there (one message or None per item) instead of raised."""
+        results = self.gpg.decrypt_many_signed(messages, what)
+        texts = [text for text, dummy in results]
+
+        def redo(index):
+            text, sigs = self.gpg.decrypt_signed(messages[index], labels[index])
+            texts[index] = text
+            return sigs
+
+        items = [(label, sigs) for label, (dummy, sigs) in zip(labels, results)]
+        if problems is None:
+            self.signatures.check(items, kind, redo)
+        else:
+            problems.extend(self.signatures.problems(items, kind, redo))
+        return texts
 
     # -- resources --------------------------------------------------------------------
     def list_resources(self, filters=None, contain=("secret",)):
@@ -388,16 +451,30 @@ class PassboltClient:
         if any(v.raw.get("metadata_key_type") == "shared_key" for v in v5):
             self.load_metadata_keys()
         if v5:
-            texts = self.gpg.decrypt_many([v.raw["metadata"] for v in v5], "resource metadata")
+            problems = []
+            texts = self._decrypt_checked([v.raw["metadata"] for v in v5], METADATA,
+                                          ["metadata of resource %s" % v.id for v in v5], "resource metadata",
+                                          problems)
+            for view, problem in zip(v5, problems):
+                view.refused = problem  # raised when the resource is used (check_view), not for listing it
             for view, text in zip(v5, texts):
                 try:
                     metadata = json.loads(text)
                 except ValueError:
+                    if view.refused:
+                        continue
                     raise PwmanError("The metadata of resource %s is not JSON." % view.id) from None
                 self.redactor.add(*[f.get("metadata_value") for f in metadata.get("custom_fields") or []
                                     if isinstance(f, dict) and f.get("type") in ("password", "secret")])
                 view.set_metadata(metadata)
         return views
+
+    @staticmethod
+    def check_view(view):
+        """Refuse a resource whose metadata signature was refused (see describe_resources)."""
+        if getattr(view, "refused", None):
+            raise SignatureError(view.refused)
+        return view
 
     def _name_resource_types(self, views):
         """Slugs of resource types other than the well-known ones (GET /resource-types.json, once).
@@ -433,7 +510,7 @@ class PassboltClient:
             data = body.get("data") if isinstance(body, dict) else None
             if not data:
                 raise ApiError("Passbolt", "GET", "/secrets/resource/%s.json" % view.id, 200, "no secret data")
-        text = self.gpg.decrypt(data, "secret of resource %s" % view.id)
+        text = self._decrypt_checked([data], SECRET, ["secret of resource %s" % view.id], "resource secret")[0]
         self.redactor.add(text)
         return text
 
@@ -444,7 +521,8 @@ class PassboltClient:
         for view in missing:
             body = self.api.secret_get(view.id)
             view.raw["secrets"] = [body] if isinstance(body, dict) else []
-        texts = self.gpg.decrypt_many([v.secret_data() for v in todo], "resource secret") if todo else []
+        texts = self._decrypt_checked([v.secret_data() for v in todo], SECRET,
+                                      ["secret of resource %s" % v.id for v in todo], "resource secret") if todo else []
         for view, text in zip(todo, texts):
             self.redactor.add(text)
             view.secret = parse_secret(text, view.type_slug)
@@ -533,7 +611,15 @@ class PassboltClient:
         for key in keys["keys"]:
             if isinstance(key, dict) and key.get("armored_key") and not key.get("expired") and not key.get("deleted"):
                 fingerprint = self.gpg.import_public_key(key["armored_key"], "shared metadata key")
-                return self.gpg.encrypt(text, [fingerprint], sign=True, what="metadata"), key.get("id")
+                private = keys["loaded"].get(key.get("id"))
+                if not private:
+                    raise PwmanError("The shared metadata key %s is not shared with this user: Passbolt's clients "
+                                     "require its signature on shared metadata." % key.get("id"))
+                # As Passbolt's browser extension: signed by the user's key, then by the metadata key (the
+                # signature Passbolt's official lookup checks, the last one it reads).
+                return self.gpg.encrypt_signed_by(text, [fingerprint], [self.gpg.user_fingerprint,
+                                                                        private["fingerprint"]],
+                                                  what="metadata"), key.get("id")
         raise PwmanError("The Passbolt server has no usable shared metadata key.")
 
 
@@ -576,6 +662,7 @@ class ResourceView:
         self.raw = raw
         self.id = raw.get("id")
         self.secret = None
+        self.refused = None  # why its metadata signature is refused
         type_info = raw.get("resource_type") if isinstance(raw.get("resource_type"), dict) else {}
         self.resource_type_id = raw.get("resource_type_id") or type_info.get("id")
         self.type_slug = type_info.get("slug") or (RESOURCE_TYPES.get(self.resource_type_id)

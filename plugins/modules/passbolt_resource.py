@@ -489,6 +489,8 @@ def run(module, client, params, wanted_totp):
     folders = FolderWriter(client, module.check_mode)
     principals = Principals(client)
     view = find_resource(client, folders, params)
+    if view is not None and params["state"] != "absent":
+        client.check_view(view)  # its metadata signature (issue 14); deleting it stays possible
     result = {"changed": False, "id": view.id if view else None, "created_folders": [], "password_changed": False}
 
     if params["state"] == "absent":

@@ -262,6 +262,7 @@ def run(client, params, regex):
         views = [v for v in views if params["uri"] in v.uris]
     if folder_ids is not None:
         views = [v for v in views if v.folder_parent_id in folder_ids]
+    views = [client.check_view(v) for v in views]
     if params["with_secrets"] and views:
         client.decrypt_secrets(views)
     out = [describe(client, principals, v, params["with_secrets"]) for v in views]

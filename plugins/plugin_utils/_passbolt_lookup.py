@@ -11,8 +11,8 @@ from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client imp
 from ansible_collections.pwman.secrets.plugins.module_utils._totp import totp_from_secret_data
 from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_runtime import LookupImplementation
 
-STANDARD_FIELDS = ("password", "username", "uri", "uris", "name", "description", "id", "folder", "totp",
-                   "totp_secret", "all")
+STANDARD_FIELDS = ("password", "username", "uri", "uris", "name", "description", "note", "metadata_description",
+                   "id", "folder", "totp", "totp_secret", "all")
 
 
 def describe_query(term, username, uri, folder):
@@ -24,10 +24,17 @@ def describe_query(term, username, uri, folder):
 
 
 class PassboltLookup(LookupImplementation):
-    CALL_OPTIONS = ("field", "username", "uri", "folder", "first_found")
+    CALL_OPTIONS = ("field", "username", "uri", "folder", "first_found", "name")
 
     def lookup(self, terms, options):
         terms = [str(t).strip() for t in terms or []]
+        name = options.get_option_default("name")
+        if name is not None:
+            if terms:
+                raise ConfigError("Give the resource either as terms or as option 'name', not both.")
+            if not str(name).strip():
+                raise ConfigError("Option 'name' is empty.")
+            terms = [str(name).strip()]
         if not terms:
             return []
         if any(not t for t in terms):
@@ -41,7 +48,10 @@ class PassboltLookup(LookupImplementation):
         # No logout when the client is closed: the refresh token is kept by the lookup agent for later
         # lookups, or dies with this process (the access token lives minutes).
         client = self.runtime.cached_client(options, PassboltClient)
-        return self._run(client, terms, field, username, uri, folder, first_found)
+        try:
+            return self._run(client, terms, field, username, uri, folder, first_found)
+        finally:
+            _say_notes(client)
 
     def _run(self, client, terms, field, username, uri, folder, first_found):
         client.login()
@@ -90,11 +100,11 @@ class PassboltLookup(LookupImplementation):
                                     "use the UUID, or set first_found=true."
                                     % (len(matches), describe_query(term, username, uri, folder), listed))
                 matches.sort(key=lambda m: (m.modified, m.id), reverse=True)
-            chosen.append(matches[0])
+            chosen.append(client.check_view(matches[0]))
         return chosen
 
     def _answer(self, client, chosen, field):
-        needs_secret = field not in ("username", "uri", "uris", "name", "id", "folder")
+        needs_secret = field not in ("username", "uri", "uris", "name", "id", "folder", "metadata_description")
         if needs_secret:
             unique = list({v.id: v for v in chosen}.values())
             client.decrypt_secrets(unique)
@@ -121,6 +131,11 @@ class PassboltLookup(LookupImplementation):
             return client.folder_path(view.folder_parent_id)
         if field == "description":
             return view.description_text()
+        if field == "note":
+            note = secret.get("description")
+            return note if isinstance(note, str) else ""
+        if field == "metadata_description":
+            return view.description or ""
         if field in ("totp", "totp_secret"):
             data = secret.get("totp")
             if not isinstance(data, dict) or not data.get("secret_key"):
@@ -150,6 +165,15 @@ class PassboltLookup(LookupImplementation):
             return fields[field]
         known = ", ".join(STANDARD_FIELDS + tuple(sorted(fields)))
         raise NotFound("Passbolt resource %r (%s) has no field %r; known fields: %s." % (view.name, view.id, field, known))
+
+
+def _say_notes(client):
+    """Signature notes (unsigned secrets, checks turned off) at -vvv; Ansible's display only when there is one."""
+    notes, client.signatures.notes = client.signatures.notes, []
+    if notes:
+        from ansible.utils.display import Display  # pylint: disable=import-outside-toplevel
+        for note in dict.fromkeys(notes):
+            Display().vvv("pwman.secrets.passbolt: %s" % note)
 
 
 IMPLEMENTATION = PassboltLookup

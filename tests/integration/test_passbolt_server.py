@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -331,8 +332,14 @@ def test_gpgauth_login_and_csrf(server, client):
                        json={"gpg_auth": {"keyid": fpr, "user_token_result": plain}})
     assert body(stage2)["id"] == BETTY
     assert stage2.headers["X-GPGAuth-Authenticated"] == "true"
-    assert "passbolt_session" in http.cookies and "csrfToken" in http.cookies
-    assert body(http.get(server.base_url + "/users/me.json", timeout=10))["id"] == BETTY
+    # issue 14, point 2: the login POST is exempt from the CSRF middleware and sets no csrfToken cookie;
+    # the first GET that arrives without one gets it (a sha512 hex token)
+    assert "passbolt_session" in http.cookies and "csrfToken" not in http.cookies
+    me = http.get(server.base_url + "/users/me.json", timeout=10)
+    assert body(me)["id"] == BETTY
+    assert re.fullmatch(r"[0-9a-f]{128}", http.cookies["csrfToken"]), me.headers.get("Set-Cookie")
+    again = http.get(server.base_url + "/users/me.json", timeout=10)
+    assert "csrfToken" not in again.headers.get("Set-Cookie", "")  # only when the request had none
     folder = {"name": "betty-folder"}
     body(http.post(server.base_url + "/folders.json", json=folder, timeout=10), 403)
     created = http.post(server.base_url + "/folders.json", json=folder, timeout=10,
@@ -650,3 +657,95 @@ def test_logout_without_token_ends_every_refresh_token(server, client):
         dead = requests.post(server.base_url + "/auth/jwt/refresh.json", timeout=10,
                              json={"user_id": BETTY, "refresh_token": reply["refresh_token"]})
         body(dead, 400)
+
+
+# -- issue 14: the imitation answers like passbolt_api 5.x (each asserted on the raw HTTP answer) ------------
+def test_json_answers_have_no_charset(server, client, ada):
+    """Point 1: CakePHP's Response adds a charset to text/* types only: JSON is plain application/json."""
+    answers = [requests.get(server.base_url + "/auth/verify.json", timeout=10),
+               requests.get(server.base_url + "/no/such/route.json", timeout=10),
+               requests.get(server.base_url + "/resources.json", timeout=10),
+               ada.get(server.base_url + "/users/me.json", timeout=10),
+               requests.post(server.base_url + "/auth/login.json", json={"gpg_auth": {"keyid": "A" * 40}}, timeout=10)]
+    assert [a.headers["Content-Type"] for a in answers] == ["application/json"] * len(answers)
+
+
+def test_csrf_cookie_is_set_by_a_get_and_required_on_writes(server, client):
+    """Point 2 (GPGAuth sessions): see also test_gpgauth_login_and_csrf. A cookie session cannot write
+    without X-CSRF-Token equal to its csrfToken cookie; a JWT client is not asked for one."""
+    anonymous = requests.get(server.base_url + "/auth/verify.json", timeout=10)
+    assert re.search(r"csrfToken=[0-9a-f]{128}; path=/", anonymous.headers["Set-Cookie"])
+    post = requests.post(server.base_url + "/auth/login.json", json={"gpg_auth": {"keyid": "A" * 40}}, timeout=10)
+    assert "csrfToken" not in post.headers.get("Set-Cookie", "")
+    jwt = client.session("betty")
+    created = jwt.post(server.base_url + "/folders.json", json={"name": "jwt-no-csrf"}, timeout=10)
+    assert body(created)["name"] == "jwt-no-csrf"
+
+
+def test_resource_type_view_returns_the_stored_definition_string(server, ada):
+    """Point 3: ResourceTypesViewController returns the entity (definition: the stored JSON text); only the
+    index's result formatter json_decode()s it. The index leaves out totp and password-description-totp
+    (ResourceTypesFinderService::find); the view's bad-id message says "resource" (sic)."""
+    index = body(ada.get(server.base_url + "/resource-types.json", timeout=10))
+    assert all(isinstance(t["definition"], dict) for t in index)
+    assert not {"totp", "password-description-totp"} & {t["slug"] for t in index}
+    one = body(ada.get(server.base_url + "/resource-types/%s.json" % SD.resource_type_id("v5-default"), timeout=10))
+    assert isinstance(one["definition"], str)
+    assert json.loads(one["definition"]) == next(t for t in index if t["slug"] == "v5-default")["definition"]
+    hidden = body(ada.get(server.base_url + "/resource-types/%s.json" % SD.resource_type_id("totp"), timeout=10))
+    assert hidden["slug"] == "totp"
+    bad = ada.get(server.base_url + "/resource-types/nope.json", timeout=10)
+    body(bad, 400)
+    assert bad.json()["header"]["message"] == "The resource identifier should be a valid UUID."
+
+
+def test_secrets_carry_created_by_and_modified_by(server, ada):
+    """Point 4: secrets have created_by/modified_by since 5.7 (migration V570PopulateCreatedByAndModifiedBy...)."""
+    rid = SD.resource("betty-shared")["id"]
+    secret = body(ada.get(server.base_url + "/secrets/resource/%s.json" % rid, timeout=10))
+    assert secret["created_by"] == BETTY and secret["modified_by"] == BETTY and secret["user_id"] == ADA
+    listed = body(ada.get(server.base_url + "/resources/%s.json?contain[secret]=1" % rid, timeout=10))
+    written_by = {k: listed["secrets"][0][k] for k in ("created_by", "modified_by")}
+    assert written_by == {"created_by": BETTY, "modified_by": BETTY}
+
+
+def test_users_me_role_has_created_and_modified(server, ada):
+    """Point 6: the Role entity's created and modified are in the answer."""
+    role = body(ada.get(server.base_url + "/users/me.json", timeout=10))["role"]
+    assert set(role) >= {"id", "name", "description", "created", "modified"} and role["name"] == "admin"
+
+
+def test_root_answers_like_passbolt(server, ada):
+    """Point 7: GET / is Pages/Home::apiExtApp: a browser is sent to the login page, a JSON client gets the
+    authentication error; logged in, a JSON client gets an empty success envelope."""
+    browser = requests.get(server.base_url + "/", allow_redirects=False, timeout=10)
+    assert browser.status_code == 302
+    assert browser.headers["Location"].endswith("/auth/login?redirect=%2F")
+    api = requests.get(server.base_url + "/", headers={"Accept": "application/json"}, timeout=10)
+    assert body(api, 403) is None
+    assert api.json()["header"]["message"] == "You need to login to access this location."
+    mine = ada.get(server.base_url + "/", headers={"Accept": "application/json"}, timeout=10)
+    assert body(mine) is None and mine.headers["Content-Type"] == "application/json"
+
+
+def test_users_index_contains_keys_by_default_and_view_messages(server, ada):
+    """Beyond the seven: UsersTable::findIndex contains gpgkey, profile, groups_users and role unless the query
+    says contain[x]=0; UsersViewController's bad-id message names "me"."""
+    users = body(ada.get(server.base_url + "/users.json", timeout=10))
+    assert all({"gpgkey", "profile", "groups_users", "role"} <= set(u) for u in users)
+    bare = body(ada.get(server.base_url + "/users.json?contain[gpgkey]=0&contain[groups_users]=0", timeout=10))
+    assert all("gpgkey" not in u and "groups_users" not in u and "profile" in u for u in bare)
+    bad = ada.get(server.base_url + "/users/nope.json", timeout=10)
+    body(bad, 400)
+    assert bad.json()["header"]["message"] == 'The user identifier should be a valid UUID or "me".'
+
+
+def test_healthcheck_and_secret_view_messages(server, ada):
+    """Beyond the seven: HealthcheckStatusController answers success(__('OK'), 'OK'); SecretsViewController looks the
+    secret up directly: a resource the user cannot see is "The secret does not exist."."""
+    health = requests.get(server.base_url + "/healthcheck/status.json", timeout=10)
+    assert body(health) == "OK" and health.json()["header"]["message"] == "OK"
+    hidden = SD.resource("v5-badsig")["id"]  # Betty's only
+    missing = ada.get(server.base_url + "/secrets/resource/%s.json" % hidden, timeout=10)
+    body(missing, 404)
+    assert missing.json()["header"]["message"] == "The secret does not exist."

@@ -7,6 +7,7 @@ Access tokens are RS256 JWTs. See ../../../docs/developing.md and ../shared/api/
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -38,6 +39,11 @@ FILTER_ID_KINDS = {"has-id": "resource", "has-access": "resource", "has-users": 
                    "has-groups": "group", "is-shared-with-group": "group", "has-parent": "parent"}
 MAX_LIMIT = 1000000  # ApiPaginationComponent::MAX_LIMIT, the default limit
 V4_SLUGS = ("password-string", "password-and-description", "totp", "password-description-totp")
+JSON_TYPE = "application/json"
+ROLES_CREATED = "2012-07-04T13:39:25+00:00"  # roles are rows seeded at install; any fixed date
+# ResourceTypesFinderService::find() leaves these out of GET /resource-types.json (they still exist).
+UNLISTED_TYPE_SLUGS = ("totp", "password-description-totp")
+CSRF_UNLOCKED = ("/auth/login.json", "/auth/verify.json")  # config/default.php csrfProtection.unlockedActions
 
 
 # Single characters that json.dumps never puts inside an escape sequence: plain replacements.
@@ -150,6 +156,7 @@ class PassboltApp(App):
             self.gpg.import_keys(self.keys[name]["private"])
         self.gpg.import_keys(self.keys["metadata"]["public"])
         self.seed_gpg.import_keys(self.keys["metadata"]["private"])
+        self.seed_gpg.import_keys(self.keys["impostor"]["private"])  # signs the "unknown signer" seed
         for short in SD.USERS:
             self.gpg.import_keys(self.keys[short]["public"])
             self.seed_gpg.import_keys(self.keys[short]["private"], passphrase=self.keys[short]["passphrase"])
@@ -254,11 +261,37 @@ class PassboltApp(App):
             raise RuntimeError("seed encryption failed: %s" % result.status)
         return str(result)
 
-    def _seed_encrypt_metadata(self, plaintext, signer_short):
+    def _seed_encrypt_metadata(self, plaintext, signer_short, signing="extension"):
+        """Shared-key metadata. signing: "extension" (the user's key then the metadata key, as Passbolt's browser
+        extension signs it), "user" (the user's key only), "none", "stranger" (a key no user has) or "bad" (a
+        signature that does not match)."""
         signer = self.keys[signer_short]
-        result = self.seed_gpg.encrypt(plaintext, [self.keys["metadata"]["fingerprint"]],
-                                       sign=signer["fingerprint"], passphrase=signer["passphrase"],
-                                       always_trust=True, extra_args=["--pinentry-mode", "loopback"])
+        metadata_fpr = self.keys["metadata"]["fingerprint"]
+        if signing == "bad":
+            return self._seed_badly_signed(plaintext, signer, metadata_fpr)
+        kwargs = {}
+        if signing == "extension":
+            kwargs = {"sign": signer["fingerprint"], "passphrase": signer["passphrase"],
+                      "extra_args": ["--pinentry-mode", "loopback", "--local-user", signer["fingerprint"],
+                                     "--local-user", metadata_fpr]}
+        elif signing == "user":
+            kwargs = {"sign": signer["fingerprint"], "passphrase": signer["passphrase"],
+                      "extra_args": ["--pinentry-mode", "loopback"]}
+        elif signing == "stranger":
+            kwargs = {"sign": self.keys["impostor"]["fingerprint"]}  # no passphrase: python-gnupg must not send one
+        result = self.seed_gpg.encrypt(plaintext, [metadata_fpr], always_trust=True, **kwargs)
+        if not result.ok:
+            raise RuntimeError("seed metadata encryption failed: %s" % result.status)
+        return str(result)
+
+    def _seed_badly_signed(self, plaintext, signer, recipient, old=b'"username"', new=b'"Username"'):
+        """Signed (uncompressed), one signed byte changed, then encrypted as it is (--no-literal): decrypts, BADSIG."""
+        signed = self.seed_gpg.sign(plaintext, keyid=signer["fingerprint"], passphrase=signer["passphrase"],
+                                    binary=True, clearsign=False, extra_args=["--pinentry-mode", "loopback", "--compress-algo", "none"])
+        data = signed.data
+        at = data.index(old)
+        data = data[:at] + new + data[at + len(old):]
+        result = self.seed_gpg.encrypt(data, [recipient], always_trust=True, extra_args=["--no-literal"])
         if not result.ok:
             raise RuntimeError("seed metadata encryption failed: %s" % result.status)
         return str(result)
@@ -280,7 +313,8 @@ class PassboltApp(App):
                                 "description": spec["description"], "icon": None,
                                 "custom_fields": spec.get("metadata_custom_fields") or []})
             if spec["metadata"] == "v5-shared":
-                res.update(metadata=self._seed_encrypt_metadata(plain, spec["owner"]),
+                res.update(metadata=self._seed_encrypt_metadata(plain, spec["owner"],
+                                                                spec.get("signing", "extension")),
                            metadata_key_id=self.metadata_key_id, metadata_key_type="shared_key")
             else:
                 res.update(metadata=self._seed_encrypt(plain, spec["owner"], spec["owner"]),
@@ -297,7 +331,18 @@ class PassboltApp(App):
         else:
             plain_secret = json.dumps(spec["secret"])
         for uid in sorted(self._users_with_access(res["id"])):
-            self._set_secret(res["id"], uid, self._seed_encrypt(plain_secret, self.users[uid]["short"], spec["owner"]))
+            self._set_secret(res["id"], uid, self._seed_secret(plain_secret, self.users[uid]["short"], spec), owner)
+
+    def _seed_secret(self, plaintext, to_short, spec):
+        """A secret as the extension writes it (signed by the owner), or spec["secret_signing"]: none | bad."""
+        signing = spec.get("secret_signing")
+        if signing == "none":
+            result = self.seed_gpg.encrypt(plaintext, [self.keys[to_short]["fingerprint"]], always_trust=True)
+            return str(result)
+        if signing == "bad":
+            return self._seed_badly_signed(plaintext, self.keys[spec["owner"]], self.keys[to_short]["fingerprint"],
+                                           b"pw-1", b"pw-2")
+        return self._seed_encrypt(plaintext, to_short, spec["owner"])
 
     def _add_permission(self, aco, aco_id, aro, aro_id, ptype):
         pid = str(uuid.uuid5(SD.NAMESPACE, "perm:%s:%s:%s" % (aco_id, aro, aro_id)))
@@ -306,11 +351,13 @@ class PassboltApp(App):
                                  "aro_foreign_key": aro_id, "type": ptype, "created": now, "modified": now}
         return pid
 
-    def _set_secret(self, rid, uid, data):
+    def _set_secret(self, rid, uid, data, by):
+        """`by`: the user who wrote it (secrets have created_by/modified_by since 5.7, migration V570...)."""
         now = iso()
         old = self.secrets.get((rid, uid))
         self.secrets[(rid, uid)] = {"id": old["id"] if old else str(uuid.uuid4()), "resource_id": rid, "user_id": uid,
-                                    "data": data, "created": old["created"] if old else now, "modified": now}
+                                    "data": data, "created": old["created"] if old else now, "modified": now,
+                                    "created_by": old["created_by"] if old else by, "modified_by": by}
 
     # ------------------------------------------------------------------ permissions
     def _user_groups(self, uid):
@@ -368,8 +415,8 @@ class PassboltApp(App):
                   "message": message, "url": url, "code": status}
         if pagination is not None:
             header["pagination"] = pagination
-        return Response(status, php_json({"header": header, "body": body}), "application/json; charset=UTF-8",
-                        headers)
+        # CakePHP adds a charset to text/* types only (Response::_setContentType): JSON has none.
+        return Response(status, php_json({"header": header, "body": body}), JSON_TYPE, headers)
 
     def listing(self, request, items, message="The operation was successful.", headers=None):
         page = request.arg("page")
@@ -398,11 +445,21 @@ class PassboltApp(App):
 
     def dispatch(self, request):
         try:
-            return super().dispatch(request)
+            response = super().dispatch(request)
         except HttpError as exc:
-            return self.error(request, exc.status, exc.message, exc.body, exc.headers)
+            response = self.error(request, exc.status, exc.message, exc.body, exc.headers)
         except Redirect as exc:
-            return Response(302, b"", "text/html; charset=UTF-8", [("Location", exc.location)])
+            response = Response(302, b"", "text/html; charset=UTF-8", [("Location", exc.location)])
+        return self._csrf_cookie(request, response)
+
+    def _csrf_cookie(self, request, response):
+        """Cake's CsrfProtectionMiddleware: a GET that arrives without a csrfToken cookie gets one
+        (Passbolt's createToken: sha512 hex of random bytes). Other methods never set it."""
+        if request.method == "GET" and not request.cookies.get("csrfToken"):
+            token = hashlib.sha512(_secrets.token_bytes(16)).hexdigest()
+            secure = "; secure" if self._secure() else ""
+            response.add_header("Set-Cookie", "csrfToken=%s; path=/; samesite=Strict%s" % (token, secure))
+        return response
 
     # ------------------------------------------------------------------ request helpers
     @staticmethod
@@ -488,12 +545,12 @@ class PassboltApp(App):
             user = self.users.get(session["user_id"])
             if user is None or not user["active"]:
                 raise HttpError(403, LOGIN_REQUIRED)
-            if request.method in ("POST", "PUT", "DELETE", "PATCH"):
+            if request.method in ("POST", "PUT", "DELETE", "PATCH") and request.path not in CSRF_UNLOCKED:
                 cookie = request.cookies.get("csrfToken")
                 sent = request.header("X-CSRF-Token")
                 if not cookie:
                     raise HttpError(403, "Missing or incorrect CSRF cookie type.")
-                if not sent or sent != cookie or cookie != session["csrf"]:
+                if not sent or sent != cookie:
                     raise HttpError(403, "CSRF token from either the request body or request headers did not "
                                          "match or is missing.")
             ctx = {"kind": "session", "session_id": sid}
@@ -525,7 +582,8 @@ class PassboltApp(App):
 
     def fmt_role(self, user):
         return {"id": str(uuid.uuid5(SD.NAMESPACE, "role:" + user["role"])), "name": user["role"],
-                "description": "Organization administrator" if user["role"] == "admin" else "Logged in user"}
+                "description": "Organization administrator" if user["role"] == "admin" else "Logged in user",
+                "created": ROLES_CREATED, "modified": ROLES_CREATED}
 
     def fmt_user(self, user, gpgkey=False, profile=True, role=True, groups_users=False):
         out = {"id": user["id"], "role_id": self.fmt_role(user)["id"], "username": user["username"],
@@ -573,13 +631,15 @@ class PassboltApp(App):
                                                       "created_by", "modified_by")} if group else None
         return out
 
-    def fmt_resource_type(self, slug, with_definition=True):
+    def fmt_resource_type(self, slug, with_definition=True, decoded=True):
         rtid = SD.resource_type_id(slug)
         out = {"id": rtid, "slug": slug, "name": RESOURCE_TYPE_NAMES.get(slug, slug),
                "description": RESOURCE_TYPE_NAMES.get(slug, slug), "created": "2020-01-01T00:00:00+00:00",
                "modified": "2020-01-01T00:00:00+00:00", "deleted": None}
         if with_definition:
-            out["definition"] = resource_type_definition(slug)
+            # The index's result formatter json_decode()s the stored definition; a view returns the stored string.
+            definition = resource_type_definition(slug)
+            out["definition"] = definition if decoded else json.dumps(definition, separators=(",", ":"))
         return out
 
     def _folder_parent_for(self, uid, folder_id):
@@ -648,6 +708,7 @@ class PassboltApp(App):
     # ------------------------------------------------------------------ routes
     def _register_routes(self):
         r = self.route
+        r("GET", r"/")(self.h_home)
         r("GET", r"/auth/verify\.json")(self.h_verify_get)
         r("POST", r"/auth/verify\.json")(self.h_verify_post)
         r("POST", r"/auth/jwt/login\.json")(self.h_jwt_login)
@@ -659,7 +720,7 @@ class PassboltApp(App):
         r("GET", r"/auth/logout\.json")(self.h_gpgauth_logout)
         r("POST", r"/auth/logout\.json")(self.h_gpgauth_logout)
         r("GET", r"/auth/is-authenticated\.json")(self.h_is_authenticated)
-        r("GET", r"/healthcheck/status\.json")(lambda req: self.envelope(req, "OK"))
+        r("GET", r"/healthcheck/status\.json")(lambda req: self.envelope(req, "OK", message="OK"))  # success(__('OK'), 'OK')
         r("GET", r"/settings\.json")(self.h_settings)
         r("GET", r"/mfa/verify/totp\.json")(self.h_mfa_get)
         r("GET", r"/mfa/verify/error\.json")(self.h_mfa_error)
@@ -694,6 +755,22 @@ class PassboltApp(App):
         r("DELETE", r"/folders/(?P<fid>[^/]+)\.json")(self.h_folder_delete)
         r("PUT", r"/move/resource/(?P<rid>[^/]+)\.json")(self.h_move_resource)
         r("PUT", r"/move/folder/(?P<fid>[^/]+)\.json")(self.h_move_folder)
+
+    def h_home(self, req):
+        """GET / (Pages/Home::apiExtApp). Not logged in: a browser is redirected to the login page
+        (Application::getAuthenticationService sets unauthenticatedRedirect for non-JSON requests only);
+        a JSON client gets the authentication error. Logged in: the page skeleton, or an empty envelope."""
+        wants_json = "json" in (req.header("Accept") or "").lower()
+        try:
+            self.current_user(req)
+        except HttpError:
+            if wants_json:
+                raise
+            raise Redirect(self._full_base_url() + "/auth/login?redirect=%2F") from None
+        if wants_json:
+            return self.envelope(req, None)
+        return Response(200, "<!DOCTYPE html><html><body><div id=\"container\" class=\"skeleton\"></div></body></html>",
+                        "text/html; charset=UTF-8")
 
     # -- server identity / GPGAuth --------------------------------------------------------
     def h_verify_get(self, req):
@@ -769,12 +846,11 @@ class PassboltApp(App):
         headers.update({"X-GPGAuth-Progress": "complete", "X-GPGAuth-Authenticated": "true",
                         "X-GPGAuth-Refer": "/"})
         sid = _secrets.token_hex(16)
-        csrf = _secrets.token_hex(32)
-        self.sessions[sid] = {"user_id": user["id"], "csrf": csrf}
+        self.sessions[sid] = {"user_id": user["id"]}
         self.count("logins")
         secure = "; secure" if self._secure() else ""
-        cookies = [("Set-Cookie", "passbolt_session=%s; path=/; httponly; samesite=Lax%s" % (sid, secure)),
-                   ("Set-Cookie", "csrfToken=%s; path=/; samesite=Strict%s" % (csrf, secure))]
+        # No csrfToken here: the login POST is exempt from the CSRF middleware, which sets the cookie on a GET.
+        cookies = [("Set-Cookie", "passbolt_session=%s; path=/; httponly; samesite=Lax%s" % (sid, secure))]
         return self.envelope(req, self.fmt_user(user, gpgkey=True), message="You are successfully logged in.",
                              headers=list(headers.items()) + cookies)
 
@@ -782,7 +858,7 @@ class PassboltApp(App):
         response = self.envelope(req, None, status=400, message=message, headers=list(headers.items()))
         payload = json.loads(response.body)
         payload["header"]["code"] = 200
-        return Response.json(payload, status=200, headers=list(headers.items()))
+        return Response.json(payload, status=200, content_type=JSON_TYPE, headers=list(headers.items()))
 
     def h_gpgauth_logout(self, req):
         sid = req.cookies.get("passbolt_session")
@@ -939,7 +1015,7 @@ class PassboltApp(App):
         return self.envelope(req, {"keydata": self.jwt.public_pem})
 
     def h_jwt_jwks(self, req):
-        return Response(200, php_json({"keys": [self.jwt.jwk()]}), "application/json; charset=UTF-8")
+        return Response(200, php_json({"keys": [self.jwt.jwk()]}), JSON_TYPE)
 
     # -- MFA -----------------------------------------------------------------------------------
     def h_mfa_get(self, req):
@@ -1004,15 +1080,23 @@ class PassboltApp(App):
         if self._flag(req, "filter[is-admin]"):
             users = [u for u in users if u["role"] == "admin"]
         users.sort(key=lambda u: u["username"])
-        return self.listing(req, [self.fmt_user(u, gpgkey=self.contains(req, "gpgkey"),
-                                                profile=True, role=True,
-                                                groups_users=self.contains(req, "groups_users")) for u in users])
+        # UsersTable::findIndex contains gpgkey, profile, groups_users and role unless contain[x]=0 says otherwise
+        return self.listing(req, [self.fmt_user(u, gpgkey=self._contain_default(req, "gpgkey"),
+                                                profile=self._contain_default(req, "profile"),
+                                                role=self._contain_default(req, "role"),
+                                                groups_users=self._contain_default(req, "groups_users"))
+                                  for u in users])
+
+    @staticmethod
+    def _contain_default(req, name):
+        value = req.arg("contain[%s]" % name)
+        return value is None or str(value).strip().lower() not in ("0", "false", "")
 
     def h_user(self, req, uid):
         me, dummy = self.current_user(req)
         user = me if uid == "me" else self.users.get(uid)
         if not is_uuid(uid) and uid != "me":
-            raise HttpError(400, "The user identifier should be a valid UUID.")
+            raise HttpError(400, 'The user identifier should be a valid UUID or "me".')  # UsersViewController
         if user is None or user["deleted"] or (not user["active"] and me["role"] != "admin"):
             raise HttpError(404, "The user does not exist.")
         return self.envelope(req, self.fmt_user(user, gpgkey=True, groups_users=True))
@@ -1044,16 +1128,17 @@ class PassboltApp(App):
     # -- resource types & metadata -------------------------------------------------------------
     def h_resource_types(self, req):
         self.current_user(req)
-        return self.listing(req, [self.fmt_resource_type(s) for s in SD.RESOURCE_TYPE_SLUGS])
+        return self.listing(req, [self.fmt_resource_type(s) for s in SD.RESOURCE_TYPE_SLUGS
+                                  if s not in UNLISTED_TYPE_SLUGS])
 
     def h_resource_type(self, req, tid):
         self.current_user(req)
         slug = next((s for s, i in SD.RESOURCE_TYPE_IDS.items() if i == tid), None)
         if not is_uuid(tid):
-            raise HttpError(400, "The resource type identifier should be a valid UUID.")
+            raise HttpError(400, "The resource identifier should be a valid UUID.")  # sic, ResourceTypesViewController
         if slug is None:
             raise HttpError(404, "The resource type does not exist.")
-        return self.envelope(req, self.fmt_resource_type(slug))
+        return self.envelope(req, self.fmt_resource_type(slug, decoded=False))
 
     def h_metadata_keys(self, req):
         me, dummy = self.current_user(req)
@@ -1141,9 +1226,12 @@ class PassboltApp(App):
         return self.envelope(req, self.fmt_resource(res, me["id"], req))
 
     def h_secret(self, req, rid):
+        """SecretsViewController: the caller's secret of the resource, whatever the reason it has none."""
         me, dummy = self.current_user(req)
-        self._get_resource_or_error(me["id"], rid)
-        secret = self.secrets.get((rid, me["id"]))
+        if not is_uuid(rid):
+            raise HttpError(400, "The resource identifier should be a valid UUID.")
+        res = self.resources.get(rid)
+        secret = self.secrets.get((rid, me["id"])) if res is not None and not res["deleted"] else None
         if secret is None:
             raise HttpError(404, "The secret does not exist.")
         return self.envelope(req, dict(secret))
@@ -1286,7 +1374,7 @@ class PassboltApp(App):
         self.resources[rid] = res
         # Only the owner's permission: inheriting a shared folder's permissions is the client's job (a share call).
         self._add_permission("Resource", rid, "User", me["id"], OWNER)
-        self._set_secret(rid, me["id"], rows[0]["data"])
+        self._set_secret(rid, me["id"], rows[0]["data"], me["id"])
         out = self.fmt_resource(res, me["id"], _Contain("creator", "favorite", "modifier", "secret", "permission"))
         return self.envelope(req, out, message="The resource has been added successfully.")
 
@@ -1307,7 +1395,7 @@ class PassboltApp(App):
         res["modified"] = iso()
         res["modified_by"] = me["id"]
         for uid, payload in (secrets or {}).items():
-            self._set_secret(rid, uid, payload)
+            self._set_secret(rid, uid, payload, me["id"])
         out = self.fmt_resource(res, me["id"], _Contain("creator", "favorite", "modifier", "secret", "permission"))
         return self.envelope(req, out, message="The resource has been updated successfully.")
 
@@ -1436,7 +1524,7 @@ class PassboltApp(App):
         for uid in before - after:
             self.secrets.pop((rid, uid), None)
         for uid, payload in secrets.items():
-            self._set_secret(rid, uid, payload)
+            self._set_secret(rid, uid, payload, me["id"])
         res["modified"] = iso()
         return self.envelope(req, None)
 

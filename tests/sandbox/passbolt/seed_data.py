@@ -145,6 +145,32 @@ RESOURCES = [
      "description": "",
      "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "db-apps-pw-1", "description": ""},
      "owner": "ada", "shared": []},
+    # Shared-key metadata NOT signed as Passbolt's clients sign it (signature verification tests). Betty's only,
+    # so that Ada's listings stay clean. "signing": none | stranger (a key of no user) | bad (altered after signing).
+    {"key": "v5-unsigned", "name": "unsigned-metadata", "type": "v5-default", "metadata": "v5-shared",
+     "signing": "none", "folder": None, "username": "u", "uris": [], "description": "",
+     "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "unsigned-pw-1", "description": ""},
+     "owner": "betty", "shared": []},
+    {"key": "v5-stranger", "name": "stranger-metadata", "type": "v5-default", "metadata": "v5-shared",
+     "signing": "stranger", "folder": None, "username": "s", "uris": [], "description": "",
+     "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "stranger-pw-1", "description": ""},
+     "owner": "betty", "shared": []},
+    {"key": "v5-badsig", "name": "badsig-metadata", "type": "v5-default", "metadata": "v5-shared",
+     "signing": "bad", "folder": None, "username": "b", "uris": [], "description": "",
+     "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "badsig-pw-1", "description": ""},
+     "owner": "betty", "shared": []},
+    # Signed by Ada's key only (no metadata key signature): Betty's client must find Ada among the users.
+    {"key": "v5-user-signed", "name": "user-signed-metadata", "type": "v5-default", "metadata": "v5-shared",
+     "signing": "user", "folder": None, "username": "us", "uris": [], "description": "",
+     "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "user-signed-pw-1", "description": ""},
+     "owner": "ada", "shared": [{"user": "betty", "type": 1}]},
+    # v4 secrets written unsigned (other tools do) and with a bad signature ("secret_signing").
+    {"key": "v4-unsigned-secret", "name": "unsigned-secret", "type": "password-and-description", "metadata": "v4",
+     "secret_signing": "none", "folder": None, "username": "", "uris": [], "description": "",
+     "secret": {"password": "unsigned-secret-pw-1", "description": ""}, "owner": "betty", "shared": []},
+    {"key": "v4-badsig-secret", "name": "badsig-secret", "type": "password-and-description", "metadata": "v4",
+     "secret_signing": "bad", "folder": None, "username": "", "uris": [], "description": "",
+     "secret": {"password": "badsig-secret-pw-1", "description": ""}, "owner": "betty", "shared": []},
 ]
 for _res in RESOURCES:
     _res["id"] = _id("resource", _res["key"])
