@@ -70,12 +70,20 @@ class Response:
             body = body.encode("utf-8")
         self.body = body
         self.headers = list(headers or [])
+        self.no_answer = False
         if content_type and not any(k.lower() == "content-type" for k, dummy in self.headers):
             self.headers.append(("Content-Type", content_type))
 
     @classmethod
     def json(cls, payload, status=200, content_type="application/json; charset=UTF-8", headers=None):
         return cls(status, json.dumps(payload), content_type, headers)
+
+    @classmethod
+    def dropped(cls):
+        """No answer at all: the server closes the connection (a server whose worker died mid-request)."""
+        response = cls(500, b"", None)
+        response.no_answer = True
+        return response
 
     def add_header(self, name, value):
         self.headers.append((name, value))
@@ -332,6 +340,13 @@ class _Handler(BaseHTTPRequestHandler):
         body = fault.body if fault.body is not None else json.dumps({"error": "injected fault"})
         self._send(Response(fault.status, body, "application/json", headers))
 
+    def _close_without_answer(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def _reset(self):
         self.close_connection = True
         try:
@@ -344,6 +359,9 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def _send(self, response):
+        if response.no_answer:
+            self._close_without_answer()
+            return
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
