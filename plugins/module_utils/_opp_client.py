@@ -184,8 +184,8 @@ class OppData:
     @classmethod
     def load(cls, conn):
         categories, items = api.fetch_all(conn)
-        # Every stored password is a secret from now on: an error that echoes an item never shows it.
-        conn.redactor.add(*(item["password"] for item in items))
+        # Every stored password and free text is a secret from now on: an error that echoes an item never shows it.
+        conn.redactor.add(*(item[field] for item in items for field in ("password", "blob")))
         return cls(categories, items)
 
     def category_name(self, category_id):
