@@ -48,7 +48,7 @@ options:
   blob:
     description:
       - Free text of the item. Not set keeps the current value.
-      - A secret (OPP users keep PINs and notes there): never returned, C(********) in the diff.
+      - A secret (OPP users keep PINs and notes there); never returned, C(********) in the diff.
     type: str
   state:
     description: Whether the item should exist.

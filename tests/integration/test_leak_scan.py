@@ -507,6 +507,7 @@ WIDE_PLAY = """
       check_mode: true
       diff: true
     - name: pb create with an encrypted description
+      tags: [passbolt]
       pwman.secrets.passbolt_resource: *pb_desc
       diff: true
     - name: pb update the encrypted description and the password
@@ -549,10 +550,13 @@ WIDE_PLAY = """
       ansible.builtin.include_role:
         name: pwman.secrets.sync
       vars:
-        sync_jobs:
+        sync_jobs: "{{ jobs[:4 if pb else 2] }}"
+        jobs:
           - source: {product: passwordstate, list_id: 11}
             destination: {product: opp, category: "Sync{{ s }}"}
             names: ["leak-{{ s }}"]
+          - source: {product: opp, category: "Leak{{ s }}"}
+            destination: {product: passwordstate, list_id: 15}
           - source: {product: opp, category: "Leak{{ s }}"}
             destination: {product: passbolt, folder: "Sync{{ s }}"}
           - source: {product: passbolt, folder: "Leak{{ s }}"}
@@ -573,7 +577,8 @@ WIDE_PLAY = """
         name: pwman.secrets.rotate
       vars:
         rotate_apply_tasks: "{{ apply_ok }}"
-        rotate_credentials:
+        rotate_credentials: "{{ credentials[:3 if pb else 2] }}"
+        credentials:
           - {product: passwordstate, list_id: 11, title: "leak-{{ s }}"}
           - {product: opp, name: "leak-{{ s }}", category: "Leak{{ s }}"}
           - {product: passbolt, name: "leak-desc-{{ s }}", folder: "Leak{{ s }}"}
@@ -598,12 +603,13 @@ WIDE_PLAY = """
         mode: "0600"
         content: "{{ stored | to_json }}"
       vars:
-        stored:
-          - "{{ lookup('pwman.secrets.passwordstate', 'leak-' ~ s, list_id=11) }}"
-          - "{{ lookup('pwman.secrets.opp', 'leak-' ~ s, category='Leak' ~ s) }}"
-          - "{{ lookup('pwman.secrets.opp', 'leak-' ~ s, category='Sync' ~ s) }}"
-          - "{{ lookup('pwman.secrets.passbolt', 'leak-desc-' ~ s, folder='Leak' ~ s) }}"
-          - "{{ lookup('pwman.secrets.passwordstate', 'leak-desc-' ~ s, list_id=15) }}"
+        stored: >-
+          {{ [lookup('pwman.secrets.passwordstate', 'leak-' ~ s, list_id=11),
+              lookup('pwman.secrets.opp', 'leak-' ~ s, category='Leak' ~ s),
+              lookup('pwman.secrets.opp', 'leak-' ~ s, category='Sync' ~ s),
+              lookup('pwman.secrets.passwordstate', 'leak-' ~ s, list_id=15)]
+             + ([lookup('pwman.secrets.passbolt', 'leak-desc-' ~ s, folder='Leak' ~ s),
+                 lookup('pwman.secrets.passwordstate', 'leak-desc-' ~ s, list_id=15)] if pb else []) }}
       no_log: true
 """
 
@@ -613,7 +619,8 @@ WIDE_CHECK_PLAY = """
       ansible.builtin.include_role:
         name: pwman.secrets.sync
       vars:
-        sync_jobs:
+        sync_jobs: "{{ jobs[:3 if pb else 1] }}"
+        jobs:
           - source: {product: passwordstate, list_id: 11}
             destination: {product: opp, category: "Sync{{ s }}"}
             names: [web, web-admin]
@@ -626,7 +633,8 @@ WIDE_CHECK_PLAY = """
       ansible.builtin.include_role:
         name: pwman.secrets.rotate
       vars:
-        rotate_credentials:
+        rotate_credentials: "{{ credentials[:3 if pb else 2] }}"
+        credentials:
           - {product: passwordstate, password_id: 5001}
           - {product: opp, name: Wells Fargo, category: Banking}
           - {product: passbolt, name: db-primary}
@@ -644,6 +652,7 @@ WIDE_CHECK_PLAY = """
         blob: "{{ c.opp_blob }}"
       diff: true
     - name: pb update, check mode
+      tags: [passbolt]
       pwman.secrets.passbolt_resource:
         name: db-primary
         password: "{{ c.pb_pw }}"
@@ -665,12 +674,14 @@ ECHO_BODIES = {
 SEED_SECRETS = ("Web-Alice-Pass-1", "Web-Admin-Pass-2", "Mail-Bob-Pass-3", "Shared-Ops-Pass-4", "Shared-Dev-Pass-5",
                 "Recovery-7731-Alpha", "wf-Secret-1!", "pin: 1234", "db-primary-pw-1",
                 "primary database, encrypted note")
-# (name, verbosity, callback, check, skipped tags). At -v and -vv the roles run with the writes they need (the
-# module cases, tagged `modules`, run at -vvv and with the json callback: -vvv shows all that -v shows, and more).
+# (name, verbosity, callback, check, skipped tags). -vvv shows all that -v and -vv show, and more: the full plays
+# run at -vvv (and with the json callback); at -v and -vv the roles run (Passwordstate and OPP jobs, with the
+# writes they need), without the module cases (tag `modules`) and the Passbolt parts (tag `passbolt`: slow GnuPG).
+LIGHT = "modules,passbolt"
 WIDE_RUNS = [
-    ("v", "-v", "default", False, "modules"), ("vv", "-vv", "default", False, "modules"),
+    ("v", "-v", "default", False, LIGHT), ("vv", "-vv", "default", False, LIGHT),
     ("vvv", "-vvv", "default", False, ""), ("json", "-v", "json", False, ""),
-    ("check-v", "-v", "default", True, ""), ("check-vv", "-vv", "default", True, ""),
+    ("check-v", "-v", "default", True, LIGHT), ("check-vv", "-vv", "default", True, LIGHT),
     ("check-vvv", "-vvv", "default", True, ""),
 ]
 ECHO_TASKS = 4  # the failures the full play ignores on purpose
@@ -711,7 +722,7 @@ def start_wide_run(servers, tmp_path, name, verbosity, callback, check, skip_tag
                         "    that: rotate_new_password | length > 0\n  no_log: true\n")
     apply_fails.write_text("- name: the service refuses it\n  ansible.builtin.fail:\n    msg: refused\n")
     varsfile = base / "vars.json"
-    varsfile.write_text(json.dumps({"c": values, "s": suffix, "apply_ok": str(apply_ok),
+    varsfile.write_text(json.dumps({"c": values, "s": suffix, "pb": not skip_tags, "apply_ok": str(apply_ok),
                                     "apply_fails": str(apply_fails), "collected": str(base / "stored.json")}))
     if not check and not skip_tags:
         # an OPP update sends the whole item, the current password included (POST /items)

@@ -341,7 +341,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault.kind == "echo":
             request = self._echo_request
             quoted = "%s %s?%s %s %s" % (request.method, request.path, request.query_string,
-                                          dict(request.headers.items()), request.body.decode("utf-8", "replace"))
+                                         dict(request.headers.items()), request.body.decode("utf-8", "replace"))
             body = (fault.body or '{"error": "{request}"}').replace("{request}", json.dumps(quoted)[1:-1])
             self._send(Response(fault.status, body, "application/json"))
             return
