@@ -139,11 +139,11 @@ EXAMPLES = r"""
     category: Infrastructure
     url: https://10.0.0.2
 
-- name: Rotate
+- name: Rotate (the server generates from words of 5 to 8 letters)
   pwman.secrets.opp_item:
     id: "{{ router.item.id }}"
     rotate: true
-    word_chars: "[a-z]"
+    word_max_length: 8
 
 - name: Delete
   pwman.secrets.opp_item:
