@@ -19,7 +19,7 @@ help:
 
 venv: $(VENV)/.stamp
 
-$(VENV)/.stamp: requirements.txt requirements-dev.txt
+$(VENV)/.stamp: requirements.txt requirements-dev.txt requirements-ntlm.txt
 	@command -v gpg >/dev/null || { echo "gpg (GnuPG) is required: apt-get install gnupg" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt

@@ -74,7 +74,8 @@ options:
     description:
       - V(apikey) uses the standard API under C(/api/) with API keys.
       - V(windows) uses the Windows-integrated API under C(/winapi/) over NTLM as O(windows_username);
-        it needs the Python package C(requests_ntlm) (C(pip install requests-ntlm)) on the host running the plugin.
+        it needs the optional Python package C(requests_ntlm) (C(pip install requests-ntlm), or the collection's
+        C(requirements-ntlm.txt)) on the host running the plugin; without it the task fails saying so.
         API keys are then ignored and no C(APIKey) header is sent.
       - If not set, the E(PASSWORDSTATE_AUTH) environment variable is used.
     type: str

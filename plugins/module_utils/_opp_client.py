@@ -18,7 +18,9 @@ from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
     Ambiguous,
     ApiError,
     ConfigError,
+    ConnectionFailed,
     NotFound,
+    PwmanError,
     Redactor,
 )
 
@@ -182,6 +184,8 @@ class OppData:
     @classmethod
     def load(cls, conn):
         categories, items = api.fetch_all(conn)
+        # Every stored password and free text is a secret from now on: an error that echoes an item never shows it.
+        conn.redactor.add(*(item[field] for item in items for field in ("password", "blob")))
         return cls(categories, items)
 
     def category_name(self, category_id):
@@ -247,11 +251,14 @@ class OppData:
             raise NotFound("No OPP item named %r%s." % (name, where))
         return found[0]
 
-    def public_item(self, item, with_password=False):
-        """An item as returned to the user: the category name added, the password only when asked."""
-        out = {k: item[k] for k in ("id", "name", "url", "account", "username", "blob", "category_id")}
+    def public_item(self, item, with_secrets=False):
+        """An item as returned to the user: the category name added; the password and the free text
+        (`blob`, where OPP users keep PINs and notes: a secret, like Passbolt's encrypted description)
+        only when asked."""
+        out = {k: item[k] for k in ("id", "name", "url", "account", "username", "category_id")}
         out["category"] = self.category_name(item["category_id"])
-        if with_password:
+        if with_secrets:
+            out["blob"] = item["blob"]
             out["password"] = item["password"]
         return out
 
@@ -292,3 +299,31 @@ def genopts_from(params):
     if params.get("word_chars"):
         genopts["valid_chars"] = params["word_chars"]
     return genopts
+
+
+# The module option behind each genopts key, to name them in messages.
+GENOPT_OPTIONS = (("numChars", "password_length"), ("min_length", "word_min_length"),
+                  ("max_length", "word_max_length"), ("valid_chars", "word_chars"))
+# How a request dies when the real server's generator raises (shared/api/opp.md): no answer at all.
+_DROPPED = ("Remote end closed connection without response", "Connection reset by peer", "Connection aborted")
+
+
+def generation_failure(exc, genopts):
+    """The error to show when a request asking the server to generate failed in the generator, else None.
+
+    The real server closes the connection without an answer (its source says JSON 500 "Exception
+    during password generation!": both are accepted). Writes are never repeated, and the server
+    generates before it writes, so nothing was stored.
+    """
+    if isinstance(exc, ConnectionFailed) and any(text in str(exc) for text in _DROPPED):
+        how = "closed the connection without an answer"
+    elif isinstance(exc, ApiError) and exc.status == 500 and "generat" in str(exc.message).lower():
+        how = "answered %r" % str(exc.message)
+    else:
+        return None
+    given = ["%s: %r (genopts.%s)" % (option, genopts[key], key) for key, option in GENOPT_OPTIONS
+             if key in (genopts or {})]
+    options = ("these generator options: " + ", ".join(given)) if given else "the server's default generator options"
+    return PwmanError("The OPP server failed to generate a password with %s; it %s. Nothing was stored and the "
+                      "request was not repeated. Change the generator options (a word_chars expression that no "
+                      "word of the server's word list matches, such as '[0-9]', always fails)." % (options, how))

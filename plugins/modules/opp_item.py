@@ -46,7 +46,9 @@ options:
     description: User name of the item. Not set keeps the current value.
     type: str
   blob:
-    description: Free text of the item. Not set keeps the current value.
+    description:
+      - Free text of the item. Not set keeps the current value.
+      - A secret (OPP users keep PINs and notes there); never returned, C(********) in the diff.
     type: str
   state:
     description: Whether the item should exist.
@@ -55,7 +57,9 @@ options:
     default: present
   password:
     description:
-      - The password to store. Mutually exclusive with O(generate_password) and O(rotate).
+      - The password to store.
+      - Cannot be combined with O(generate_password=true) or O(rotate=true); V(false) for either is accepted
+        (for a O(rotate) set from a template), as in every module of the collection.
     type: str
   generate_password:
     description:
@@ -78,7 +82,12 @@ options:
   word_chars:
     description:
       - Regular expression of the characters the generator's words may contain (C(genopts.valid_chars)),
-        for example V([a-z]). Server default V(.). A set that leaves no word makes the server fail with HTTP 500.
+        for example V([a-z]). Server default V(.). It only chooses the words; the server always randomises the
+        case of every letter and adds digits and symbols between words, so V([a-z]) does not give lower-case
+        passwords.
+      - An expression that leaves no word (for example V([0-9])) makes the server's generator fail; the real
+        server then closes the connection without an answer. The module reports that the server failed to
+        generate with the generator options it names, and does not repeat the write.
     type: str
   update_password:
     description:
@@ -105,7 +114,7 @@ attributes:
     description: Reports what would change without changing it; a generated password is unknown in check mode.
   diff_mode:
     support: full
-    description: The password is shown as C(********).
+    description: The password and the free text (O(blob)) are shown as C(********).
 notes:
   - Module of the C(pwman.secrets.opp) action group (C(module_defaults)).
 """
@@ -130,11 +139,11 @@ EXAMPLES = r"""
     category: Infrastructure
     url: https://10.0.0.2
 
-- name: Rotate
+- name: Rotate (the server generates from words of 5 to 8 letters)
   pwman.secrets.opp_item:
     id: "{{ router.item.id }}"
     rotate: true
-    word_chars: "[a-z]"
+    word_max_length: 8
 
 - name: Delete
   pwman.secrets.opp_item:
@@ -149,7 +158,9 @@ changed:
   returned: always
   type: bool
 item:
-  description: The item after the task (before it for O(state=absent)); no password. Empty when there is none.
+  description:
+    - The item after the task (before it for O(state=absent)); no password and no O(blob) (both secrets).
+      Empty when there is none.
   returned: always
   type: dict
   contains:
@@ -167,9 +178,6 @@ item:
       type: str
     username:
       description: User name.
-      type: str
-    blob:
-      description: Free text.
       type: str
     category_id:
       description: Category id, or null.
@@ -195,12 +203,19 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.pwman.secrets.plugins.module_utils import _opp_api as api
 from ansible_collections.pwman.secrets.plugins.module_utils._connection import connection_argument_spec
-from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError, NotFound, REDACTED
+from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
+    REDACTED,
+    ApiError,
+    ConfigError,
+    ConnectionFailed,
+    NotFound,
+)
 from ansible_collections.pwman.secrets.plugins.module_utils._module import run_module
 from ansible_collections.pwman.secrets.plugins.module_utils._opp_client import (
     OppConnection,
     OppData,
     full_item,
+    generation_failure,
     genopts_from,
     opp_auth_argument_spec,
 )
@@ -216,10 +231,12 @@ from ansible_collections.pwman.secrets.plugins.module_utils._password import (
 TEXT_FIELDS = ("name", "url", "account", "username", "blob")
 
 
-def masked(item, password_note=None):
+def masked(item, password_note=None, blob_note=None):
+    """An item for the diff: the password and the free text (blob) as ********."""
     if not item:
         return {}
-    shown = {k: item.get(k) for k in ("id", "name", "url", "account", "username", "blob", "category")}
+    shown = {k: item.get(k) for k in ("id", "name", "url", "account", "username", "category")}
+    shown["blob"] = blob_note or (REDACTED if item.get("blob") else "")
     if password_note is not None:
         shown["password"] = password_note
     else:
@@ -242,7 +259,7 @@ def argument_spec():
         url=dict(type="str"),
         account=dict(type="str"),
         username=dict(type="str"),
-        blob=dict(type="str"),
+        blob=dict(type="str", no_log=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         word_min_length=dict(type="int"),
         word_max_length=dict(type="int"),
@@ -269,7 +286,7 @@ def _work(module, params, check, conn):
             raise NotFound("No OPP item with id %s (the module does not create items with a chosen id)." % params["id"])
     else:
         current = data.one_item(name=params["name"], category=params["category"], missing_ok=True)
-    before = data.public_item(current, with_password=True) if current else None
+    before = data.public_item(current, with_secrets=True) if current else None
 
     if params["state"] == "absent":
         result = {"changed": current is not None, "item": data.public_item(current) if current else {}}
@@ -334,15 +351,21 @@ def _work(module, params, check, conn):
                 data.category_by_id[category_id] = created[0]
             result["created_category"] = {"id": category_id, "name": new_category}
             changes["category_id"] = category_id
-        if current is None:
-            body = dict(wanted, category_id=category_id)
-            body["password"] = password if action == SET else ""
-            items = api.create_items(conn, [body], auto_pass=action == GENERATE, genopts=genopts)
-        else:
-            if action == SET:
-                changes["password"] = password
-            items = api.update_items(conn, [full_item(current, changes)], auto_pass=action == GENERATE,
-                                     genopts=genopts)
+        try:
+            if current is None:
+                body = dict(wanted, category_id=category_id)
+                body["password"] = password if action == SET else ""
+                items = api.create_items(conn, [body], auto_pass=action == GENERATE, genopts=genopts)
+            else:
+                if action == SET:
+                    changes["password"] = password
+                items = api.update_items(conn, [full_item(current, changes)], auto_pass=action == GENERATE,
+                                         genopts=genopts)
+        except (ApiError, ConnectionFailed) as exc:
+            failure = generation_failure(exc, genopts) if action == GENERATE else None
+            if failure is None:
+                raise
+            raise failure from None
         item = items[0] if items else None
         if item is not None and item["id"] is None and current is not None:
             item["id"] = current["id"]
@@ -364,7 +387,7 @@ def _work(module, params, check, conn):
     else:  # check mode
         preview = dict(after_view)
         preview["category_id"] = category_id
-        result["item"] = {k: preview.get(k) for k in ("id", "name", "url", "account", "username", "blob",
+        result["item"] = {k: preview.get(k) for k in ("id", "name", "url", "account", "username",
                                                       "category_id", "category")}
         shown_password = None if action == GENERATE else (password if action == SET else after_view.get("password"))
     result["changed"] = changed
@@ -372,7 +395,8 @@ def _work(module, params, check, conn):
     if params["return_password"]:
         result["password"] = shown_password
     if changed:
-        result["diff"] = {"before": masked(before), "after": masked(after_view, after_password)}
+        blob_note = REDACTED + " (changed)" if "blob" in changes and wanted["blob"] else None
+        result["diff"] = {"before": masked(before), "after": masked(after_view, after_password, blob_note)}
     return result
 
 

@@ -13,7 +13,8 @@ version_added: 0.1.0
 description:
   - Lists the OpenPassPhrase items that match all the given filters, with their category name.
   - Reads the user's whole vault with one C(GET /fetchall); read-only, it never writes to the server.
-  - Passwords are returned only with O(with_secrets=true).
+  - Passwords and the free text (C(blob), where PINs and notes are kept) are returned only with
+    O(with_secrets=true), as Passbolt's encrypted descriptions are by M(pwman.secrets.passbolt_resource_info).
 options:
   name:
     description:
@@ -26,7 +27,8 @@ options:
     type: str
   with_secrets:
     description:
-      - Return each item's password in RV(items[].password). Use C(no_log) on the task.
+      - Return each item's password and free text in RV(items[].password) and RV(items[].blob). Use C(no_log) on
+        the task.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -75,8 +77,9 @@ items:
       description: User name.
       type: str
     blob:
-      description: Free text.
+      description: Free text (OPP users keep PINs and notes there); a secret, like the password.
       type: str
+      returned: with O(with_secrets=true)
     category:
       description: Category name, or null.
       type: str
@@ -121,7 +124,7 @@ def work(module):
     elif category is not None:
         wanted = data.category_id(category, missing_ok=True)
         items = [i for i in items if wanted is not None and i["category_id"] == wanted]
-    out = [data.public_item(i, with_password=params["with_secrets"]) for i in items]
+    out = [data.public_item(i, with_secrets=params["with_secrets"]) for i in items]
     out.sort(key=lambda i: (i["category"] or "", i["name"] or "", i["id"] or 0))
     return {"changed": False, "items": out, "count": len(out)}
 

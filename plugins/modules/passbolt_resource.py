@@ -137,7 +137,10 @@ options:
     type: bool
     default: false
   password:
-    description: The password to store.
+    description:
+      - The password to store.
+      - Cannot be combined with O(generate_password=true) or O(rotate=true); V(false) for either is accepted
+        (for a O(rotate) set from a template), as in every module of the collection.
     type: str
   generate_password:
     description: Generate a random password (with Python's C(secrets)) when the resource is created.
@@ -180,7 +183,8 @@ attributes:
   platform:
     platforms: all
 notes:
-  - The diff shows the changed fields; passwords, TOTP secrets and custom field values are shown as C(********).
+  - The diff shows the changed fields; passwords, TOTP secrets, custom field values and encrypted descriptions (of
+    the types that keep the description in the secret) are shown as C(********).
   - Module group C(pwman.secrets.passbolt) lets you set connection options once with C(module_defaults).
 """
 
@@ -439,8 +443,8 @@ def masked_view(fields, secret, slug, folder, permissions, key_type):
     out = {"name": fields.get("name"), "username": fields.get("username") or "",
            "uris": list(fields.get("uris") or []), "description": fields.get("description") or "",
            "folder": folder, "resource_type": slug, "metadata_key_type": key_type, "permissions": permissions}
-    if slug in SECRET_DESCRIPTION:
-        out["description"] = secret.get("description") or ""
+    if slug in SECRET_DESCRIPTION:  # encrypted with the password: a secret, never shown
+        out["description"] = MASK if secret.get("description") else ""
     if secret.get("password") is not None and "password" in TYPE_SECRET_KEYS.get(slug, ()):
         out["password"] = MASK
     if secret.get("totp"):
@@ -473,8 +477,19 @@ class Plan:
         self.permissions_after = None
 
 
+def hide_values(module, client, *values):
+    """Values of encrypted fields given as options (the description of the types that encrypt it) are secrets:
+    masked in every result and message, the task's own arguments included."""
+    for value in values:
+        if value:
+            module.no_log_values.add(value)
+            client.redactor.add(value)
+
+
 def work(module):
     params = module.params
+    if params["resource_type"] in SECRET_DESCRIPTION and params["description"]:
+        module.no_log_values.add(params["description"])
     wanted_totp = check_static(params)
     client = PassboltClient(OptionAdapter.from_module(module))
     try:
@@ -509,6 +524,8 @@ def run(module, client, params, wanted_totp):
     if view is not None:
         client.decrypt_secrets([view])
     plan = make_plan(client, writer, folders, principals, params, view, wanted_totp)
+    if plan.slug in SECRET_DESCRIPTION:
+        hide_values(module, client, params["description"], plan.secret.get("description"))
 
     # -- writes (everything above only read) ----------------------------------------------------------
     folder_id = view.folder_parent_id if view is not None else None
@@ -567,6 +584,9 @@ def run(module, client, params, wanted_totp):
                             folder_path, after_permissions, plan.key_type)
         if plan.password_changed and before.get("password"):
             after["password"] = MASK + " (changed)"
+        if (view is not None and plan.slug in SECRET_DESCRIPTION
+                and (plan.secret.get("description") or "") != current_description(view, view.secret or {})):
+            after["description"] = MASK + " (changed)"
         result["diff"] = {"before": before, "after": after}
     return result
 

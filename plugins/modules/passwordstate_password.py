@@ -81,6 +81,8 @@ options:
     description:
       - The password to store. Refused by the server (HTTP 403) when the list's strength policy,
         bad-password list or reuse rule forbids it.
+      - Cannot be combined with O(generate_password=true) or O(rotate=true); V(false) for either is accepted
+        (for a O(rotate) set from a template), as in every module of the collection.
     type: str
   generate_password:
     description: Let the server generate the password when the record is created.
@@ -417,7 +419,6 @@ def main():
     module = AnsibleModule(
         argument_spec(),
         supports_check_mode=True,
-        mutually_exclusive=[("password", "generate_password"), ("password", "rotate")],
         required_together=[("match_field", "match_value")],
     )
     run_module(module, lambda: work(module))

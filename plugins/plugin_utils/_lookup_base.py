@@ -47,15 +47,15 @@ class PwmanLookupBase(LookupBase):
         self.set_options(var_options=variables, direct=kwargs)
         unknown = sorted(set(kwargs) - set(self._options))
         if unknown:
-            raise AnsibleLookupError("%s: unknown option%s %s; see ansible-doc -t lookup %s"
-                                     % (self.fqcn, "s" if len(unknown) > 1 else "",
+            raise AnsibleLookupError("unknown option%s %s; see ansible-doc -t lookup %s"
+                                     % ("s" if len(unknown) > 1 else "",
                                         ", ".join(repr(name) for name in unknown), self.fqcn))
         if self._agent_enabled():
             answer = self._ask_agent(terms)
             if answer is not None:
                 if answer.get("ok"):
                     return answer["result"]
-                raise AnsibleLookupError("%s: %s" % (self.fqcn, answer.get("error")))
+                raise AnsibleLookupError(str(answer.get("error")))  # Ansible names the plugin
         # Imported here: a worker that asks the agent never loads them.
         from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError  # pylint: disable=import-outside-toplevel
         from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter  # pylint: disable=import-outside-toplevel
@@ -68,7 +68,7 @@ class PwmanLookupBase(LookupBase):
         try:
             return runtime.run(terms, OptionAdapter.from_plugin(self))
         except PwmanError as exc:
-            raise AnsibleLookupError("%s: %s" % (self.fqcn, exc)) from None
+            raise AnsibleLookupError(str(exc)) from None  # Ansible names the plugin: "The lookup plugin 'x' failed: "
         finally:
             runtime.clients_close()
 

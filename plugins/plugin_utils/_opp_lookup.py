@@ -57,7 +57,7 @@ class OppLookup(LookupImplementation):
                 if data.category_name(item["category_id"]) != (category or None):
                     raise NotFound("OPP item id %s is not in category %r." % (item_id, category))
             if field == "all":
-                results.append(data.public_item(item, with_password=True))
+                results.append(data.public_item(item, with_secrets=True))
             elif field == "category":
                 results.append(data.category_name(item["category_id"]))
             else:

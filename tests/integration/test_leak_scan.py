@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -385,3 +388,419 @@ def test_interrupted_run_leaves_nothing(servers, tmp_path, product, signum):
                "passwordstate": [ps_seed.SYSTEM_API_KEY, "Web-Alice-Pass-1"]}[product]
     hits = [(s[:8], where) for s in secrets for where, text in sources.items() if s in text]
     assert not hits, hits
+
+
+# -- the widened scan (issue 16) -----------------------------------------------------------------------
+# Both roles in every documented mode, every module with --diff and check mode for every secret-bearing
+# field, and error paths against a server that quotes the request in its error. One playbook per run,
+# the runs side by side (each on its own objects, named with the run's suffix): -v, -vv and -vvv with the
+# default output, -v with ANSIBLE_STDOUT_CALLBACK=json, and the same three verbosities with --check.
+# Canaries are random per run; a hit in stdout, stderr, the log or a file left under HOME/TMPDIR fails.
+
+WIDE_PLAY = """
+    # ---- Passwordstate: every secret field, check mode and diff
+    - name: ps create, check mode
+      tags: [modules]
+      pwman.secrets.passwordstate_password: &ps_create
+        list_id: 11
+        title: "leak-{{ s }}"
+        username: leak
+        password: "{{ c.ps_pw }}"
+        notes: plain note
+        generic_fields: {Recovery Code: "{{ c.ps_generic }}", Domain: corp}
+      check_mode: true
+      diff: true
+    - name: ps create
+      pwman.secrets.passwordstate_password: *ps_create
+      diff: true
+    - name: ps update every secret field, check mode
+      tags: [modules]
+      pwman.secrets.passwordstate_password: &ps_update
+        list_id: 11
+        title: "leak-{{ s }}"
+        password: "{{ c.ps_pw2 }}"
+        generic_fields: {Recovery Code: "{{ c.ps_generic2 }}"}
+      check_mode: true
+      diff: true
+    - name: ps update
+      tags: [modules]
+      pwman.secrets.passwordstate_password: *ps_update
+      diff: true
+    - name: ps info without secrets
+      tags: [modules]
+      pwman.secrets.passwordstate_password_info:
+        list_id: 11
+        title: "leak-{{ s }}"
+    - name: ps echo, create refused by a server quoting the request
+      tags: [modules]
+      pwman.secrets.passwordstate_password:
+        list_id: 11
+        title: "echo-{{ s }}"
+        password: "{{ c.ps_echo }}"
+      ignore_errors: true
+    - name: ps echo, lookup refused by a server quoting the request (API key in the headers)
+      tags: [modules]
+      ansible.builtin.set_fact:
+        x: "{{ lookup('pwman.secrets.passwordstate', 'echo-lookup-' ~ s, list_id=11) }}"
+      ignore_errors: true
+
+    # ---- OPP: password and blob (free text, a secret), check mode and diff
+    - name: opp create, check mode
+      tags: [modules]
+      pwman.secrets.opp_item: &opp_create
+        name: "leak-{{ s }}"
+        category: "Leak{{ s }}"
+        create_category: true
+        username: leak
+        password: "{{ c.opp_pw }}"
+        blob: "{{ c.opp_blob }}"
+      check_mode: true
+      diff: true
+    - name: opp create
+      pwman.secrets.opp_item: *opp_create
+      diff: true
+    - name: opp update password and blob, check mode
+      tags: [modules]
+      pwman.secrets.opp_item: &opp_update
+        name: "leak-{{ s }}"
+        password: "{{ c.opp_pw2 }}"
+        blob: "{{ c.opp_blob2 }}"
+      check_mode: true
+      diff: true
+    - name: opp update
+      tags: [modules]
+      pwman.secrets.opp_item: *opp_update
+      diff: true
+    - name: opp rotate, check mode
+      tags: [modules]
+      pwman.secrets.opp_item:
+        name: "leak-{{ s }}"
+        rotate: true
+      check_mode: true
+      diff: true
+    - name: opp info without secrets
+      tags: [modules]
+      pwman.secrets.opp_item_info:
+        category: "Leak{{ s }}"
+    - name: opp echo, an item to update
+      pwman.secrets.opp_item:
+        name: "echo-{{ s }}"
+        password: "{{ c.opp_echo_current }}"
+        blob: "{{ c.opp_echo_blob }}"
+    - name: opp echo, update refused by a server quoting the request (the whole item, current password included)
+      tags: [modules]
+      pwman.secrets.opp_item:
+        name: "echo-{{ s }}"
+        url: https://echo.example
+      ignore_errors: true
+
+    # ---- Passbolt: password, encrypted description, TOTP secret, custom fields; check mode and diff
+    - name: pb create with an encrypted description, check mode
+      tags: [modules]
+      pwman.secrets.passbolt_resource: &pb_desc
+        name: "leak-desc-{{ s }}"
+        folder: "Leak{{ s }}"
+        create_folders: true
+        resource_type: password-and-description
+        password: "{{ c.pb_pw }}"
+        description: "{{ c.pb_desc }}"
+      check_mode: true
+      diff: true
+    - name: pb create with an encrypted description
+      tags: [passbolt]
+      pwman.secrets.passbolt_resource: *pb_desc
+      diff: true
+    - name: pb update the encrypted description and the password
+      tags: [modules]
+      pwman.secrets.passbolt_resource:
+        name: "leak-desc-{{ s }}"
+        password: "{{ c.pb_pw2 }}"
+        description: "{{ c.pb_desc2 }}"
+      diff: true
+    - name: pb TOTP and custom fields, check mode
+      tags: [modules]
+      pwman.secrets.passbolt_resource: &pb_v5
+        name: "leak-v5-{{ s }}"
+        folder: "Leak{{ s }}"
+        resource_type: v5-default-with-totp
+        password: "{{ c.pb_v5_pw }}"
+        totp: {secret_key: "{{ c.pb_totp }}"}
+        custom_fields: {pin: "{{ c.pb_cf }}"}
+      check_mode: true
+      diff: true
+    - name: pb TOTP and custom fields
+      tags: [modules]
+      pwman.secrets.passbolt_resource: *pb_v5
+      diff: true
+    - name: pb info without secrets
+      tags: [modules]
+      pwman.secrets.passbolt_resource_info:
+        folder: "Leak{{ s }}"
+    - name: pb echo, create refused by a server quoting the request
+      tags: [modules]
+      pwman.secrets.passbolt_resource:
+        name: "echo-{{ s }}"
+        resource_type: password-and-description
+        password: "{{ c.pb_echo }}"
+        description: "{{ c.pb_echo_desc }}"
+      ignore_errors: true
+
+    # ---- the sync role: Passwordstate -> OPP, OPP -> Passbolt, Passbolt -> Passwordstate
+    - name: sync
+      ansible.builtin.include_role:
+        name: pwman.secrets.sync
+      vars:
+        sync_jobs: "{{ jobs[:4 if pb else 2] }}"
+        jobs:
+          - source: {product: passwordstate, list_id: 11}
+            destination: {product: opp, category: "Sync{{ s }}"}
+            names: ["leak-{{ s }}"]
+          - source: {product: opp, category: "Leak{{ s }}"}
+            destination: {product: passwordstate, list_id: 15}
+          - source: {product: opp, category: "Leak{{ s }}"}
+            destination: {product: passbolt, folder: "Sync{{ s }}"}
+          - source: {product: passbolt, folder: "Leak{{ s }}"}
+            destination: {product: passwordstate, list_id: 15}
+    - name: sync again (unchanged), on_create
+      ansible.builtin.include_role:
+        name: pwman.secrets.sync
+      vars:
+        sync_update_password: on_create
+        sync_jobs:
+          - source: {product: passwordstate, list_id: 11}
+            destination: {product: opp, category: "Sync{{ s }}"}
+            names: ["leak-{{ s }}"]
+
+    # ---- the rotate role: rotate and apply, then a failing apply step rolled back
+    - name: rotate
+      ansible.builtin.include_role:
+        name: pwman.secrets.rotate
+      vars:
+        rotate_apply_tasks: "{{ apply_ok }}"
+        rotate_credentials: "{{ credentials[:3 if pb else 2] }}"
+        credentials:
+          - {product: passwordstate, list_id: 11, title: "leak-{{ s }}"}
+          - {product: opp, name: "leak-{{ s }}", category: "Leak{{ s }}"}
+          - {product: passbolt, name: "leak-desc-{{ s }}", folder: "Leak{{ s }}"}
+    - name: rotate with a failing apply step (rolled back)
+      block:
+        - name: rotate, apply fails
+          ansible.builtin.include_role:
+            name: pwman.secrets.rotate
+          vars:
+            rotate_apply_tasks: "{{ apply_fails }}"
+            rotate_credentials:
+              - {product: opp, name: "leak-{{ s }}", category: "Leak{{ s }}"}
+      rescue:
+        - name: rolled back
+          ansible.builtin.assert:
+            that: "'The previous password was restored.' in ansible_failed_result.msg"
+
+    # ---- every password now stored, for the scan (written outside HOME and TMPDIR)
+    - name: collect the stored passwords
+      ansible.builtin.copy:
+        dest: "{{ collected }}"
+        mode: "0600"
+        content: "{{ stored | to_json }}"
+      vars:
+        stored: >-
+          {{ [lookup('pwman.secrets.passwordstate', 'leak-' ~ s, list_id=11),
+              lookup('pwman.secrets.opp', 'leak-' ~ s, category='Leak' ~ s),
+              lookup('pwman.secrets.opp', 'leak-' ~ s, category='Sync' ~ s),
+              lookup('pwman.secrets.passwordstate', 'leak-' ~ s, list_id=15)]
+             + ([lookup('pwman.secrets.passbolt', 'leak-desc-' ~ s, folder='Leak' ~ s),
+                 lookup('pwman.secrets.passwordstate', 'leak-desc-' ~ s, list_id=15)] if pb else []) }}
+      no_log: true
+"""
+
+# Check mode (--check): both roles and the module checks, on the seed entries (nothing is written).
+WIDE_CHECK_PLAY = """
+    - name: sync, check mode
+      ansible.builtin.include_role:
+        name: pwman.secrets.sync
+      vars:
+        sync_jobs: "{{ jobs[:3 if pb else 1] }}"
+        jobs:
+          - source: {product: passwordstate, list_id: 11}
+            destination: {product: opp, category: "Sync{{ s }}"}
+            names: [web, web-admin]
+          - source: {product: opp, category: Banking}
+            destination: {product: passbolt, folder: "Sync{{ s }}"}
+          - source: {product: passbolt, folder: Infra/Databases}
+            destination: {product: passwordstate, list_id: 15}
+            names: [db-primary]
+    - name: rotate, check mode
+      ansible.builtin.include_role:
+        name: pwman.secrets.rotate
+      vars:
+        rotate_credentials: "{{ credentials[:3 if pb else 2] }}"
+        credentials:
+          - {product: passwordstate, password_id: 5001}
+          - {product: opp, name: Wells Fargo, category: Banking}
+          - {product: passbolt, name: db-primary}
+    - name: ps update, check mode
+      pwman.secrets.passwordstate_password:
+        password_id: 5001
+        password: "{{ c.ps_pw }}"
+        generic_fields: {Recovery Code: "{{ c.ps_generic }}"}
+      diff: true
+    - name: opp update, check mode
+      pwman.secrets.opp_item:
+        name: Wells Fargo
+        category: Banking
+        password: "{{ c.opp_pw }}"
+        blob: "{{ c.opp_blob }}"
+      diff: true
+    - name: pb update, check mode
+      tags: [passbolt]
+      pwman.secrets.passbolt_resource:
+        name: db-primary
+        password: "{{ c.pb_pw }}"
+        description: "{{ c.pb_desc }}"
+      diff: true
+"""
+
+CANARY_NAMES = ("ps_pw", "ps_pw2", "ps_generic", "ps_generic2", "ps_echo", "opp_pw", "opp_pw2", "opp_blob",
+                "opp_blob2", "opp_echo_current", "opp_echo_blob", "pb_pw", "pb_pw2", "pb_desc", "pb_desc2",
+                "pb_v5_pw", "pb_cf", "pb_echo", "pb_echo_desc")
+BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+ECHO_BODIES = {
+    "opp": '{"status_code": 400, "error": "Invalid item data in list!", "description": "{request}"}',
+    "passwordstate": '[{"errors": [{"message": "Bad request"}, {"phrase": "{request}"}]}]',
+    "passbolt": '{"header": {"status": "error", "message": "Could not validate resource data: {request}"}, '
+                '"body": {}}',
+}
+# The seed secrets the plays read (roles in check mode, lookups, updates of seed entries).
+SEED_SECRETS = ("Web-Alice-Pass-1", "Web-Admin-Pass-2", "Mail-Bob-Pass-3", "Shared-Ops-Pass-4", "Shared-Dev-Pass-5",
+                "Recovery-7731-Alpha", "wf-Secret-1!", "pin: 1234", "db-primary-pw-1",
+                "primary database, encrypted note")
+# (name, verbosity, callback, check, skipped tags). -vvv shows all that -v and -vv show, and more: the full plays
+# run at -vvv (and with the json callback); at -v and -vv the roles run (Passwordstate and OPP jobs, with the
+# writes they need), without the module cases (tag `modules`) and the Passbolt parts (tag `passbolt`: slow GnuPG).
+LIGHT = "modules,passbolt"
+WIDE_RUNS = [
+    ("v", "-v", "default", False, LIGHT), ("vv", "-vv", "default", False, LIGHT),
+    ("vvv", "-vvv", "default", False, ""), ("json", "-v", "json", False, ""),
+    ("check-v", "-v", "default", True, LIGHT), ("check-vv", "-vv", "default", True, LIGHT),
+    ("check-vvv", "-vvv", "default", True, ""),
+]
+ECHO_TASKS = 4  # the failures the full play ignores on purpose
+
+
+def canaries():
+    """Fresh random secrets for one run (a prefix that appears nowhere else, then random text)."""
+    import secrets as random_source  # pylint: disable=import-outside-toplevel
+
+    values = {name: "Cn%s-%s!" % (name.replace("_", ""), random_source.token_hex(10)) for name in CANARY_NAMES}
+    values["pb_totp"] = "".join(random_source.choice(BASE32) for dummy in range(32))
+    return values
+
+
+def wide_secrets(servers):
+    found = set(SEED_SECRETS) | {ps_seed.SYSTEM_API_KEY, ps_seed.GENERATOR_API_KEY, opp_seed.DEMO_PASSWORD,
+                                 opp_seed.DEMO_PHRASE}
+    found |= {i["password"] for i in opp_seed.ITEMS if i.get("password")}
+    found |= {i["blob"] for i in opp_seed.ITEMS if len(i.get("blob") or "") >= 6}
+    users = {u["short"]: u for u in servers["passbolt"].admin("GET", "users")}
+    found |= {users["ada"]["passphrase"], key_body_line(users["ada"]["private_key"])}
+    tokens = servers["passbolt"].admin("GET", "tokens")
+    found |= set(tokens["access_tokens"]) | set(tokens["refresh_tokens"])
+    found |= set(servers["opp"].admin("GET", "tokens")["tokens"])
+    state = servers["passwordstate"].admin("GET", "state")
+    found |= {rec["Password"] for rec in state["passwords"].values() if rec.get("Password")}
+    return found
+
+
+def start_wide_run(servers, tmp_path, name, verbosity, callback, check, skip_tags):
+    base = tmp_path / name
+    base.mkdir()
+    home, tmp, log = make_dirs(base)
+    suffix = "%s%s" % (name.replace("-", ""), os.urandom(3).hex())
+    values = canaries()
+    apply_ok, apply_fails = base / "apply_ok.yml", base / "apply_fails.yml"
+    apply_ok.write_text("- name: use the new password\n  ansible.builtin.assert:\n"
+                        "    that: rotate_new_password | length > 0\n  no_log: true\n")
+    apply_fails.write_text("- name: the service refuses it\n  ansible.builtin.fail:\n    msg: refused\n")
+    varsfile = base / "vars.json"
+    varsfile.write_text(json.dumps({"c": values, "s": suffix, "pb": not skip_tags, "apply_ok": str(apply_ok),
+                                    "apply_fails": str(apply_fails), "collected": str(base / "stored.json")}))
+    if not check and not skip_tags:
+        # an OPP update sends the whole item, the current password included (POST /items)
+        for product, method, contains in (("opp", "POST", values["opp_echo_current"]),
+                                          ("passwordstate", None, values["ps_echo"]),
+                                          ("passwordstate", "GET", "echo-lookup-" + suffix),
+                                          ("passbolt", None, "echo-" + suffix)):
+            servers[product].add_faults({"kind": "echo", "status": 400, "contains": contains, "method": method,
+                                         "body": ECHO_BODIES[product]})
+    env = {}
+    for server in servers.values():
+        env.update(server.env)
+    env = run_env(type("S", (), {"env": env})(), home, tmp, log)
+    env.update(ANSIBLE_STDOUT_CALLBACK=callback, ANSIBLE_PIPELINING="1",
+               ANSIBLE_CALLBACK_PLUGINS=os.path.join(REPO, "tests", "integration", "callback_plugins"))
+    path = write_play(WIDE_CHECK_PLAY if check else WIDE_PLAY)
+    cmd = ["ansible-playbook", "-i", "localhost,", "-c", "local", path, verbosity, "-e", "@%s" % varsfile]
+    if check:
+        cmd += ["--check"]
+    if skip_tags:
+        cmd += ["--skip-tags", skip_tags]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # pylint: disable=consider-using-with
+                            text=True, cwd=REPO)
+    return {"name": name, "proc": proc, "path": path, "home": home, "tmp": tmp, "log": log, "base": base,
+            "values": values, "callback": callback, "ignored": 0 if check or skip_tags else ECHO_TASKS,
+            "started": time.time()}
+
+
+def test_wide_scan_roles_modules_errors(servers):
+    # a short base directory: gpg-agent's socket under TMPDIR must fit the 108 bytes of a socket path
+    base = tempfile.mkdtemp(prefix="pwl-")
+    try:
+        wide_scan(servers, pathlib.Path(base))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def wide_scan(servers, tmp_path):
+    runs = [start_wide_run(servers, tmp_path, *spec) for spec in WIDE_RUNS]
+    try:
+        for run in runs:
+            run["out"], run["err"] = run["proc"].communicate(timeout=600)
+            run["seconds"] = time.time() - run["started"]
+    finally:
+        for run in runs:
+            os.unlink(run["path"])
+            if run["proc"].poll() is None:
+                run["proc"].kill()
+        for server in servers.values():
+            server.clear_faults()
+    known = wide_secrets(servers)
+    problems = []
+    for run in runs:
+        report = "%s: rc=%s\n%s\n%s" % (run["name"], run["proc"].returncode, run["out"][-6000:], run["err"][-3000:])
+        if run["proc"].returncode != 0:
+            problems.append(report)
+            continue
+        if run["callback"] == "json":
+            document = json.loads(run["out"][run["out"].index("{"):])
+            if document["stats"]["localhost"]["failures"] or document["stats"]["localhost"]["ignored"] != run["ignored"]:
+                problems.append("unexpected stats %s\n%s" % (document["stats"], report))
+        else:
+            # the echo tasks failed (ignored), nothing else
+            if "failed=0 " not in run["out"] or "ignored=%d " % run["ignored"] not in run["out"]:
+                problems.append("unexpected recap\n" + report)
+        secrets_here = set(run["values"].values()) | known
+        stored = run["base"] / "stored.json"
+        if stored.exists():
+            for value in json.loads(stored.read_text()):
+                secrets_here |= set(value if isinstance(value, list) else [value])
+        sources = {"stdout": run["out"], "stderr": run["err"], "log": run["log"].read_text(errors="replace")
+                   if run["log"].exists() else ""}
+        sources.update(files_under(run["home"], run["tmp"]))
+        hits = sorted({(secret[:14] + "...", where) for secret in secrets_here if len(secret) >= 6
+                       for where, text in sources.items() if secret in text})
+        if hits:
+            problems.append("%s: secrets in %s" % (run["name"], hits))
+        if leftovers(run["tmp"], run["home"]):
+            problems.append("%s: left %s" % (run["name"], leftovers(run["tmp"], run["home"])))
+    print("wide scan runs (s): " + ", ".join("%s %.0f" % (run["name"], run["seconds"]) for run in runs))
+    assert not problems, "\n\n".join(problems)

@@ -209,3 +209,47 @@ def test_tls_and_action_group_defaults(sandbox_factory, playbook):
 """)
     assert result.rc == 0, result
     assert_no_secret(result)
+
+
+def test_generator_failure_is_named_not_retried(opp, playbook):
+    """Issue 16: the server's generator fails (word_chars matches no word) -> the connection closes with
+    no answer. The module says the server failed to generate with these options (named), sends the
+    write once, and never says 'Cannot reach'."""
+    opp.reset_stats()
+    result = run_tasks(playbook, opp.env, """
+    - pwman.secrets.opp_item:
+        name: gen-fail-new
+        generate_password: true
+        password_length: 20
+        word_chars: "[0-9]"
+      register: create_fails
+      ignore_errors: true
+    - pwman.secrets.opp_item:
+        name: Wells Fargo
+        category: Banking
+        rotate: true
+        word_chars: "[0-9]"
+        word_min_length: 6
+      register: rotate_fails
+      ignore_errors: true
+    - pwman.secrets.opp_item_info:
+        name: gen-fail-new
+      register: left
+    - ansible.builtin.assert:
+        that:
+          - item is failed
+          - "'failed to generate a password with these generator options' in item.msg"
+          - "\\"word_chars: '[0-9]' (genopts.valid_chars)\\" in item.msg"
+          - "'Cannot reach' not in item.msg and 'not repeated' in item.msg"
+      loop: "{{ [create_fails, rotate_fails] }}"
+      loop_control: {label: failed task}
+    - ansible.builtin.assert:
+        that:
+          - "'password_length: 20 (genopts.numChars)' in create_fails.msg"
+          - "'word_min_length: 6 (genopts.min_length)' in rotate_fails.msg"
+          - lookup('pwman.secrets.opp', 'Wells Fargo', category='Banking') == 'wf-Secret-1!'
+          - left['items'] == []
+""")
+    assert result.rc == 0, result
+    by_route = opp.stats()["by_route"]
+    assert by_route.get("PUT /api/v1/items") == 1 and by_route.get("POST /api/v1/items") == 1, by_route

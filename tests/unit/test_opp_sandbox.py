@@ -118,7 +118,7 @@ def test_item_shapes_and_full_replacement(opp):
 
 @pytest.mark.parametrize("genopts,status", [
     ({"numChars": 7}, 400), ({"numChars": 101}, 400), ({"min_length": 4}, 400), ({"max_length": 21}, 400),
-    ({"min_length": 10, "max_length": 6}, 400), ({"valid_chars": "[0-9]"}, 500),
+    ({"min_length": 10, "max_length": 6}, 400),
 ])
 def test_generation_limits(opp, genopts, status):
     base = opp[1]
@@ -126,6 +126,40 @@ def test_generation_limits(opp, genopts, status):
     response = call(base, "PUT", "/items", token, {"items": [{"name": "g"}], "auto_pass": True, "genopts": genopts})
     assert response.status_code == status
     assert set(response.json()) == {"status_code", "error", "description"}
+
+
+def test_generator_failure_drops_the_connection(opp):
+    """Issue 16: a generator failure on the real server closes the connection, no JSON 500."""
+    base = opp[1]
+    token = login(base).json()["access_token"]
+    before = len(call(base, "GET", "/fetchall", token).json()["items"])
+    with pytest.raises(requests.exceptions.ConnectionError, match="Remote end closed connection without response"):
+        call(base, "PUT", "/items", token, {"items": [{"name": "g"}], "auto_pass": True,
+                                            "genopts": {"valid_chars": "[0-9]"}})
+    assert len(call(base, "GET", "/fetchall", token).json()["items"]) == before
+
+
+REAL_SYMBOLS = set("!#$%&()*@^")
+
+
+def test_generator_like_the_real_one(opp):
+    """Issue 16: digits 0-9 and the symbols !#$%&()*@^; cut and shuffled, so not every class always."""
+    base = opp[1]
+    token = login(base).json()["access_token"]
+    items = []
+    for length in (8, 16):  # with 2 words (8) the one delimiter must be a symbol to pass the server's check
+        body = {"items": [{"name": "c%d" % n} for n in range(100)], "auto_pass": True, "unique": True,
+                "genopts": {"numChars": length}}
+        items += call(base, "PUT", "/items", token, body).json()["items"]
+    passwords = [i["password"] for i in items]
+    assert sorted(set(len(p) for p in passwords)) == [8, 16]
+    used = set("".join(passwords))
+    others = used - set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    assert others <= REAL_SYMBOLS | set("0123456789"), others
+    assert used & set("0123456789"), "no digit in 200 passwords"
+    assert any(not (set(p) & (REAL_SYMBOLS | set("0123456789"))) for p in passwords), \
+        "every password holds a delimiter: the real server cuts to numChars before anything guarantees one"
+    call(base, "DELETE", "/items", token, {"ids": [i["id"] for i in items]}, phrase=None)
 
 
 def test_generation(opp):

@@ -70,12 +70,20 @@ class Response:
             body = body.encode("utf-8")
         self.body = body
         self.headers = list(headers or [])
+        self.no_answer = False
         if content_type and not any(k.lower() == "content-type" for k, dummy in self.headers):
             self.headers.append(("Content-Type", content_type))
 
     @classmethod
     def json(cls, payload, status=200, content_type="application/json; charset=UTF-8", headers=None):
         return cls(status, json.dumps(payload), content_type, headers)
+
+    @classmethod
+    def dropped(cls):
+        """No answer at all: the server closes the connection (a server whose worker died mid-request)."""
+        response = cls(500, b"", None)
+        response.no_answer = True
+        return response
 
     def add_header(self, name, value):
         self.headers.append((name, value))
@@ -89,7 +97,10 @@ HTML_ERROR_PAGE = (
 
 
 class FaultRule:
-    """One fault. `kind`: latency | status | reset | truncate | html.
+    """One fault. `kind`: latency | status | reset | truncate | html | echo.
+
+    `echo` answers `status` with `body` where "{request}" is replaced by the whole request (method,
+    path and query, headers, body) as JSON string content: a server that quotes the request in its error.
 
     `when`: before (the handler does not run) or after (the handler ran, then the fault
     replaces or damages its answer: the server acted but the client cannot know).
@@ -106,6 +117,8 @@ class FaultRule:
         self.retry_after = spec.get("retry_after")
         self.delay = float(spec.get("delay", 0))
         self.body = spec.get("body")
+        # only requests whose query string or body holds this text (tests running side by side)
+        self.contains = spec.get("contains")
         self.hits = 0
         self._rng = random.Random(spec.get("seed"))
 
@@ -115,6 +128,8 @@ class FaultRule:
         if self.method and self.method != request.method:
             return False
         if not self.path.search(request.path):
+            return False
+        if self.contains and self.contains not in request.query_string + request.body.decode("utf-8", "replace"):
             return False
         if self._rng.random() >= self.probability:
             return False
@@ -286,6 +301,7 @@ class _Handler(BaseHTTPRequestHandler):
         is_admin = request.path.startswith(ADMIN_PREFIX)
         if not is_admin:
             app.record(request)
+        self._echo_request = request
         fault = None if is_admin else app.find_fault(request, "before")
         if fault is not None:
             if fault.kind == "latency":
@@ -322,6 +338,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self._reset()
             return
+        if fault.kind == "echo":
+            request = self._echo_request
+            quoted = "%s %s?%s %s %s" % (request.method, request.path, request.query_string,
+                                         dict(request.headers.items()), request.body.decode("utf-8", "replace"))
+            body = (fault.body or '{"error": "{request}"}').replace("{request}", json.dumps(quoted)[1:-1])
+            self._send(Response(fault.status, body, "application/json"))
+            return
         if fault.kind == "html":
             body = fault.body or HTML_ERROR_PAGE.format(status=fault.status, reason="Bad Gateway")
             self._send(Response(fault.status, body, "text/html"))
@@ -331,6 +354,13 @@ class _Handler(BaseHTTPRequestHandler):
             headers.append(("Retry-After", str(fault.retry_after)))
         body = fault.body if fault.body is not None else json.dumps({"error": "injected fault"})
         self._send(Response(fault.status, body, "application/json", headers))
+
+    def _close_without_answer(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def _reset(self):
         self.close_connection = True
@@ -344,6 +374,9 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def _send(self, response):
+        if response.no_answer:
+            self._close_without_answer()
+            return
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)

@@ -7,8 +7,9 @@ not its API document:
 - the token travels in `x-opp-jwt` (a value with a space, e.g. "Bearer x", is rejected);
 - `x-opp-phrase` unlocks the data; every field is AES-256-CBC encrypted with SHA-256(phrase);
 - non-GET requests must send exactly `Content-Type: application/json`;
-- success bodies are JSON served as text/html; handler errors are 400 (500 for password
-  generation) {"status_code", "error", "description"} (also text/html); JWT errors are 401
+- success bodies are JSON served as text/html; handler errors are 400 {"status_code", "error",
+  "description"} (also text/html); a password generator failure closes the connection with no
+  answer (shared/api/opp.md, "Seen on the real server"); JWT errors are 401
   with the same keys (application/json); a crash is an HTML page;
 - POST /items is a full replacement and returns the items; an unknown id creates an item.
 
@@ -69,7 +70,8 @@ waterfall woodpecker xylophone yesterday lighthouse marathon notebook octopus pi
 raincoat sandwich telescope trampoline backpack blueberry butterfly chocolate crocodile
 dandelion dinosaur elephant evergreen fireplace firework flamingo grasshopper hurricane
 """.split()
-DELIMITERS = ["!", "$", "%", "^", "&", "*", "-", "_", "+", "=", ":", "|", "~", "?", "/", ".", ";"]
+# The real server's delimiters (shared/api/opp.md, "Seen on the real server").
+DELIMITERS = list("0123456789!#$%&()*@^")
 
 
 class OppError(Exception):
@@ -88,6 +90,10 @@ class JWTError(Exception):
         self.description = description
         self.status = status
         self.headers = headers or []
+
+
+class GeneratorCrash(Exception):
+    """The password generator failed: the real server drops the connection (shared/api/opp.md)."""
 
 
 class Crash(Exception):
@@ -198,6 +204,8 @@ class OppApp(App):
             return handler()
         except OppError as exc:
             return self._opp_error(exc)
+        except GeneratorCrash:
+            return Response.dropped()
         except JWTError as exc:
             return self._jwt_error(exc)
         except _BadJson as exc:
@@ -369,37 +377,32 @@ class OppApp(App):
             raise OppError("Exception during wordlist generation!", None, 500) from None
 
     def _gen_pwd(self, words, genopts):
+        """opp/api/v1/items.py _gen_pwd: xkcdpass(numwords=numChars//4, random_delimiters=True,
+        case='random'), checked for lower+upper+symbol and length BEFORE it is cut to numChars and
+        shuffled, so a password does not always hold every class. Delimiters as seen on the real
+        server (shared/api/opp.md): digits 0-9 and !#$%&()*@^. A generator failure (no word to
+        choose from) kills the request: the real server closes the connection without an answer."""
         genopts = genopts if isinstance(genopts, dict) else {}
         num_chars = genopts.get("numChars", 16)
         if num_chars < 8 or num_chars > 100:
             raise OppError("Invalid password generation options!",
                            "For sanity's sake, numChars must be between 8 and 100 characters.")
         rng = random.SystemRandom()
-        try:
-            if self.settings["generation_fails"] or not words:
-                raise ValueError("no words")
-            for _attempt in range(50):  # as many tries as the real server
-                chosen = []
-                for _word in range(max(1, num_chars // 4)):
-                    word = rng.choice(words)
-                    word = "".join(c.upper() if rng.random() < 0.5 else c for c in word)
-                    chosen.append(word)
-                phrase = ""
-                for index, word in enumerate(chosen):
-                    phrase += word
-                    if index < len(chosen) - 1 or len(phrase) < num_chars:
-                        phrase += rng.choice(DELIMITERS)
-                while len(phrase) < num_chars:
-                    phrase += rng.choice(words) + rng.choice(DELIMITERS)
+        if self.settings["generation_fails"] or not words:
+            raise GeneratorCrash("no words to choose from")
+        for _attempt in range(50):  # as many tries as the real server
+            chosen = ["".join(c.upper() if rng.random() < 0.5 else c for c in rng.choice(words))
+                      for _word in range(max(1, num_chars // 4))]
+            phrase = chosen[0]
+            for word in chosen[1:]:
+                phrase += rng.choice(DELIMITERS) + word
+            # the real server's check (its class "()-+" is the range ")" to "+")
+            if (re.search("[a-z]", phrase) and re.search("[A-Z]", phrase)
+                    and re.search(r"[!@#$%^&*()-+=\\_]", phrase) and len(phrase) >= num_chars):
                 letters = list(phrase[:num_chars])
                 rng.shuffle(letters)
-                candidate = "".join(letters)
-                if (re.search("[a-z]", candidate) and re.search("[A-Z]", candidate)
-                        and re.search(r"[!@#$%^&*()\-+=\\_:|~?/.;]", candidate)):
-                    return candidate
-            raise ValueError("Cannot generate compliant password after 50 tries, giving up!")
-        except Exception:  # noqa: BLE001 - as the real server
-            raise OppError("Exception during password generation!", None, 500) from None
+                return "".join(letters)
+        raise OppError("Cannot generate compliant password after 50 tries, giving up!", None, 500)
 
     # -- routes ---------------------------------------------------------------------------------
     def _register(self):

@@ -13,6 +13,7 @@ from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
     Ambiguous,
     ApiError,
     ConfigError,
+    ConnectionFailed,
     NotFound,
 )
 from ansible_collections.pwman.secrets.plugins.module_utils._opp_client import (
@@ -20,11 +21,12 @@ from ansible_collections.pwman.secrets.plugins.module_utils._opp_client import (
     OppData,
     api_base_url,
     full_item,
+    generation_failure,
     genopts_from,
     opp_error_text,
 )
 from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
-from sandbox.common.httpserver import App, Response, SandboxServer
+from sandbox.common.httpserver import App, FaultRule, Response, SandboxServer
 from sandbox.opp import seed_data
 from sandbox.opp.app import OppApp
 
@@ -298,3 +300,38 @@ def test_html_crash_page_is_reported(server):
     conn = OppConnection(demo_options(base_url))
     with pytest.raises(ApiError, match="HTTP 500.*non-JSON.*500 Internal Server Error"):
         OppData.load(conn)
+
+
+def test_update_echoed_by_a_server_hides_the_stored_password_and_blob(server):
+    """Issue 16: an update sends the whole item (the current password included); a server that quotes the
+    request in its error must not make the client print what /fetchall returned."""
+    app, base_url = server
+    conn = OppConnection(demo_options(base_url))
+    data = OppData.load(conn)
+    current = data.one_item(name="Wells Fargo")
+    app.faults.append(FaultRule({"kind": "echo", "status": 400, "method": "POST", "path": "/api/v1/items",
+                                 "body": '{"status_code": 400, "error": "Bad", "description": "{request}"}'}))
+    try:
+        with pytest.raises(ApiError) as info:
+            api.update_items(conn, [full_item(current, {"url": "https://echo"})])
+    finally:
+        app.faults = []
+    assert "https://echo" in str(info.value)  # the request was quoted
+    assert "wf-Secret-1!" not in str(info.value) and "pin: 1234" not in str(info.value)
+
+
+@pytest.mark.parametrize("exc,genopts,expected", [
+    (ConnectionFailed("Cannot reach http://x (PUT /items): Remote end closed connection without response"),
+     {"valid_chars": "[0-9]", "numChars": 20},
+     "with these generator options: password_length: 20 (genopts.numChars), word_chars: '[0-9]'"),
+    (ApiError("OPP", "PUT", "/items", 500, "Exception during password generation!"), {},
+     "with the server's default generator options; it answered 'Exception during password generation!'"),
+])
+def test_generation_failure_names_the_options(exc, genopts, expected):
+    error = generation_failure(exc, genopts)
+    assert expected in str(error) and "not repeated" in str(error)
+
+
+def test_other_failures_are_not_generation_failures():
+    assert generation_failure(ConnectionFailed("Cannot reach http://x: Connection refused"), {}) is None
+    assert generation_failure(ApiError("OPP", "PUT", "/items", 400, "Invalid item data in list!"), {}) is None
