@@ -407,7 +407,7 @@ WIDE_PLAY = """
         username: leak
         password: "{{ c.ps_pw }}"
         notes: plain note
-        generic_fields: {Recovery Code: "{{ c.ps_generic }}", Domain: corp}
+        generic_fields: {Recovery Code: "{{ c.ps_generic }}", Tenant: corp}
       check_mode: true
       diff: true
     - name: ps create
