@@ -195,12 +195,16 @@ class Agent:
     def serve(self):
         old_umask = os.umask(0o177)
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        # Bound and listening under a temporary name, then renamed: a client never finds a socket that
+        # refuses connections (it would start a second agent).
+        temporary = "%s.%d" % (self.path, os.getpid())
         try:
-            server.bind(self.path)
+            server.bind(temporary)
         finally:
             os.umask(old_umask)
-        bound_inode = os.stat(self.path).st_ino
         server.listen(64)
+        os.rename(temporary, self.path)
+        bound_inode = os.stat(self.path).st_ino
         server.settimeout(0.25)
         threading.Thread(target=_remove_stale_homes, daemon=True).start()
         next_sweep = time.time() + SWEEP_INTERVAL

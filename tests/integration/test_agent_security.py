@@ -53,6 +53,12 @@ def opp(sandbox_factory):
     return sandbox_factory("opp")
 
 
+@pytest.fixture(scope="module")
+def tls_pb(sandbox_factory):
+    """Passbolt on HTTPS with a throw-away CA (its certificate names 127.0.0.1)."""
+    return sandbox_factory("passbolt", seed="test", tls=True)
+
+
 def agent_env(server_env, agent_dir, **extra):
     env = dict(server_env, PWMAN_SECRETS_CACHE="true", PWMAN_SECRETS_RUNTIME_DIR=agent_dir)
     env.update(extra)
@@ -151,8 +157,8 @@ def test_kit_swap(pb, agent_dir, tmp_path):
 
 # -- 2. the agent used the environment of the run that started it ---------------------------------------
 
-def test_env_var_in_an_earlier_run(sandbox_factory, opp, agent_dir):
-    tls = sandbox_factory("passbolt", seed="test", tls=True)
+def test_env_var_in_an_earlier_run(tls_pb, opp, agent_dir):
+    tls = tls_pb
     # Run 1 only reads OPP, with PASSBOLT_VERIFY=false in its environment: it starts the agent.
     value, error, dummy = read("lookup('pwman.secrets.opp', 'Wells Fargo')",
                                agent_env(opp.env, agent_dir, PASSBOLT_VERIFY="false"))
@@ -165,8 +171,8 @@ def test_env_var_in_an_earlier_run(sandbox_factory, opp, agent_dir):
 
 
 @pytest.mark.parametrize("cache", ["true", "false"])
-def test_explicit_option_beats_env_var(sandbox_factory, agent_dir, cache):
-    server = _tls_passbolt(sandbox_factory)
+def test_explicit_option_beats_env_var(tls_pb, agent_dir, cache):
+    server = tls_pb
     env = agent_env(server.env, agent_dir, PASSBOLT_VERIFY="false", PWMAN_SECRETS_CACHE=cache)
     value, error, result = read("lookup('pwman.secrets.passbolt', 'legacy-string', validate_certs=true, retries=0)",
                                 env)
@@ -177,18 +183,8 @@ def test_explicit_option_beats_env_var(sandbox_factory, agent_dir, cache):
     assert value == "legacy-string-pw-1", error
 
 
-_TLS_PB = {}
-
-
-def _tls_passbolt(sandbox_factory):
-    if "server" not in _TLS_PB:
-        _TLS_PB["server"] = sandbox_factory("passbolt", seed="test", tls=True)
-    return _TLS_PB["server"]
-
-
-def test_ca_bundle_contents_change(sandbox_factory, agent_dir, tmp_path):
+def test_ca_bundle_contents_change(tls_pb, sandbox_factory, agent_dir, tmp_path):
     server = sandbox_factory("opp", tls=True, tls_hostnames=["localhost"])
-    other = sandbox_factory("opp", tls=True, tls_hostnames=["localhost"])
     bundle = tmp_path / "ca.pem"
     shutil.copy(server.ca_path, str(bundle))
     expr = "lookup('pwman.secrets.opp', 'Wells Fargo', retries=0, ca_path=%r, base_url=%r)" % (
@@ -196,7 +192,7 @@ def test_ca_bundle_contents_change(sandbox_factory, agent_dir, tmp_path):
     env = agent_env(server.env, agent_dir)
     value, error, dummy = read(expr, env)
     assert value == "wf-Secret-1!", error
-    shutil.copy(other.ca_path, str(bundle))  # only the bundle's contents change: another CA
+    shutil.copy(tls_pb.ca_path, str(bundle))  # only the bundle's contents change: another CA
     value, error, result = read(expr, env)
     assert value is None, "a session verified with the old CA bundle was reused"
     assert "TLS error" in error, result
@@ -431,8 +427,8 @@ def test_agent_environ_holds_no_credential(pb, opp, agent_dir):
 
 # -- 6. sessions pile up ---------------------------------------------------------------------------------
 
-def test_two_servers_in_turn_first_home_gone_after_idle(pb, sandbox_factory, agent_dir):
-    second = sandbox_factory("passbolt", seed="test")
+def test_two_servers_in_turn_first_home_gone_after_idle(pb, opp, agent_dir):
+    second = opp
     env = agent_env(pb.env, agent_dir, PWMAN_SECRETS_SESSION_IDLE="2")
     value, error, dummy = read("lookup('pwman.secrets.passbolt', 'legacy-string')", env)
     assert value == "legacy-string-pw-1", error
@@ -443,7 +439,7 @@ def test_two_servers_in_turn_first_home_gone_after_idle(pb, sandbox_factory, age
     while time.time() < deadline and any(os.path.exists(h) for h in first_homes):
         time.sleep(0.2)
     assert not any(os.path.exists(h) for h in first_homes), "the idle session kept its GnuPG home"
-    value, error, dummy = read("lookup('pwman.secrets.passbolt', 'legacy-string')",
+    value, error, dummy = read("lookup('pwman.secrets.opp', 'Wells Fargo')",
                                agent_env(second.env, agent_dir, PWMAN_SECRETS_SESSION_IDLE="2"))
-    assert value == "legacy-string-pw-1", error
+    assert value == "wf-Secret-1!", error
     assert agent_ping(agent_dir)[0] == pid, "the agent did not live on for the second server"
