@@ -47,7 +47,6 @@ def apply_verify_variable(values, variable, validate_certs_set, environ=None):
     return values
 
 
-
 class OptionAdapter:
     def __init__(self, getter, setter, haver, lister=None):
         self._get = getter
@@ -149,7 +148,7 @@ def resolved_options(values, origins, verify_variable=None, environ=None):
     environment = request_environment(environ)
     values[ENVIRONMENT] = environment
     digest = hashlib.sha256()
-    files = [(name, value) for name, value in sorted(values.items())]
+    files = sorted(values.items())
     files.append(("ca_bundle", environment.get("ca_bundle")))
     for name, value in files:
         if not isinstance(value, str) or not value or "\n" in value or len(value) > 4096:

@@ -168,14 +168,15 @@ def passbolt_credentials(options, redactor=None):
     return creds
 
 
-def _verify_fallback(want_path):
+def _verify_fallback(option):
+    """PASSBOLT_VERIFY as a fallback of `option`: a boolean word for validate_certs, anything else for ca_path."""
     from ansible.module_utils.common.parameters import AnsibleFallbackNotFound  # pylint: disable=import-outside-toplevel
 
     raw = os.environ.get("PASSBOLT_VERIFY", "").strip()
     word = verify_word(raw)
-    if not raw or (word is None) != bool(want_path):
+    if not raw or (word is None) != (option == "ca_path"):
         raise AnsibleFallbackNotFound
-    return raw if want_path else word
+    return raw if option == "ca_path" else word
 
 
 def passbolt_argument_spec():
@@ -189,8 +190,8 @@ def passbolt_argument_spec():
 
     spec = connection_argument_spec("PASSBOLT")
     # PASSBOLT_VERIFY (anatomicjc.passbolt) where validate_certs / ca_path are not given.
-    spec["validate_certs"]["fallback"] = (_verify_fallback, [False])
-    spec["ca_path"]["fallback"] = (_verify_fallback, [True])
+    spec["validate_certs"]["fallback"] = (_verify_fallback, ["validate_certs"])
+    spec["ca_path"]["fallback"] = (_verify_fallback, ["ca_path"])
     spec.update(
         user_id=env("PASSBOLT_USER_ID", type="str"),
         private_key=env("PASSBOLT_PRIVATE_KEY", type="str", no_log=True),
