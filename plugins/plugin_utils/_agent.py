@@ -173,8 +173,7 @@ class Agent:
         return _wire.peer_uid(conn) == os.getuid()
 
     def serve_connection(self, conn):
-        with self.lock:
-            self.active += 1
+        """One request (self.active was counted up by serve(), before this thread started)."""
         try:
             conn.settimeout(REQUEST_TIMEOUT)
             if not self.peer_allowed(conn):
@@ -217,6 +216,8 @@ class Agent:
                     conn, dummy = server.accept()
                 except socket.timeout:
                     continue
+                with self.lock:
+                    self.active += 1
                 threading.Thread(target=self.serve_connection, args=(conn,), daemon=True).start()
         finally:
             server.close()

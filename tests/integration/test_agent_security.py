@@ -282,15 +282,24 @@ while True:
 """
 
 
-def test_fake_agent_of_another_uid(opp, agent_dir, tmp_path):
-    if os.getuid() != 0:
-        pytest.skip("needs root to create a throw-away user and its socket")
+def test_fake_agent_of_another_uid(opp, agent_dir):
+    if os.getuid() != 0 or not shutil.which("useradd"):
+        pytest.skip("needs root and useradd to create a throw-away user and its socket")
     name = "pw13fake"
     try:
         pwd.getpwnam(name)
+        created = False
     except KeyError:
         subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name], check=True)
-    user = pwd.getpwnam(name)
+        created = True
+    try:
+        _fake_agent_attack(opp, agent_dir, pwd.getpwnam(name))
+    finally:
+        if created:
+            subprocess.run(["userdel", name], check=False)
+
+
+def _fake_agent_attack(opp, agent_dir, user):
     # Start the real agent once to learn the socket path, then stop it.
     env = agent_env(opp.env, agent_dir)
     value, error, dummy = read("lookup('pwman.secrets.opp', 'Wells Fargo')", env)
