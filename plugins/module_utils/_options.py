@@ -18,6 +18,8 @@ TRUE_WORDS = ("1", "true", "yes", "on", "y", "t")
 # Names the worker adds to the options it resolved (see resolved_options); never user options.
 ENVIRONMENT = "request_environment"
 CREDENTIAL_DIGEST = "credential_digest"
+# Options that may name a file whose contents are the credential or the trust (key, account kit, CA bundle).
+FILE_OPTIONS = ("private_key_file", "private_key", "account_kit", "ca_path")
 
 
 def verify_word(value):
@@ -139,22 +141,39 @@ def resolved_options(values, origins, verify_variable=None, environ=None):
     """A lookup's options as the run that asked resolved them, whatever process does the work.
 
     Option > environment variable > default for the compatibility variable; the environment's
-    proxies and CA bundle; and a digest of every file an option names (key files, account kits,
-    CA bundles), so that a cached session is tied to the credential, not to a path.
+    proxies and CA bundle; files named by an option as absolute paths, and a digest of their
+    contents (key files, account kits, CA bundles), so that a cached session is tied to the
+    credential, not to a path.
     """
     values = dict(values)
     if verify_variable:
         apply_verify_variable(values, verify_variable, origins.get("validate_certs", "default") != "default", environ)
-    environment = request_environment(environ)
-    values[ENVIRONMENT] = environment
-    digest = hashlib.sha256()
-    files = sorted(values.items())
-    files.append(("ca_bundle", environment.get("ca_bundle")))
-    for name, value in files:
-        if not isinstance(value, str) or not value or "\n" in value or len(value) > 4096:
-            continue
-        path = os.path.expanduser(value)
-        if os.path.isfile(path) or (name in ("ca_path", "ca_bundle") and os.path.isdir(path)):
-            digest.update(("%s=%s\0" % (name, path_digest(path))).encode("utf-8"))
-    values[CREDENTIAL_DIGEST] = digest.hexdigest()
+    for name in FILE_OPTIONS:
+        path = _file_named(values.get(name), name)
+        if path and not os.path.isabs(path):
+            values[name] = os.path.abspath(path)  # the agent does not share the worker's directory
+    values[ENVIRONMENT] = request_environment(environ)
+    values[CREDENTIAL_DIGEST] = credential_digest(values)
     return values
+
+
+def _file_named(value, name):
+    """The path `value` names when it is an existing file (or, for CA options, a directory); else None."""
+    if not isinstance(value, str) or not value or "\n" in value or len(value) > 4096:
+        return None
+    path = os.path.expanduser(value)
+    if os.path.isfile(path) or (name in ("ca_path", "ca_bundle") and os.path.isdir(path)):
+        return path
+    return None
+
+
+def credential_digest(values):
+    """A digest of the contents of every file the options (and the resolved CA bundle) name."""
+    digest = hashlib.sha256()
+    named = [(name, values.get(name)) for name in FILE_OPTIONS]
+    named.append(("ca_bundle", (values.get(ENVIRONMENT) or {}).get("ca_bundle")))
+    for name, value in named:
+        path = _file_named(value, name)
+        if path:
+            digest.update(("%s=%s\0" % (name, path_digest(path))).encode("utf-8"))
+    return digest.hexdigest()

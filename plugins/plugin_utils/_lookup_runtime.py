@@ -66,12 +66,21 @@ class LookupRuntime:
 
     def run_in_agent(self, terms, options):
         """One lookup in the agent, serialised per client session; returns (result, cacheable)."""
-        from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter  # pylint: disable=import-outside-toplevel
+        from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError  # pylint: disable=import-outside-toplevel
+        from ansible_collections.pwman.secrets.plugins.module_utils._options import (  # pylint: disable=import-outside-toplevel
+            CREDENTIAL_DIGEST,
+            OptionAdapter,
+            credential_digest,
+        )
 
         key = self.client_key(options)
         with self._session_lock(key):
             self._last_used[key] = time.time()
             client = self._clients.get(key)
+            if client is None and CREDENTIAL_DIGEST in options and credential_digest(options) != options[CREDENTIAL_DIGEST]:
+                # The session would be opened with files other than those the run named.
+                raise ConfigError("A key, account kit or CA file named by the options changed during the lookup; "
+                                  "run it again.")
             if client is not None and self._client_generation.get(key) != self._generation:
                 forget = getattr(client, "forget_data", None)
                 if forget:

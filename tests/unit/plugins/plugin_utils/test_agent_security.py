@@ -153,3 +153,27 @@ def test_agent_environment_is_minimal(monkeypatch):
     assert "PASSBOLT_PASSPHRASE" not in started["env"]
     assert set(started["env"]) <= set(_agent_client.AGENT_ENVIRONMENT) | {"PYTHONPATH"}
     assert started["args"][-3:] == ["300", "7", "3600"]
+
+
+def test_a_file_changed_between_worker_and_agent_opens_no_session(tmp_path):
+    from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError  # pylint: disable=import-outside-toplevel
+
+    key = tmp_path / "deploy.asc"
+    key.write_text("key A")
+    options = resolved_options({"private_key_file": str(key)}, {}, environ={})
+    key.write_text("key B")  # swapped after the worker read it
+    runtime = LookupRuntime(OneClient)
+    with pytest.raises(ConfigError, match="changed during the lookup"):
+        runtime.run_in_agent(["a"], options)
+    key.write_text("key A")
+    (client,), dummy = runtime.run_in_agent(["a"], options)
+    assert not client.closed
+
+
+def test_relative_file_options_become_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(str(tmp_path))
+    (tmp_path / "kit.passbolt").write_text("kit")
+    (tmp_path / "password").write_text("a file that happens to share a field's name")
+    values = resolved_options({"account_kit": "kit.passbolt", "field": "password"}, {}, environ={})
+    assert values["account_kit"] == str(tmp_path / "kit.passbolt")
+    assert values["field"] == "password"
