@@ -89,7 +89,8 @@ options:
 notes:
   - For compatibility with C(anatomicjc.passbolt), E(PASSBOLT_BASE_URL), E(PASSBOLT_PRIVATE_KEY) and
     E(PASSBOLT_PASSPHRASE) are read as before, and E(PASSBOLT_VERIFY) is honoured - V(false) disables
-    certificate validation (like O(validate_certs=false)), a path is used as O(ca_path) when O(ca_path) is not set.
+    certificate validation (like O(validate_certs=false)) when O(validate_certs) is not set, a path is used as
+    O(ca_path) when O(ca_path) is not set.
   - All OpenPGP work happens in a private temporary GnuPG home that is removed at the end; the user's own keyring
     is never used. Requires the C(gpg) program (GnuPG 2.1 or later) and the Python library C(python-gnupg).
 """

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import socket
+import stat
 import struct
 import sys
 import tempfile
@@ -27,9 +28,39 @@ class AgentUnavailable(Exception):
     """The agent could not be reached or started; callers fall back to in-process lookups."""
 
 
+class UntrustedPlace(AgentUnavailable):
+    """The socket's directory or the process answering on it is not this user's alone."""
+
+
+def untrusted_reason(path):
+    """Why `path` (a directory) and its parents could be changed by another user, or None.
+
+    Trusted: every one of them owned by root or this user, and not writable by group or others
+    unless sticky (like /tmp: others cannot rename or remove what is ours).
+    """
+    uid = os.getuid()
+    current = os.path.abspath(path)
+    while True:
+        try:
+            info = os.stat(current)
+        except OSError as exc:
+            return "cannot check %s: %s" % (current, exc.strerror)
+        if info.st_uid not in (0, uid):
+            return "%s is owned by uid %d" % (current, info.st_uid)
+        if info.st_mode & 0o022 and not info.st_mode & stat.S_ISVTX:
+            return "%s is writable by others and not sticky" % current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
 def runtime_dir():
     """A private per-user directory for the socket (XDG_RUNTIME_DIR, else the temp dir)."""
     base = os.environ.get("PWMAN_SECRETS_RUNTIME_DIR") or os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    reason = untrusted_reason(base)
+    if reason:
+        raise UntrustedPlace("not using the lookup agent: %s" % reason)
     path = os.path.join(base, "pwman-secrets-%d" % os.getuid())
     try:
         os.mkdir(path, 0o700)
@@ -38,11 +69,27 @@ def runtime_dir():
     except OSError as exc:
         raise AgentUnavailable("cannot create %s: %s" % (path, exc)) from None
     info = os.lstat(path)
-    if os.path.islink(path) or not os.path.isdir(path) or info.st_uid != os.getuid():
-        raise AgentUnavailable("%s is not a directory owned by this user" % path)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise UntrustedPlace("not using the lookup agent: %s is not a directory owned by this user" % path)
+    if info.st_mode & 0o022:
+        raise UntrustedPlace("not using the lookup agent: %s is writable by others" % path)
     if info.st_mode & 0o077:
         os.chmod(path, 0o700)
     return path
+
+
+def process_started(pid):
+    """The start time of process `pid` (clock ticks since boot): with the pid, it names one process."""
+    try:
+        with open("/proc/%d/stat" % pid, encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def peer_uid(sock):
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", creds)[1]
 
 
 def socket_path():
@@ -75,13 +122,19 @@ def recv(sock):
 
 
 def connect_existing(path=None, timeout=600):
+    """A connection to the agent at `path`; UntrustedPlace when another user's process answers there."""
+    path = path or socket_path()
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:
-        sock.connect(path or socket_path())
+        sock.connect(path)
+        uid = peer_uid(sock)
     except OSError:
         sock.close()
         raise
+    if uid != os.getuid():
+        sock.close()
+        raise UntrustedPlace("not using the lookup agent: the process on %s runs as uid %d" % (path, uid))
     return sock
 
 
@@ -99,7 +152,7 @@ def notify_invalidate(product=None):
     for path in paths:
         try:
             sock = connect_existing(path, timeout=5)
-        except OSError:
+        except (OSError, AgentUnavailable):
             continue
         try:
             send(sock, {"op": "invalidate", "product": product})

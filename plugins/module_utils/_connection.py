@@ -9,6 +9,7 @@ import os
 
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError
 from ansible_collections.pwman.secrets.plugins.module_utils._http import HttpClient
+from ansible_collections.pwman.secrets.plugins.module_utils._options import ENVIRONMENT
 
 DEFAULT_TIMEOUT = 30
 DEFAULT_RETRIES = 3
@@ -80,4 +81,6 @@ def build_http_client(options, product, env_prefix, error_parser, redactor=None,
         retries=checked_int(options, "retries", DEFAULT_RETRIES, 0),
         error_parser=error_parser,
         redactor=redactor,
+        # Resolved by the worker for the lookup agent; read here in the run's own process otherwise.
+        environment=options.get_option_default(ENVIRONMENT),
     )

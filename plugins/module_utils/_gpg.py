@@ -3,10 +3,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """OpenPGP operations through GnuPG (python-gnupg), in a private throw-away keyring.
 
-Every GpgContext gets its own GNUPGHOME (mkdtemp, mode 0700): the user's own keyring is
-never read or written. Passphrases reach gpg on its standard input (`--passphrase-fd 0`
-with `--pinentry-mode loopback`, both set by python-gnupg), never on a command line.
-close() (also run at interpreter exit) kills the home's gpg-agent and removes the home.
+Every GpgContext gets its own GNUPGHOME (mode 0700): the user's own keyring is never read or
+written. Homes live on a memory file system private to the user when there is one (home_base()),
+and every secret key in them is passphrase-protected: the user's passphrase, or a random one held
+only in this process's memory. Passphrases reach gpg on its standard input (`--passphrase-fd 0`
+with `--pinentry-mode loopback`), never on a command line. close() (also run at interpreter exit)
+kills the home's gpg-agent and removes the home; a home's name starts with its owner's pid and
+start time, so homes of processes killed outright are removed by the next context or agent.
 """
 
 from __future__ import annotations
@@ -15,13 +18,16 @@ import atexit
 import functools
 import os
 import re
+import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import process_started, untrusted_reason
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError, PwmanError
 
 _LIVE = {}
@@ -79,6 +85,83 @@ def _cleanup_home(home, gpgconf):
     if home and os.path.isdir(home):
         _kill_agent(home, gpgconf)
         shutil.rmtree(home, ignore_errors=True)
+
+
+# -- where homes live ---------------------------------------------------------------------------
+MEMORY_FILE_SYSTEMS = ("tmpfs", "ramfs")
+_HOME_NAME = re.compile(r"^(\d+)-(\d+)-")
+
+
+def _private_dir(path):
+    """`path` as a 0700 directory of this user in a trusted parent, made when missing; else None."""
+    parent = os.path.dirname(path)
+    if not os.path.isdir(parent) or untrusted_reason(parent):
+        return None
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        return None
+    if info.st_mode & 0o077:
+        os.chmod(path, 0o700)
+    return path
+
+
+def home_base():
+    """The directory of this user's GnuPG homes: $XDG_RUNTIME_DIR, else a 0700 directory in /dev/shm
+    (memory file systems: private keys never reach a disk), and only then the temporary directory."""
+    uid = os.getuid()
+    xdg = os.environ.get("XDG_RUNTIME_DIR")
+    candidates = [os.path.join(xdg, "pwman-gpg")] if xdg else []
+    candidates += ["/dev/shm/pwman-gpg-%d" % uid, os.path.join(tempfile.gettempdir(), "pwman-gpg-%d" % uid)]
+    for candidate in candidates:
+        if _private_dir(candidate):
+            return candidate
+    return None
+
+
+def on_memory_file_system(path):
+    """True when `path` is on tmpfs/ramfs (from /proc/self/mountinfo: the longest mount point above it)."""
+    path = os.path.realpath(path)
+    best, fstype = "", None
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+            for line in handle:
+                fields = line.split()
+                mount_point = fields[4].replace("\\040", " ")
+                kind = fields[fields.index("-") + 1]
+                if (path == mount_point or path.startswith(mount_point.rstrip("/") + "/")) and len(mount_point) >= len(best):
+                    best, fstype = mount_point, kind
+    except (OSError, ValueError, IndexError):
+        return False
+    return fstype in MEMORY_FILE_SYSTEMS
+
+
+def remove_stale_homes(gpgconf=None):
+    """Remove the homes (and gpg-agents) of processes that are gone: killed before they could clean up."""
+    base = home_base()
+    if not base:
+        return 0
+    gpgconf = gpgconf or _find_binary("gpgconf")
+    removed = 0
+    for name in os.listdir(base):
+        match = _HOME_NAME.match(name)
+        if match and process_started(int(match.group(1))) != match.group(2):
+            _cleanup_home(os.path.join(base, name), gpgconf)
+            removed += 1
+    return removed
+
+
+def _make_home():
+    base = home_base()
+    pid = os.getpid()
+    home = tempfile.mkdtemp(prefix="%d-%s-" % (pid, process_started(pid) or "0") if base else "pwman-gpg-", dir=base)
+    os.chmod(home, 0o700)
+    return home
 
 
 @atexit.register
@@ -246,14 +329,16 @@ class GpgContext:
         self.gpgconf = _find_binary("gpgconf", os.path.join(os.path.dirname(self.gpg_binary), "gpgconf")
                                     if os.path.isabs(self.gpg_binary) else None)
         _hook_signals()
-        self.home = tempfile.mkdtemp(prefix="pwman-gpg-")
-        os.chmod(self.home, 0o700)
+        remove_stale_homes(self.gpgconf)
+        self.home = _make_home()
         with _LIVE_LOCK:
             _LIVE[self.home] = self.gpgconf
         with open(os.path.join(self.home, "gpg-agent.conf"), "w", encoding="ascii") as handle:
-            # A fast key-derivation for the temporary copy of the key: it lives in a 0700 directory
-            # for the length of one run; the default calibration costs ~0.3 s per decryption.
-            handle.write("allow-loopback-pinentry\ns2k-count 65536\n")
+            handle.write("allow-loopback-pinentry\n")
+            if on_memory_file_system(self.home):
+                # A fast key derivation for the protected copies of the keys, only in a home that never
+                # reaches a disk (the default calibration costs ~0.3 s per unlock).
+                handle.write("s2k-count 65536\n")
         try:
             self._gpg = _gpg_class(gnupg)(gpgbinary=self.gpg_binary, gnupghome=self.home,
                                           options=["--trust-model", "always", "--no-auto-key-locate"],
@@ -329,7 +414,28 @@ class GpgContext:
             raise GpgError("Could not import the %s: %s" % (what, self._why(result) or "gpg found no usable secret key"))
         fingerprint = fingerprints[0]
         self._check_unlock(fingerprint, passphrase, what)
+        if not passphrase:
+            self._protect(fingerprint, what)
         return fingerprint
+
+    def _home_passphrase(self):
+        """What protects this home's unprotected keys: the user's passphrase, else a random one (memory only)."""
+        if not self._passphrase:
+            self._passphrase = secrets.token_urlsafe(32)
+        return self._passphrase
+
+    def _protect(self, fingerprint, what):
+        """Give an imported key that has no passphrase the home's passphrase (gpg-agent stores it protected)."""
+        env = dict(os.environ, GNUPGHOME=self.home)
+        try:
+            done = subprocess.run([self.gpg_binary, "--homedir", self.home, "--batch", "--pinentry-mode", "loopback",
+                                   "--passphrase-fd", "0", "--passwd", fingerprint],
+                                  input=(self._home_passphrase() + "\n").encode("utf-8"), env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise GpgError("Could not protect the imported %s: %s" % (what, type(exc).__name__)) from None
+        if done.returncode != 0:
+            raise GpgError("Could not protect the imported %s (gpg --passwd exit %d)." % (what, done.returncode))
 
     def load_user_key(self, armored, passphrase):
         """The user's own key: signs and decrypts everything this context does."""

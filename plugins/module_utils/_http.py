@@ -21,6 +21,7 @@ from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
     ConnectionFailed,
     Redactor,
 )
+from ansible_collections.pwman.secrets.plugins.module_utils._options import request_environment
 from ansible_collections.pwman.secrets.plugins.module_utils._version import USER_AGENT
 
 SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
@@ -40,6 +41,19 @@ def import_requests():
             "(pip install requests): %s" % exc
         ) from None
     return requests
+
+
+def proxies_for(url, environment):
+    """The proxies requests needs for `url` under `environment` (from request_environment)."""
+    import urllib.parse  # pylint: disable=import-outside-toplevel
+    import urllib.request  # pylint: disable=import-outside-toplevel
+
+    proxies = dict((environment or {}).get("proxies") or {})
+    host = urllib.parse.urlparse(url).hostname or ""
+    no_proxy = proxies.pop("no", None)
+    if no_proxy and urllib.request.proxy_bypass_environment(host, {"no": no_proxy}):
+        return {}
+    return proxies
 
 
 class HttpResponse:
@@ -106,7 +120,7 @@ class HttpClient:
     """A session bound to one server, shared by all requests of one product client."""
 
     def __init__(self, product, base_url, timeout=30, validate_certs=True, ca_path=None,
-                 retries=3, error_parser=None, headers=None, redactor=None, sleep=time.sleep):
+                 retries=3, error_parser=None, headers=None, redactor=None, sleep=time.sleep, environment=None):
         self.product = product
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -116,6 +130,9 @@ class HttpClient:
         self.error_parser = error_parser
         self.redact = redactor or Redactor()
         self.request_count = 0
+        environment = request_environment() if environment is None else environment
+        self.proxies = proxies_for(self.base_url, environment)
+        self.ca_bundle = environment.get("ca_bundle")
         self._sleep = sleep
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         self._headers.update(headers or {})
@@ -127,7 +144,8 @@ class HttpClient:
             requests = import_requests()
             session = requests.Session()
             session.headers.update(self._headers)
-            # trust_env (default) keeps HTTP(S)_PROXY / NO_PROXY from the environment.
+            # Proxies and CA bundle come from request_environment(), never from this process's environment.
+            session.trust_env = False
             self._session = session
         return self._session
 
@@ -182,10 +200,9 @@ class HttpClient:
     def _send(self, method, path, params, json_body, data, headers, allow_redirects):
         requests = import_requests()
         shown_path = path.split("?", 1)[0]
-        # verify per request: a session-level value would lose to REQUESTS_CA_BUNDLE.
         kwargs = {"params": params, "headers": headers, "timeout": self.timeout,
-                  "allow_redirects": allow_redirects,
-                  "verify": (self.ca_path or True) if self.validate_certs else False}
+                  "allow_redirects": allow_redirects, "proxies": self.proxies,
+                  "verify": (self.ca_path or self.ca_bundle or True) if self.validate_certs else False}
         if json_body is not None:
             kwargs["data"] = json.dumps(json_body).encode("utf-8")
             merged = {"Content-Type": "application/json"}

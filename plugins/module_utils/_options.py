@@ -9,7 +9,44 @@ vars, env, ini for lookups; parameters and env fallbacks for modules).
 
 from __future__ import annotations
 
+import hashlib
+import os
+
 _MISSING = object()
+FALSE_WORDS = ("0", "false", "no", "off", "n", "f")
+TRUE_WORDS = ("1", "true", "yes", "on", "y", "t")
+# Names the worker adds to the options it resolved (see resolved_options); never user options.
+ENVIRONMENT = "request_environment"
+CREDENTIAL_DIGEST = "credential_digest"
+# Options that may name a file whose contents are the credential or the trust (key, account kit, CA bundle).
+FILE_OPTIONS = ("private_key_file", "private_key", "account_kit", "ca_path")
+
+
+def verify_word(value):
+    """True/False for a boolean word (PASSBOLT_VERIFY=false), None for anything else (a path)."""
+    word = str(value or "").strip().lower()
+    if word in FALSE_WORDS:
+        return False
+    if word in TRUE_WORDS:
+        return True
+    return None
+
+
+def apply_verify_variable(values, variable, validate_certs_set, environ=None):
+    """A compatibility variable (PASSBOLT_VERIFY) in place of validate_certs/ca_path not set otherwise.
+
+    false turns validate_certs off, a path becomes ca_path; an explicit option always wins.
+    """
+    raw = (os.environ if environ is None else environ).get(variable)
+    if raw is None or not raw.strip():
+        return values
+    word = verify_word(raw)
+    if word is not None:
+        if not validate_certs_set:
+            values["validate_certs"] = word
+    elif not values.get("ca_path"):
+        values["ca_path"] = raw.strip()
+    return values
 
 
 class OptionAdapter:
@@ -61,3 +98,82 @@ class OptionAdapter:
 
     def get_options(self, *names):
         return {name: self.get_option_default(name) for name in names}
+
+
+def request_environment(environ=None):
+    """What the environment says about requests (proxies, CA bundle), resolved where the run's environment is.
+
+    Sessions never read the environment themselves (trust_env off): the lookup agent outlives the run
+    that started it, so the worker sends this with every request and it is part of the session's identity.
+    """
+    environ = os.environ if environ is None else environ
+    proxies = {}
+    for name, value in environ.items():
+        low = name.lower()
+        if low.endswith("_proxy") and value and low[:-6] in ("http", "https", "all", "no"):
+            # Lower case wins, as in urllib and requests.
+            if name == low or low[:-6] not in proxies:
+                proxies[low[:-6]] = value
+    bundle = environ.get("REQUESTS_CA_BUNDLE") or environ.get("CURL_CA_BUNDLE") or None
+    return {"proxies": proxies, "ca_bundle": bundle}
+
+
+def path_digest(path):
+    """sha256 of a file's bytes, or of a directory's file names and bytes (a CA directory); None if unreadable."""
+    digest = hashlib.sha256()
+    try:
+        if os.path.isdir(path):
+            for name in sorted(os.listdir(path)):
+                full = os.path.join(path, name)
+                if os.path.isfile(full):
+                    digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+                    with open(full, "rb") as handle:
+                        digest.update(handle.read())
+        else:
+            with open(path, "rb") as handle:
+                digest.update(handle.read())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def resolved_options(values, origins, verify_variable=None, environ=None):
+    """A lookup's options as the run that asked resolved them, whatever process does the work.
+
+    Option > environment variable > default for the compatibility variable; the environment's
+    proxies and CA bundle; files named by an option as absolute paths, and a digest of their
+    contents (key files, account kits, CA bundles), so that a cached session is tied to the
+    credential, not to a path.
+    """
+    values = dict(values)
+    if verify_variable:
+        apply_verify_variable(values, verify_variable, origins.get("validate_certs", "default") != "default", environ)
+    for name in FILE_OPTIONS:
+        path = _file_named(values.get(name), name)
+        if path and not os.path.isabs(path):
+            values[name] = os.path.abspath(path)  # the agent does not share the worker's directory
+    values[ENVIRONMENT] = request_environment(environ)
+    values[CREDENTIAL_DIGEST] = credential_digest(values)
+    return values
+
+
+def _file_named(value, name):
+    """The path `value` names when it is an existing file (or, for CA options, a directory); else None."""
+    if not isinstance(value, str) or not value or "\n" in value or len(value) > 4096:
+        return None
+    path = os.path.expanduser(value)
+    if os.path.isfile(path) or (name in ("ca_path", "ca_bundle") and os.path.isdir(path)):
+        return path
+    return None
+
+
+def credential_digest(values):
+    """A digest of the contents of every file the options (and the resolved CA bundle) name."""
+    digest = hashlib.sha256()
+    named = [(name, values.get(name)) for name in FILE_OPTIONS]
+    named.append(("ca_bundle", (values.get(ENVIRONMENT) or {}).get("ca_bundle")))
+    for name, value in named:
+        path = _file_named(value, name)
+        if path:
+            digest.update(("%s=%s\0" % (name, path_digest(path))).encode("utf-8"))
+    return digest.hexdigest()

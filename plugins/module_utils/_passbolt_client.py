@@ -33,7 +33,7 @@ from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
     Redactor,
 )
 from ansible_collections.pwman.secrets.plugins.module_utils._gpg import GpgContext, GpgError, normalize_fingerprint
-from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
+from ansible_collections.pwman.secrets.plugins.module_utils._options import ENVIRONMENT, OptionAdapter, verify_word
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_api import PassboltApi
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_auth import (
     AuthError,
@@ -62,8 +62,6 @@ RESOURCE_TYPE_IDS = {slug: rid for rid, slug in RESOURCE_TYPES.items()}
 STRING_SECRET_TYPES = ("password-string", "v5-password-string")
 CREDENTIAL_OPTIONS = ("user_id", "private_key", "private_key_file", "passphrase", "server_fingerprint", "auth",
                       "mfa_totp_secret", "mfa_totp_code", "account_kit")
-FALSE_WORDS = ("0", "false", "no", "off", "n", "f")
-TRUE_WORDS = ("1", "true", "yes", "on", "y", "t")
 
 
 def is_uuid(value):
@@ -151,7 +149,7 @@ def passbolt_credentials(options, redactor=None):
     creds = {name: get(name) for name in CREDENTIAL_OPTIONS}
     creds["base_url"] = get("base_url")
     redactor.add(creds.get("passphrase"), creds.get("mfa_totp_secret"), creds.get("mfa_totp_code"))
-    kit_value = creds.pop("account_kit") or os.environ.get("PASSBOLT_ACCOUNT_KIT")
+    kit_value = creds.pop("account_kit")
     kit = parse_account_kit(kit_value) if kit_value else None
     if kit:
         redactor.add(kit.get("user_private_armored_key"))
@@ -176,6 +174,17 @@ def passbolt_credentials(options, redactor=None):
     return creds
 
 
+def _verify_fallback(option):
+    """PASSBOLT_VERIFY as a fallback of `option`: a boolean word for validate_certs, anything else for ca_path."""
+    from ansible.module_utils.common.parameters import AnsibleFallbackNotFound  # pylint: disable=import-outside-toplevel
+
+    raw = os.environ.get("PASSBOLT_VERIFY", "").strip()
+    word = verify_word(raw)
+    if not raw or (word is None) != (option == "ca_path"):
+        raise AnsibleFallbackNotFound
+    return raw if option == "ca_path" else word
+
+
 def passbolt_argument_spec():
     """Module parameters: the shared connection options plus Passbolt credentials, with env fallbacks.
 
@@ -186,6 +195,9 @@ def passbolt_argument_spec():
         return kwargs
 
     spec = connection_argument_spec("PASSBOLT")
+    # PASSBOLT_VERIFY (anatomicjc.passbolt) where validate_certs / ca_path are not given.
+    spec["validate_certs"]["fallback"] = (_verify_fallback, ["validate_certs"])
+    spec["ca_path"]["fallback"] = (_verify_fallback, ["ca_path"])
     spec.update(
         user_id=env("PASSBOLT_USER_ID", type="str"),
         private_key=env("PASSBOLT_PRIVATE_KEY", type="str", no_log=True),
@@ -207,33 +219,20 @@ def _flag(value, default, option):
         return default
     if isinstance(value, bool):
         return value
-    word = str(value).strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
+    word = verify_word(value)
+    if word is not None:
+        return word
     raise ConfigError("Option '%s' must be a boolean, got %r." % (option, str(value)[:40]))
 
 
 def connection_options(options, base_url=None):
-    """The shared connection options, with PASSBOLT_VERIFY (anatomicjc.passbolt) applied.
-
-    PASSBOLT_VERIFY=false disables certificate checks; a path is used as ca_path when
-    ca_path is not set; true changes nothing.
-    """
+    """The shared connection options (PASSBOLT_VERIFY is resolved with the other options: _options.py)."""
     values = {name: options.get_option_default(name) for name in
-              ("base_url", "validate_certs", "ca_path", "timeout", "retries")}
+              ("base_url", "validate_certs", "ca_path", "timeout", "retries", ENVIRONMENT)}
     if base_url:
         values["base_url"] = base_url
     if _flag(options.get_option_default("skip_ssl_verification"), False, "skip_ssl_verification"):
         values["validate_certs"] = False  # the name Passbolt's official lookup uses
-    verify = os.environ.get("PASSBOLT_VERIFY")
-    if verify is not None and verify.strip():
-        word = verify.strip().lower()
-        if word in FALSE_WORDS:
-            values["validate_certs"] = False
-        elif word not in TRUE_WORDS and not values.get("ca_path"):
-            values["ca_path"] = verify.strip()
     return OptionAdapter.from_dict(values)
 
 

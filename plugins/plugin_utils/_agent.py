@@ -8,10 +8,12 @@ decrypt, two HTTP calls) and imports requests each time makes large plays slow. 
 lookup starts this agent; later lookups send their options and terms over a Unix socket and
 get the answer from a process that already holds a logged-in client.
 
-Safety: the socket lives in a 0700 directory owned by the user, every connection's peer uid
-is checked (SO_PEERCRED), nothing is written to disk but the socket and a lock file, results
-are cached in memory for one ansible-playbook run only (keyed by that process), a write by
-one of our modules invalidates them, and the agent exits after an idle timeout.
+Safety (docs/security.md): the socket lives in a 0700 directory owned by the user in a trusted place,
+both ends check the other's uid (SO_PEERCRED), the worker resolves every option (the agent reads
+no environment of its own and starts with a minimal one), sessions are keyed by the resolved
+credential, answers are kept in memory for one ansible-playbook run only (dropped when its process
+is gone), a write by one of our modules invalidates them, each session closes after its own idle
+timeout (GnuPG home removed), and the agent exits when idle or at its maximum age.
 """
 
 from __future__ import annotations
@@ -20,28 +22,31 @@ import json
 import os
 import signal
 import socket
-import struct
 import sys
 import threading
 import time
 
 from ansible_collections.pwman.secrets.plugins.module_utils import _agent_wire as _wire
+from ansible_collections.pwman.secrets.plugins.plugin_utils._agent_client import IDLE_TIMEOUT, MAX_AGE, process_started
 from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_runtime import (
     LookupRuntime,
     load_implementation,
     options_key,
 )
 
-IDLE_TIMEOUT = 300
 REQUEST_TIMEOUT = 600
+SWEEP_INTERVAL = 0.5
 
 
 # -- the agent -----------------------------------------------------------------------------
 class Agent:
-    def __init__(self, path, idle_timeout=IDLE_TIMEOUT):
+    def __init__(self, path, idle_timeout=IDLE_TIMEOUT, session_idle=None, max_age=MAX_AGE):
         self.path = path
         self.idle_timeout = idle_timeout
-        self.last_used = time.time()
+        self.session_idle = idle_timeout if session_idle is None else session_idle
+        self.max_age = max_age
+        self.started = self.last_used = time.time()
+        self.active = 0
         self.lookups = {}
         self.results = {}
         self.pending = {}
@@ -61,7 +66,6 @@ class Agent:
 
     def handle(self, payload):
         op = payload.get("op")
-        self.last_used = time.time()
         if op == "ping":
             return {"ok": True, "pid": os.getpid()}
         if op == "stats":
@@ -76,6 +80,8 @@ class Agent:
             self.stopping.set()
             return {"ok": True}
         if op == "lookup":
+            # Only a lookup is use: an invalidation by a module extends no lifetime.
+            self.last_used = time.time()
             return self.lookup(payload)
         return {"ok": False, "error": "unknown agent operation"}
 
@@ -135,6 +141,7 @@ class Agent:
         return {"ok": True, "result": result}
 
     def _forget_finished_runs(self):
+        """Drop the answers of runs whose process is gone (under self.lock)."""
         alive = {}
         for key in list(self.results):
             run = key[0]
@@ -142,13 +149,31 @@ class Agent:
                 alive[run] = _run_alive(run)
             if not alive[run]:
                 del self.results[key]
+        for run in self.runs_seen:
+            if run not in alive:
+                alive[run] = _run_alive(run)
+        self.runs_seen = {run for run in self.runs_seen if alive[run]}
+
+    def sweep(self):
+        """Runs that ended lose their answers; sessions idle for session_idle close (GnuPG home removed)."""
+        with self.lock:
+            self._forget_finished_runs()
+        with self.plugin_lock:
+            runtimes = list(self.lookups.values())
+        for runtime in runtimes:
+            close_idle = getattr(runtime, "clients_close_idle", None)
+            if close_idle:
+                close_idle(self.session_idle)
+
+    def should_stop(self, now):
+        return (self.stopping.is_set() or now - self.last_used > self.idle_timeout
+                or now - self.started > self.max_age)
 
     def peer_allowed(self, conn):
-        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-        uid = struct.unpack("3i", creds)[1]
-        return uid == os.getuid()
+        return _wire.peer_uid(conn) == os.getuid()
 
     def serve_connection(self, conn):
+        """One request (self.active was counted up by serve(), before this thread started)."""
         try:
             conn.settimeout(REQUEST_TIMEOUT)
             if not self.peer_allowed(conn):
@@ -163,26 +188,36 @@ class Agent:
             pass
         finally:
             conn.close()
+            with self.lock:
+                self.active -= 1
 
     def serve(self):
         old_umask = os.umask(0o177)
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        # Bound and listening under a temporary name, then renamed: a client never finds a socket that
+        # refuses connections (it would start a second agent).
+        temporary = "%s.%d" % (self.path, os.getpid())
         try:
-            server.bind(self.path)
+            server.bind(temporary)
         finally:
             os.umask(old_umask)
-        bound_inode = os.stat(self.path).st_ino
         server.listen(64)
+        os.rename(temporary, self.path)
+        bound_inode = os.stat(self.path).st_ino
         server.settimeout(0.25)
+        threading.Thread(target=_remove_stale_homes, daemon=True).start()
+        next_sweep = time.time() + SWEEP_INTERVAL
         try:
-            while not self.stopping.is_set():
-                if time.time() - self.last_used > self.idle_timeout:
-                    break
+            while not self.should_stop(time.time()):
+                if time.time() >= next_sweep:
+                    self.sweep()
+                    next_sweep = time.time() + SWEEP_INTERVAL
                 try:
                     conn, dummy = server.accept()
                 except socket.timeout:
                     continue
-                self.last_used = time.time()
+                with self.lock:
+                    self.active += 1
                 threading.Thread(target=self.serve_connection, args=(conn,), daemon=True).start()
         finally:
             server.close()
@@ -191,6 +226,10 @@ class Agent:
                     os.unlink(self.path)
             except OSError:
                 pass
+            # In-flight requests finish before their clients close.
+            deadline = time.time() + REQUEST_TIMEOUT
+            while self.active and time.time() < deadline:
+                time.sleep(0.05)
             for instance in self.lookups.values():
                 instance.clients_close()
 
@@ -199,11 +238,13 @@ def _run_alive(run):
     if not run:
         return True
     pid, dummy, started = str(run).partition("-")
-    try:
-        with open("/proc/%s/stat" % pid, encoding="ascii") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[19] == started
-    except (OSError, IndexError):
-        return False
+    return pid.isdigit() and process_started(int(pid)) == started
+
+
+def _remove_stale_homes():
+    from ansible_collections.pwman.secrets.plugins.module_utils._gpg import remove_stale_homes  # pylint: disable=import-outside-toplevel
+
+    remove_stale_homes()
 
 
 def _exit_on_signal(signum, frame):  # pylint: disable=unused-argument
@@ -212,10 +253,10 @@ def _exit_on_signal(signum, frame):  # pylint: disable=unused-argument
 
 def main(argv):
     if len(argv) >= 2 and argv[0] == "serve":
-        idle = int(argv[2]) if len(argv) > 2 else IDLE_TIMEOUT
+        idle, session_idle, max_age = (list(map(int, argv[2:5])) + [IDLE_TIMEOUT, None, MAX_AGE][len(argv[2:5]):])
         # SIGTERM ends the agent through its finally blocks: clients closed, keyrings removed.
         signal.signal(signal.SIGTERM, _exit_on_signal)
-        Agent(argv[1], idle).serve()
+        Agent(argv[1], idle, session_idle, max_age).serve()
         return 0
     return 2
 

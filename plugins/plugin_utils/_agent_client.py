@@ -10,6 +10,7 @@ the product clients only ever load in the agent process (plugin_utils/_agent.py)
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -17,9 +18,16 @@ import time
 
 from ansible_collections.pwman.secrets.plugins.module_utils import _agent_wire as _wire
 from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import AgentUnavailable  # noqa: F401
+from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import process_started
 
 IDLE_TIMEOUT = 300
+MAX_AGE = 3600
 CONNECT_TIMEOUT = 15
+# What the agent's environment holds: nothing that affects a request or holds a secret.
+AGENT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "XDG_RUNTIME_DIR", "HOME")
+# Lifetimes, in seconds (tests set them short).
+LIFETIME_VARIABLES = (("PWMAN_SECRETS_AGENT_IDLE", IDLE_TIMEOUT), ("PWMAN_SECRETS_SESSION_IDLE", None),
+                      ("PWMAN_SECRETS_AGENT_MAX_AGE", MAX_AGE))
 REQUEST_TIMEOUT = 600
 
 
@@ -28,14 +36,14 @@ def socket_path():
 
 
 def run_id():
-    """Identify the ansible-playbook run: workers are forked from it, so it is our parent."""
-    parent = os.getppid()
-    try:
-        with open("/proc/%d/stat" % parent, encoding="ascii") as handle:
-            started = handle.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        started = "0"
-    return "%d-%s" % (parent, started)
+    """Identify the ansible-playbook run: the process itself, or in a forked worker its parent.
+
+    Workers are multiprocessing children of ansible-playbook; lookups templated in ansible-playbook
+    itself (play names, hosts:, vars_prompt defaults) run in the run's own process.
+    """
+    parent = multiprocessing.parent_process()
+    pid = parent.pid if parent is not None else os.getpid()
+    return "%d-%s" % (pid, process_started(pid) or "0")
 
 
 # -- client side ---------------------------------------------------------------------------
@@ -51,13 +59,25 @@ def _collections_root():
     return os.path.dirname(here)
 
 
+def _lifetimes():
+    values = []
+    for name, default in LIFETIME_VARIABLES:
+        try:
+            value = int(os.environ.get(name) or (values[0] if default is None else default))
+        except ValueError:
+            value = values[0] if default is None else default
+        values.append(str(max(1, value)))
+    return values
+
+
 def _spawn(path):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = _collections_root() + os.pathsep + env.get("PYTHONPATH", "")
+    # A minimal environment: the agent outlives this run, and its environment must hold no credential.
+    env = {name: os.environ[name] for name in AGENT_ENVIRONMENT if name in os.environ}
+    env["PYTHONPATH"] = _collections_root() + os.pathsep + os.environ.get("PYTHONPATH", "")
     with open(os.devnull, "rb") as null_in, open(os.devnull, "wb") as null_out:
         subprocess.Popen(  # pylint: disable=consider-using-with
             [sys.executable, "-m", "ansible_collections.pwman.secrets.plugins.plugin_utils._agent",
-             "serve", path, str(int(os.environ.get("PWMAN_SECRETS_AGENT_IDLE", IDLE_TIMEOUT)))],
+             "serve", path] + _lifetimes(),
             stdin=null_in, stdout=null_out, stderr=null_out, env=env, close_fds=True, start_new_session=True,
             cwd="/",
         )

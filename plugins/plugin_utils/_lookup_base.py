@@ -18,10 +18,13 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
+from ansible_collections.pwman.secrets.plugins.module_utils._options import resolved_options
 from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent_client as _agent
 from ansible_collections.pwman.secrets.plugins.plugin_utils import _option_definitions
 
 display = Display()
+# Compatibility variables read like an option's env entry, below an explicit option (see _options.py).
+VERIFY_VARIABLES = {"passbolt": "PASSBOLT_VERIFY"}
 
 
 class PwmanLookupBase(LookupBase):
@@ -50,8 +53,9 @@ class PwmanLookupBase(LookupBase):
             raise AnsibleLookupError("unknown option%s %s; see ansible-doc -t lookup %s"
                                      % ("s" if len(unknown) > 1 else "",
                                         ", ".join(repr(name) for name in unknown), self.fqcn))
+        options = self._resolved_options()
         if self._agent_enabled():
-            answer = self._ask_agent(terms)
+            answer = self._ask_agent(terms, options)
             if answer is not None:
                 if answer.get("ok"):
                     return answer["result"]
@@ -66,7 +70,7 @@ class PwmanLookupBase(LookupBase):
 
         runtime = LookupRuntime(load_implementation(self.short_name))
         try:
-            return runtime.run(terms, OptionAdapter.from_plugin(self))
+            return runtime.run(terms, OptionAdapter.from_dict(options))
         except PwmanError as exc:
             raise AnsibleLookupError(str(exc)) from None  # Ansible names the plugin: "The lookup plugin 'x' failed: "
         finally:
@@ -79,13 +83,15 @@ class PwmanLookupBase(LookupBase):
         except KeyError:
             return False
 
-    def _plain_options(self):
-        return {name: value for name, value in self._options.items() if name != "cache"}
+    def _resolved_options(self):
+        """Every option as this run resolves it (the agent reads no environment of its own)."""
+        plain = {name: value for name, value in self._options.items() if name != "cache"}
+        return resolved_options(plain, getattr(self, "_origins", None) or {}, VERIFY_VARIABLES.get(self.short_name))
 
-    def _ask_agent(self, terms):
+    def _ask_agent(self, terms, options):
         try:
             return _agent.request({"op": "lookup", "plugin": self.short_name, "run": _agent.run_id(),
-                                   "options": self._plain_options(), "terms": list(terms)})
+                                   "options": options, "terms": list(terms)})
         except _agent.AgentUnavailable as exc:
-            display.vvv("%s: lookup agent unavailable (%s); running in-process" % (self.fqcn, exc))
+            display.v("%s: lookup agent unavailable (%s); running in-process" % (self.fqcn, exc))
             return None

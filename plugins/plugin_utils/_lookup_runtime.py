@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import json
 import threading
+import time
 
 _IMPLEMENTATION_MODULE = "ansible_collections.pwman.secrets.plugins.plugin_utils._%s_lookup"
 
@@ -57,6 +58,7 @@ class LookupRuntime:
         self._locks_guard = threading.Lock()
         self._generation = 0
         self._client_generation = {}
+        self._last_used = {}
 
     def run(self, terms, options):
         """One lookup in this process; `options` is an OptionAdapter."""
@@ -64,17 +66,30 @@ class LookupRuntime:
 
     def run_in_agent(self, terms, options):
         """One lookup in the agent, serialised per client session; returns (result, cacheable)."""
-        from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter  # pylint: disable=import-outside-toplevel
+        from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError  # pylint: disable=import-outside-toplevel
+        from ansible_collections.pwman.secrets.plugins.module_utils._options import (  # pylint: disable=import-outside-toplevel
+            CREDENTIAL_DIGEST,
+            OptionAdapter,
+            credential_digest,
+        )
 
         key = self.client_key(options)
         with self._session_lock(key):
+            self._last_used[key] = time.time()
             client = self._clients.get(key)
+            if client is None and CREDENTIAL_DIGEST in options and credential_digest(options) != options[CREDENTIAL_DIGEST]:
+                # The session would be opened with files other than those the run named.
+                raise ConfigError("A key, account kit or CA file named by the options changed during the lookup; "
+                                  "run it again.")
             if client is not None and self._client_generation.get(key) != self._generation:
                 forget = getattr(client, "forget_data", None)
                 if forget:
                     forget()
             self._client_generation[key] = self._generation
-            result = self.run(terms, OptionAdapter.from_dict(dict(options)))
+            try:
+                result = self.run(terms, OptionAdapter.from_dict(dict(options)))
+            finally:
+                self._last_used[key] = time.time()
         cacheable = self.implementation.CACHE_RESULTS and options.get("field") not in self.implementation.TIME_BASED_FIELDS
         return result, cacheable
 
@@ -101,12 +116,35 @@ class LookupRuntime:
         """Clients drop data cached from the server before their next use (see run_in_agent)."""
         self._generation += 1
 
+    def clients_close_idle(self, idle):
+        """Close the sessions not used for `idle` seconds (their GnuPG homes go with them)."""
+        now = time.time()
+        for key, used in list(self._last_used.items()):
+            if now - used <= idle:
+                continue
+            lock = self._session_lock(key)
+            if not lock.acquire(blocking=False):
+                continue  # in use right now
+            try:
+                if now - self._last_used.get(key, now) <= idle:
+                    continue
+                client = self._clients.pop(key, None)
+                self._last_used.pop(key, None)
+                self._client_generation.pop(key, None)
+                _close(client)
+            finally:
+                lock.release()
+
     def clients_close(self):
         clients, self._clients = self._clients, {}
         for client in clients.values():
-            close = getattr(client, "close", None)
-            if close:
-                try:
-                    close()
-                except Exception:  # pylint: disable=broad-except
-                    pass
+            _close(client)
+
+
+def _close(client):
+    close = getattr(client, "close", None)
+    if close:
+        try:
+            close()
+        except Exception:  # pylint: disable=broad-except
+            pass

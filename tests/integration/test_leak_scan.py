@@ -273,9 +273,29 @@ def files_under(*roots):
     return out
 
 
-def leftovers(tmp, home):
+def stale_gpg_homes(since):
+    """GnuPG homes (issue #13: on a memory file system, named by their owner) whose owner is gone."""
+    from ansible_collections.pwman.secrets.plugins.module_utils import _agent_wire, _gpg  # pylint: disable=import-outside-toplevel
+
+    base = _gpg.home_base()
+    left = []
+    for name in os.listdir(base) if base else []:
+        pid, dummy, rest = name.partition("-")
+        path = os.path.join(base, name)
+        try:
+            fresh = os.stat(path).st_mtime >= since
+        except OSError:
+            continue
+        if fresh and pid.isdigit() and _agent_wire.process_started(int(pid)) != rest.partition("-")[0]:
+            left.append(path)
+    return left
+
+
+def leftovers(tmp, home, since=None):
     """GnuPG homes and temp files a run left behind."""
     left = [os.path.join(str(tmp), n) for n in os.listdir(str(tmp))]
+    if since is not None:
+        left += stale_gpg_homes(since)
     ansible_tmp = home / ".ansible" / "tmp"
     if ansible_tmp.is_dir():
         left += [str(ansible_tmp / n) for n in os.listdir(str(ansible_tmp))]
@@ -288,6 +308,7 @@ def leftovers(tmp, home):
 def test_no_secret_anywhere(servers, tmp_path, product):
     server = servers[product]
     home, tmp, log = make_dirs(tmp_path)
+    started = time.time() - 1
     text, extra = templated_play(product, tmp_path)
     path = write_play(text)
     try:
@@ -311,7 +332,7 @@ def test_no_secret_anywhere(servers, tmp_path, product):
             if secret in text and not (secret in RETURNED[product] and where in ("stdout", "log")):
                 hits.append((secret[:12] + "...", where))
     assert not hits, hits
-    assert leftovers(tmp, home) == []
+    assert leftovers(tmp, home, started) == []
 
 
 ANSIBLE_OWN = ("ansible-local-", "ansible-tmp-", "ansible_")
@@ -345,6 +366,7 @@ def test_interrupted_run_leaves_nothing(servers, tmp_path, product, signum):
     server = servers[product]
     route, tasks = SLOW_PLAYS[product]
     home, tmp, log = make_dirs(tmp_path)
+    started = time.time() - 1
     server.clear_faults()
     server.add_faults({"path": route, "kind": "latency", "delay": 4.0, "count": 1})
     path = write_play(tasks)
@@ -371,13 +393,13 @@ def test_interrupted_run_leaves_nothing(servers, tmp_path, product, signum):
         out, err = proc.communicate(timeout=60)
         # children (workers, module processes) finish their own cleanup
         deadline = time.time() + 15
-        while ours(leftovers(tmp, home)) and time.time() < deadline:
+        while ours(leftovers(tmp, home, started)) and time.time() < deadline:
             time.sleep(0.2)
     finally:
         os.unlink(path)
         server.clear_faults()
     assert proc.returncode != 0
-    left = ours(leftovers(tmp, home))
+    left = ours(leftovers(tmp, home, started))
     assert left == [], (left, out[-3000:], err[-3000:])
     sources = {"stdout": out, "stderr": err}
     sources.update(files_under(home, tmp))

@@ -256,13 +256,33 @@ def test_credentials_errors(monkeypatch):
     ("/etc/ssl/ca.pem", True, "/etc/ssl/ca.pem"),
 ])
 def test_passbolt_verify_env(monkeypatch, verify, validate, ca):
-    if verify is None:
-        monkeypatch.delenv("PASSBOLT_VERIFY", raising=False)
-    else:
-        monkeypatch.setenv("PASSBOLT_VERIFY", verify)
-    conn = connection_options(options(base_url="https://pb", validate_certs=True, ca_path=None))
+    """PASSBOLT_VERIFY applies where validate_certs/ca_path were not set (lookups: resolved in the worker)."""
+    from ansible_collections.pwman.secrets.plugins.module_utils._options import resolved_options
+
+    environ = {} if verify is None else {"PASSBOLT_VERIFY": verify}
+    values = resolved_options({"base_url": "https://pb", "validate_certs": True, "ca_path": None},
+                              {"validate_certs": "default"}, "PASSBOLT_VERIFY", environ)
+    conn = connection_options(options(**values))
     assert conn.get_option_default("validate_certs") is validate
     assert conn.get_option_default("ca_path") == ca
+    # An explicit validate_certs=true beats PASSBOLT_VERIFY=false.
+    values = resolved_options({"validate_certs": True}, {"validate_certs": "Direct"}, "PASSBOLT_VERIFY", environ)
+    assert values["validate_certs"] is True
+
+
+@pytest.mark.parametrize("verify,validate,ca", [("false", False, None), ("/etc/ssl/ca.pem", None, "/etc/ssl/ca.pem")])
+def test_passbolt_verify_env_module_fallback(monkeypatch, verify, validate, ca):
+    """Modules: PASSBOLT_VERIFY is an argument-spec fallback, below an explicit parameter."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    monkeypatch.setenv("PASSBOLT_VERIFY", verify)
+    from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import passbolt_argument_spec
+
+    spec = passbolt_argument_spec()
+    assert ArgumentSpecValidator(spec).validate({}).validated_parameters["ca_path"] == ca
+    params = ArgumentSpecValidator(spec).validate({}).validated_parameters
+    assert params["validate_certs"] is (True if validate is None else validate)
+    assert ArgumentSpecValidator(spec).validate({"validate_certs": True}).validated_parameters["validate_certs"] is True
 
 
 def test_resource_view_v4_and_v5():

@@ -278,3 +278,49 @@ def test_gpgauth_stages(ctx, keys):
         assert headers == {}
     finally:
         server.gpg.close()
+
+
+# -- issue #13: where homes live, keys protected, stale homes removed --------------------------------------
+
+def test_home_on_a_private_memory_file_system_named_by_its_owner(keys):
+    from ansible_collections.pwman.secrets.plugins.module_utils import _gpg  # pylint: disable=import-outside-toplevel
+
+    with GpgContext() as context:
+        base = _gpg.home_base()
+        assert os.path.dirname(context.home) == base
+        assert stat.S_IMODE(os.stat(base).st_mode) == 0o700
+        assert os.path.basename(context.home).startswith("%d-" % os.getpid())
+        if os.path.isdir("/dev/shm") and not os.environ.get("XDG_RUNTIME_DIR"):
+            assert base.startswith("/dev/shm/") and _gpg.on_memory_file_system(context.home)
+
+
+def test_every_secret_key_is_stored_protected(keys):
+    """An unprotected key (a Passbolt metadata key) gets the home's passphrase; nothing is stored in clear."""
+    with GpgContext() as context:
+        context.load_user_key(keys.user.private, keys.user.passphrase)
+        metadata = context.import_private_key(keys.server.private, None, "metadata private key")
+        stored = os.listdir(os.path.join(context.home, "private-keys-v1.d"))
+        assert len(stored) >= 3
+        for name in stored:
+            with open(os.path.join(context.home, "private-keys-v1.d", name), "rb") as handle:
+                assert b"(protected-private-key" in handle.read(), name
+        message = context.encrypt("for the metadata key", [metadata], sign=False)
+        assert context.decrypt(message) == "for the metadata key"
+    with GpgContext() as context:  # a user key without passphrase: a random one, in memory only
+        context.load_user_key(keys.server.private, "")
+        assert context.decrypt(context.encrypt("x", [context.user_fingerprint])) == "x"
+        for name in os.listdir(os.path.join(context.home, "private-keys-v1.d")):
+            with open(os.path.join(context.home, "private-keys-v1.d", name), "rb") as handle:
+                assert b"(protected-private-key" in handle.read(), name
+
+
+def test_stale_homes_of_dead_processes_are_removed():
+    from ansible_collections.pwman.secrets.plugins.module_utils import _gpg  # pylint: disable=import-outside-toplevel
+
+    base = _gpg.home_base()
+    stale = tempfile.mkdtemp(prefix="999999999-1-", dir=base)
+    with GpgContext() as context:
+        assert not os.path.exists(stale)
+        mine = context.home
+        _gpg.remove_stale_homes()
+        assert os.path.isdir(mine)  # the owner lives

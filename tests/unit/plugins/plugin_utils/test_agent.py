@@ -148,8 +148,21 @@ def test_runtime_dir_refuses_foreign_symlink(tmp_path, monkeypatch):
         _agent_client.socket_path()
 
 
-def test_run_id_names_the_parent():
-    assert _agent_client.run_id().startswith("%d-" % os.getppid())
+def _run_id_in_child(queue):
+    queue.put(_agent_client.run_id())
+
+
+def test_run_id_names_the_run_process():
+    """ansible-playbook itself (play names, hosts:) is its own run; a forked worker names its parent."""
+    import multiprocessing  # pylint: disable=import-outside-toplevel
+
+    assert _agent_client.run_id().startswith("%d-" % os.getpid())
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_run_id_in_child, args=(queue,))
+    child.start()
+    assert queue.get(timeout=10) == _agent_client.run_id()
+    child.join(10)
     assert _agent._run_alive(_agent_client.run_id())  # pylint: disable=protected-access
     assert not _agent._run_alive("999999999-1")  # pylint: disable=protected-access
 
