@@ -82,9 +82,12 @@ def tls_servers(sandbox_factory):
 def call_plugins(python, calls):
     """Run the driver in the plugin venv; returns its JSON answer. Each call is checked for traces."""
     scratch = tempfile.mkdtemp(prefix="pwman-awx-")
-    roots = {name: os.path.join(scratch, name) for name in ("home", "tmp", "run", "cwd")}
+    # XDG_RUNTIME_DIR is a memory file system on a real host (/run/user/<uid>): /dev/shm stands in.
+    run = tempfile.mkdtemp(prefix="pwman-awx-run-", dir="/dev/shm" if os.path.isdir("/dev/shm") else scratch)
+    roots = {name: os.path.join(scratch, name) for name in ("home", "tmp", "cwd")}
     for path in roots.values():
         os.mkdir(path, 0o700)
+    roots["run"] = run
     env = {"PATH": os.environ["PATH"], "HOME": roots["home"], "TMPDIR": roots["tmp"],
            "XDG_RUNTIME_DIR": roots["run"], "LANG": "C.UTF-8"}
     try:
@@ -95,6 +98,7 @@ def call_plugins(python, calls):
         assert not any(os.listdir(path) for path in roots.values())
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(run, ignore_errors=True)
     for call, result in zip(calls, answer["results"]):
         assert result["left"] == [], (call, result["left"])
     return answer
