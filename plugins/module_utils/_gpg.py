@@ -85,11 +85,6 @@ def _cleanup_home(home, gpgconf):
     if home and os.path.isdir(home):
         _kill_agent(home, gpgconf)
         shutil.rmtree(home, ignore_errors=True)
-        if _HOME_NAME.match(os.path.basename(home)):
-            try:
-                os.rmdir(os.path.dirname(home))  # the homes' directory, once its last home is gone
-            except OSError:
-                pass  # another home is still in it
 
 
 # -- where homes live ---------------------------------------------------------------------------
@@ -162,16 +157,9 @@ def remove_stale_homes(gpgconf=None):
 
 
 def _make_home():
+    base = home_base()
     pid = os.getpid()
-    for attempt in range(3):
-        base = home_base()
-        try:
-            home = tempfile.mkdtemp(prefix="%d-%s-" % (pid, process_started(pid) or "0") if base else "pwman-gpg-",
-                                    dir=base)
-            break
-        except FileNotFoundError:
-            if attempt == 2:
-                raise  # the homes' directory vanished each time (removed by a client that closed its last home)
+    home = tempfile.mkdtemp(prefix="%d-%s-" % (pid, process_started(pid) or "0") if base else "pwman-gpg-", dir=base)
     os.chmod(home, 0o700)
     return home
 

@@ -23,6 +23,8 @@ def traces(roots):
     """What a call left: files under `roots` (HOME, TMPDIR, XDG_RUNTIME_DIR, cwd: where GnuPG homes
     and sockets go) and processes (a gpg-agent) that name one of them."""
     left = [os.path.join(d, f) for root in roots for d, dirs, files in os.walk(root) for f in dirs + files]
+    # The GnuPG homes' own directory ($XDG_RUNTIME_DIR/pwman-gpg, 0700) stays for the next client; empty.
+    left = [path for path in left if not (os.path.basename(path) == "pwman-gpg" and not os.listdir(path))]
     for pid in (p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()):
         try:
             with open("/proc/%s/cmdline" % pid, "rb") as handle:

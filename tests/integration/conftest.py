@@ -68,7 +68,10 @@ def run_playbook(playbook, env=None, extra_vars=None, args=(), timeout=900, cwd=
     cmd += list(args)
     proc = subprocess.run(cmd, env=ansible_env(env), capture_output=True, text=True, timeout=timeout,
                           cwd=cwd or REPO, check=False)
-    return PlaybookResult(proc)
+    result = PlaybookResult(proc)
+    if result.rc != 0:
+        print(result)  # pytest shows captured output of a failed test in full (assertion texts are cut)
+    return result
 
 
 def run_target(name, env=None, extra_vars=None, args=()):
