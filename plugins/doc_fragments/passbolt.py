@@ -79,8 +79,8 @@ options:
       - Decrypted v5 metadata (shared-key and personal) and shared metadata private keys must carry a good signature
         by a shared metadata key or by a user the server lists (their keys are read from C(GET /users.json) once per
         session, only when a signer is not known yet).
-      - Secrets may be unsigned (other tools write them; this is said at C(-vvv)); a signature that is present must
-        be good and by such a key.
+      - Secrets may be unsigned (other tools write them; the lookup says so at C(-vvv), modules return it as
+        C(signature_notes) at C(-vvv)); a signature that is present must be good and by such a key.
       - A bad signature is always an error naming the resource. V(false) only lets unsigned items and signatures by
         unknown keys through.
       - If not set, the E(PASSBOLT_VERIFY_SIGNATURES) environment variable is used.

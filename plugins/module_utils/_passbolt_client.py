@@ -213,6 +213,12 @@ def passbolt_argument_spec():
     return spec
 
 
+def signature_notes(module, client):
+    """What the lookup says at -vvv (unsigned secrets, checks turned off), as a module's `signature_notes`."""
+    notes = client.signatures.take_notes()
+    return {"signature_notes": notes} if notes and module._verbosity >= 3 else {}
+
+
 def _flag(value, default, option):
     """A boolean option that may arrive as a string (environment, ini)."""
     if value is None or (isinstance(value, str) and not value.strip()):

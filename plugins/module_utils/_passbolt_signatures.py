@@ -42,8 +42,13 @@ class SignaturePolicy:
     def __init__(self, client, enabled=True):
         self.client = client
         self.enabled = enabled
-        self.notes = []  # said at -vvv by the lookup
+        self.notes = []  # said at -vvv: by the lookup on the display, by modules as `signature_notes`
         self._user_keys = None  # primary fingerprint -> user id, from GET /users.json
+
+    def take_notes(self):
+        """The notes gathered so far, each once, in order; the list starts again empty."""
+        notes, self.notes = self.notes, []
+        return list(dict.fromkeys(notes))
 
     def trusted(self):
         found = {}

@@ -175,6 +175,15 @@ count:
   description: Number of matching resources.
   returned: always
   type: int
+signature_notes:
+  description:
+    - At C(-vvv), what the signature checks let through and why, for example a secret that is not signed (other tools
+      write unsigned secrets) or items accepted because O(verify_signatures=false). The lookup says the same on the
+      display at C(-vvv).
+  returned: at C(-vvv) when there is something to say
+  type: list
+  elements: str
+  sample: ["The secret of resource 0f6b0a48-6f5c-4a14-9d3a-2b7d1c1f4e55 is not signed (accepted: other tools write unsigned secrets)."]
 """
 
 import fnmatch
@@ -185,7 +194,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError
 from ansible_collections.pwman.secrets.plugins.module_utils._module import run_module
 from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
-from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import PassboltClient, is_uuid, passbolt_argument_spec
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import (
+    PassboltClient, is_uuid, passbolt_argument_spec, signature_notes)
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_write import (
     ACCESS_NAMES,
     FolderWriter,
@@ -226,7 +236,9 @@ def work(module):
             raise ConfigError("Option 'id' must list resource UUIDs, got %r." % str(value)[:60])
     client = PassboltClient(OptionAdapter.from_module(module))
     try:
-        return run(client, params, regex)
+        result = run(client, params, regex)
+        result.update(signature_notes(module, client))
+        return result
     finally:
         client.close()
 

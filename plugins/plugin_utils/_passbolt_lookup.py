@@ -169,10 +169,10 @@ class PassboltLookup(LookupImplementation):
 
 def _say_notes(client):
     """Signature notes (unsigned secrets, checks turned off) at -vvv; Ansible's display only when there is one."""
-    notes, client.signatures.notes = client.signatures.notes, []
+    notes = client.signatures.take_notes()
     if notes:
         from ansible.utils.display import Display  # pylint: disable=import-outside-toplevel
-        for note in dict.fromkeys(notes):
+        for note in notes:
             Display().vvv("pwman.secrets.passbolt: %s" % note)
 
 

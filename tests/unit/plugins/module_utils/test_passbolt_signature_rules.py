@@ -109,3 +109,20 @@ def test_users_are_listed_once_per_session():
     for dummy in range(2):  # Ada's key is in the keyring now: gpg reports her signatures as good
         policy.check([("item", [good(ADA)])], METADATA, lambda index: [good(ADA)])
     assert client.user_list_calls == 1
+
+
+@pytest.mark.parametrize("verbosity,returned", [(0, False), (2, False), (3, True), (4, True)])
+def test_modules_return_notes_only_at_vvv(verbosity, returned):
+    from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import signature_notes
+
+    class Module:
+        _verbosity = verbosity
+
+    client = Client(listed=[])
+    client.signatures = SignaturePolicy(client)
+    for dummy in range(2):  # the same secret read twice is said once
+        client.signatures.check([("secret of resource R", [])], SECRET, lambda index: [])
+    result = signature_notes(Module(), client)
+    assert result == ({"signature_notes": [
+        "The secret of resource R is not signed (accepted: other tools write unsigned secrets)."]} if returned else {})
+    assert client.signatures.notes == []  # taken either way: a later task does not repeat them
