@@ -364,6 +364,7 @@ def test_keys_protected_in_memory_homes(pb, agent_dir):
 def test_sigkill_of_a_module_then_next_run_removes_the_stale_home(pb, agent_dir, tmp_path):
     pb.add_faults({"kind": "latency", "path": "/resources\\.json", "delay": 30, "count": 1})
     env = agent_env(pb.env, agent_dir, PWMAN_SECRETS_CACHE="false")
+    env["TMPDIR"] = str(tmp_path)  # Ansible's own module payload directory, which SIGKILL leaves, stays in here
     play = tmp_path / "slow.yml"
     play.write_text("- hosts: localhost\n  gather_facts: false\n  tasks:\n"
                     "    - pwman.secrets.passbolt_resource_info: {name: legacy-string}\n")
