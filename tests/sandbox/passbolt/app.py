@@ -1363,7 +1363,8 @@ class PassboltApp(App):
                 if not isinstance(metadata, str) or not metadata.isascii():
                     fail("metadata", "ascii", "The metadata should be a valid ASCII string.")
                 if not crypto.is_armored_message(metadata):
-                    fail("metadata", "isMetadataParsable", "The message should be a valid ASCII-armored OpenPGP message.")
+                    fail("metadata", "isMetadataParsable",
+                         "The message should be a valid ASCII-armored OpenPGP message.")
             mkt = values["metadata_key_type"]
             if mkt != "":
                 if not _is_utf8(mkt):
@@ -1430,10 +1431,10 @@ class PassboltApp(App):
         if mkt == "user_key" and not self.settings["allow_personal_keys"]:
             fail("metadata_key_type", "isMetadataKeyTypeAllowedBySettings",
                  "The settings selected by your administrator prevent from using that key type.")
-        if mkt == "user_key":
-            key = next((u["gpgkey"] for u in self.users.values() if u["gpgkey"]["id"] == mkid
-                        and not u["gpgkey"]["deleted"]), None)
+        if mkt == "user_key":  # any user's key (Gpgkeys table)
+            key = next((u["gpgkey"] for u in self.users.values() if u["gpgkey"]["id"] == mkid), None)
             not_expired = key is not None and key["expires"] is None
+            key = key if key is not None and not key["deleted"] else None
         else:
             key = self.metadata_keys.get(mkid)
             not_expired = key is not None and key["expired"] is None
