@@ -649,7 +649,7 @@ def _list_of(value):
 
 
 def _secret_values(secret):
-    for key in ("password", "description"):
+    for key in ("password", "description", "pin_code"):  # pin_code: v5-pin-code (passbolt_api 5.12)
         if isinstance(secret.get(key), str):
             yield secret[key]
     totp_data = secret.get("totp")

@@ -167,6 +167,16 @@ def choose_type(version, has_password, has_totp, has_custom_fields, has_note_onl
     return "v5-default"
 
 
+def check_writable_type(view):
+    """Refuse to change a resource of a type the writers do not compose (v5-pin-code, or a type the server added
+    later): rewriting its secret or metadata would drop the fields they do not know. Deleting it stays possible."""
+    if view.type_slug not in TYPE_SECRET_KEYS:
+        kind = view.type_slug or "unknown to this collection (resource type id %s)" % view.resource_type_id
+        raise ConfigError("Passbolt resource %s is of type %s, which passbolt_resource cannot change (it writes %s); "
+                          "only state=absent works on it." % (view.id, kind, ", ".join(V4_TYPES + V5_TYPES)))
+    return view
+
+
 def checked_totp(value):
     """The module's totp dict -> Passbolt's totp object (validated)."""
     if value is None:
@@ -600,7 +610,7 @@ def resource_secret_plain(view):
     return json.dumps(fields)
 
 
-__all__ = ["permissions_argument_spec", "PassboltWriter", "ResourceWriter",
+__all__ = ["permissions_argument_spec", "PassboltWriter", "ResourceWriter", "check_writable_type",
            "FolderWriter", "Principals", "plan_permissions", "public_permissions", "choose_type", "checked_totp",
            "same_totp", "secret_text", "merge_custom_fields", "split_path", "MASK", "ACCESS_TYPES", "parse_secret",
            "resource_secret_plain", "users_reached", "V4_TYPES", "V5_TYPES", "V4_SECRET_DESCRIPTION"]

@@ -335,6 +335,7 @@ from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_write impo
     FolderWriter,
     Principals,
     ResourceWriter,
+    check_writable_type,
     checked_totp,
     choose_type,
     merge_custom_fields,
@@ -649,6 +650,8 @@ def make_plan(client, writer, folders, principals, params, view, wanted_totp):  
     plan = Plan()
     exists = view is not None
     plan.create = not exists
+    if exists:
+        check_writable_type(view)
     current_secret = {k: v for k, v in (view.secret or {}).items() if k != "object_type"} if exists else {}
 
     # -- version and type

@@ -480,8 +480,8 @@ def test_create_v4_v5_and_settings(server, client, ada):
     # not a PGP message
     bad = dict(v5, secrets=[{"data": "hello"}])
     errors = body(ada.post(server.base_url + "/resources.json", json=bad, timeout=10), 400)
-    assert errors == {"secrets": {"0": {"data": {
-        "isValidOpenPGPMessage": "The message should be a valid ASCII-armored OpenPGP message."}}}}
+    assert errors == {"secrets": [{"data": {  # a PHP list: Entity::getErrors() keys the secrets by position
+        "isValidOpenPGPMessage": "The message should be a valid ASCII-armored OpenPGP message."}}]}
     # settings refuse v4
     server.admin("POST", "settings", {"allow_v4_create": False, "metadata_default": "v5"})
     try:

@@ -91,6 +91,51 @@ def validation_error(errors, message="Could not validate resource data."):
     return HttpError(400, message, errors)
 
 
+# MetadataResourceDto::V4_META_PROPS, V5_META_PROPS, ALL_PROPS (what the DTO keeps of a request)
+V4_META_PROPS = ("name", "username", "uri", "description")
+V5_META_PROPS = ("metadata", "metadata_key_id", "metadata_key_type")
+DTO_PROPS = V4_META_PROPS + V5_META_PROPS + ("deleted", "expired", "created", "modified", "created_by", "modified_by",
+                                             "resource_type_id", "permissions", "secrets", "creator",
+                                             "folder_parent_id")
+# ResourceType::V4_RESOURCE_TYPE_SLUGS and V5_RESOURCE_TYPE_SLUGS, in their order (the inList messages list them)
+V4_TYPE_SLUGS = ("password-string", "password-and-description", "totp", "password-description-totp")
+V5_TYPE_SLUGS = ("v5-password-string", "v5-default", "v5-totp-standalone", "v5-default-with-totp", "v5-custom-fields",
+                 "v5-note", "v5-pin-code")
+_MISSING = object()
+
+
+def _type_version(resource_type_id):
+    for version, slugs in (("v4", V4_TYPE_SLUGS), ("v5", V5_TYPE_SLUGS)):
+        if resource_type_id in [SD.resource_type_id(s) for s in slugs]:
+            return version
+    return None
+
+
+def _is_utf8(value, extended=True):
+    """Cake's Validation::utf8: a string; without `extended`, no character beyond the BMP."""
+    return isinstance(value, str) and (extended or all(ord(c) <= 0xFFFF for c in value))
+
+
+def _parse_datetime(value):
+    """The ISO date of a parsable `expired` (ResourcesTable::beforeMarshal), None otherwise."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return iso(parsed.timestamp())
+
+
+def _php_array(by_index):
+    """How json_encode writes a PHP array keyed by positions: a list when they run 0..n-1, else an object."""
+    if list(by_index) == list(range(len(by_index))):
+        return list(by_index.values())
+    return {str(k): v for k, v in by_index.items()}
+
+
 class PermissionTable(dict):
     """Permission rows by id, indexed by the ACO they grant access to (a database index, as on the real
     server): listing 500 resources must not scan every permission row once per resource."""
@@ -129,11 +174,16 @@ class PassboltApp(App):
             "metadata_default": self.config.get("metadata_default", "v5"),
             "allow_v4_create": bool(self.config.get("allow_v4_create", True)),
             "allow_v5_create": bool(self.config.get("allow_v5_create", True)),
+            # MetadataTypesSettingsGetService / MetadataKeysSettingsGetService defaults
+            "allow_v4_v5_upgrade": bool(self.config.get("allow_v4_v5_upgrade", False)),
+            "allow_v5_v4_downgrade": bool(self.config.get("allow_v5_v4_downgrade", False)),
+            "allow_personal_keys": bool(self.config.get("allow_personal_keys", True)),
             "expire_next_tokens": 0,  # tests: the next N access tokens are issued already expired
         }
         self.tamper_mode = "none"
         self.rotations = 0
         self.jwt = crypto.JwtSigner()
+        self._key_ids = {}  # fingerprint -> encryption key ids (metadata recipients check)
         self._init_keys()
         self._reset_data()
         self._register_routes()
@@ -633,8 +683,9 @@ class PassboltApp(App):
 
     def fmt_resource_type(self, slug, with_definition=True, decoded=True):
         rtid = SD.resource_type_id(slug)
-        out = {"id": rtid, "slug": slug, "name": RESOURCE_TYPE_NAMES.get(slug, slug),
-               "description": RESOURCE_TYPE_NAMES.get(slug, slug), "created": "2020-01-01T00:00:00+00:00",
+        name, description = RESOURCE_TYPE_NAMES[slug]
+        out = {"id": rtid, "slug": slug, "name": name,
+               "description": description, "created": "2020-01-01T00:00:00+00:00",
                "modified": "2020-01-01T00:00:00+00:00", "deleted": None}
         if with_definition:
             # The index's result formatter json_decode()s the stored definition; a view returns the stored string.
@@ -1152,6 +1203,7 @@ class PassboltApp(App):
         return self.listing(req, out)
 
     def _types_settings(self):
+        """MetadataTypesSettingsDto::toArray(), keys in its order (the sandbox is a server whose admin chose v5)."""
         s = self.settings
         return {"default_resource_types": s["metadata_default"], "default_folder_type": "v4",
                 "default_tag_type": "v4", "default_comment_type": "v4",
@@ -1159,20 +1211,22 @@ class PassboltApp(App):
                 "allow_creation_of_v5_tags": False, "allow_creation_of_v5_comments": False,
                 "allow_creation_of_v4_resources": s["allow_v4_create"], "allow_creation_of_v4_folders": True,
                 "allow_creation_of_v4_tags": True, "allow_creation_of_v4_comments": True,
-                "allow_v4_v5_upgrade": False, "allow_v5_v4_downgrade": False}
+                "allow_v5_v4_downgrade": s["allow_v5_v4_downgrade"], "allow_v4_v5_upgrade": s["allow_v4_v5_upgrade"]}
 
     def h_metadata_types_settings(self, req):
         self.current_user(req)
         return self.envelope(req, self._types_settings())
 
     def h_metadata_session_keys(self, req):
-        """The caller's cached session keys: this imitation keeps none."""
+        """MetadataSessionKeysGetService: the caller's stored session keys; this imitation keeps none."""
         self.current_user(req)
         return self.envelope(req, [])
 
     def h_metadata_keys_settings(self, req):
+        """MetadataKeysSettingsDto::toArray()."""
         self.current_user(req)
-        return self.envelope(req, {"allow_usage_of_personal_keys": True, "zero_knowledge_key_share": False})
+        return self.envelope(req, {"allow_usage_of_personal_keys": self.settings["allow_personal_keys"],
+                                   "zero_knowledge_key_share": False})
 
     # -- resources -----------------------------------------------------------------------------
     def _visible_resources(self, uid):
@@ -1236,84 +1290,200 @@ class PassboltApp(App):
             raise HttpError(404, "The secret does not exist.")
         return self.envelope(req, dict(secret))
 
-    def _check_resource_fields(self, me, data, errors, existing=None):
-        """Validate type and v4/v5 fields as the real MetadataResourceDto + ResourcesTable; returns updates."""
-        if data.get("metadata_key_type") == "user_key" and data.get("metadata_key_id") is None:
-            data = dict(data, metadata_key_id=me["gpgkey"]["id"])  # populatedMetadataUserKeyId
-        v5_props = ("metadata", "metadata_key_id", "metadata_key_type")
-        v4_props = ("name", "username", "uri", "description")
-        v5_present = [k for k in v5_props if data.get(k) is not None]
-        is_v5 = bool(v5_present)
-        if is_v5:
-            if len(v5_present) != len(v5_props):
+    # -- resource writes (ResourcesAddController, ResourcesUpdateController, ResourcesDeleteController) ----------
+    def _resource_dto(self, me, data):
+        """MetadataPopulateUserKeyIdTrait, then MetadataResourceDto: (the DTO's fields, is_v5)."""
+        if (data.get("metadata") is not None and data.get("metadata_key_type") == "user_key"
+                and data.get("metadata_key_id") is None):
+            data = dict(data, metadata_key_id=me["gpgkey"]["id"])
+        if any(data.get(k) is not None for k in V5_META_PROPS):
+            if any(data.get(k) is None for k in V5_META_PROPS):
                 raise HttpError(400, "Few fields are missing for the V5.")
-            if any(data.get(k) is not None for k in v4_props):
+            if any(data.get(k) is not None for k in V4_META_PROPS):
                 raise HttpError(400, "V4 related fields are not supported for V5.")
-            if not self.settings["allow_v5_create"]:
-                raise HttpError(400, "Resource creation/modification with encrypted metadata not allowed.")
-        elif existing is None and not self.settings["allow_v4_create"]:
-            raise HttpError(400, "Resource creation with cleartext metadata not allowed.")
-        fields = {}
-        rtid = data.get("resource_type_id", existing["resource_type_id"] if existing else None)
-        slug = next((s for s, i in SD.RESOURCE_TYPE_IDS.items() if i == rtid), None)
-        if rtid is None:
-            errors["resource_type_id"] = {"_required": "A resource type identifier is required."}
-            return fields, None
+        return {k: data[k] for k in DTO_PROPS if k in data}, data.get("metadata") is not None
+
+    @staticmethod
+    def _resource_values(dto, is_v5):
+        """The resource fields a save patches: the DTO's metadata props, expired and the resource type
+        (password-string when not given: ResourcesAddService::buildEntity, ResourcesUpdateService)."""
+        values = {k: dto[k] for k in (V5_META_PROPS if is_v5 else V4_META_PROPS) if k in dto}
+        if "expired" in dto:
+            values["expired"] = dto["expired"]
+        rtid = dto.get("resource_type_id")
+        values["resource_type_id"] = rtid if rtid is not None else SD.resource_type_id("password-string")
+        # ResourcesTable::beforeMarshal: a password-and-description resource keeps its description in the secret
+        if values["resource_type_id"] == SD.resource_type_id("password-and-description") and values.get("description"):
+            values["description"] = None
+        return values
+
+    def _resource_errors(self, values, is_v5, creating, secrets_error, secret_rows):
+        """ResourcesTable::validationDefault / validationV5 (fields in the validator's order), then the
+        secrets' own errors (SecretsTable::validationSaveResource) keyed by position, as Entity::getErrors()."""
+        errors = {}
+
+        def fail(field, rule, message):
+            errors.setdefault(field, {})[rule] = message
+
+        if not is_v5:
+            for field, limit in (("name", 255), ("username", 255), ("uri", 1024), ("description", 10000)):
+                if field not in values:
+                    if field == "name" and creating:
+                        fail("name", "_required", "A name is required.")
+                    continue
+                value = values[field]
+                if value is None or value == "":
+                    if field == "name":
+                        fail("name", "_empty", "The name should not be empty.")
+                    continue
+                if field == "uri" and not _is_utf8(value, extended=False):
+                    fail("uri", "utf8", "The uri should be a valid BMP-UTF8 string.")
+                elif field != "uri" and not _is_utf8(value):
+                    fail(field, "utf8Extended", "The %s should be a valid UTF8 string." % field)
+                if not isinstance(value, (str, int, float)) or len(str(value)) > limit:
+                    fail(field, "maxLength", "The %s length should be maximum %d characters." % (field, limit))
+        if values.get("expired") not in (None, "") and _parse_datetime(values["expired"]) is None:
+            fail("expired", "expired", "The date could not be parsed.")
+        rtid = values["resource_type_id"]
+        slugs = V5_TYPE_SLUGS if is_v5 else V4_TYPE_SLUGS
         if not is_uuid(rtid):
-            errors["resource_type_id"] = {"uuid": "The resource type identifier should be a valid UUID."}
-            return fields, None
-        if slug is None:
-            errors["resource_type_id"] = {"resource_type_exists": "The resource type does not exist."}
-            return fields, None
-        fields["resource_type_id"] = rtid
-        if existing is not None and not is_v5 and existing["metadata"] is not None:
-            if any(k in data for k in v4_props):
-                raise HttpError(400, "V4 related fields are not supported for V5.")
-            is_v5_existing = True
+            fail("resource_type_id", "uuid", "The resource type identifier should be a valid UUID.")
+        if rtid not in [SD.resource_type_id(s) for s in slugs]:
+            fail("resource_type_id", "inList", "The resource type should be one of the following: %s."
+                 % ", ".join(slugs))
+        if secrets_error:
+            errors["secrets"] = secrets_error
+        if is_v5:
+            if values["metadata_key_id"] != "" and not is_uuid(values["metadata_key_id"]):
+                fail("metadata_key_id", "uuid", "The metadata key ID should be a valid UUID.")
+            metadata = values["metadata"]
+            if metadata == "":
+                fail("metadata", "_empty", "The metadata should not be empty.")
+            else:
+                if not isinstance(metadata, str) or not metadata.isascii():
+                    fail("metadata", "ascii", "The metadata should be a valid ASCII string.")
+                if not crypto.is_armored_message(metadata):
+                    fail("metadata", "isMetadataParsable",
+                         "The message should be a valid ASCII-armored OpenPGP message.")
+            mkt = values["metadata_key_type"]
+            if mkt != "":
+                if not _is_utf8(mkt):
+                    fail("metadata_key_type", "utf8Extended", "The metadata key type should be a valid UTF8 string.")
+                if mkt not in ("user_key", "shared_key"):
+                    fail("metadata_key_type", "inList",
+                         "The metadata key type should be one of the following: user_key, shared_key.")
+        if not secrets_error and secret_rows:
+            by_row = {}
+            for index, row in enumerate(secret_rows):
+                row_errors = self._secret_row_errors(row)
+                if row_errors:
+                    by_row[index] = row_errors
+            if by_row:
+                errors["secrets"] = _php_array(by_row)
+        return errors
+
+    @staticmethod
+    def _secret_row_errors(row):
+        """SecretsTable::validationSaveResource for a new secret (user_id, data)."""
+        errors = {}
+        if "user_id" not in row:
+            errors["user_id"] = {"_required": "A user identifier is required."}
+        elif row["user_id"] in (None, ""):
+            errors["user_id"] = {"_empty": "The user identifier should not be empty."}
+        elif not is_uuid(row["user_id"]):
+            errors["user_id"] = {"uuid": "The user identifier should be a valid UUID."}
+        if "data" not in row:
+            errors["data"] = {"_required": "A message is required."}
+        elif row["data"] in (None, ""):
+            errors["data"] = {"_empty": "The message should not be empty."}
         else:
-            is_v5_existing = False
-        if is_v5 or is_v5_existing:
-            if not slug.startswith("v5-"):
-                errors["resource_type_id"] = {"inList": "The resource type should be a v5 resource type."}
-                return fields, slug
-            if not is_v5:
-                return fields, slug
-            mkt, mkid, metadata = data["metadata_key_type"], data["metadata_key_id"], data["metadata"]
-            if not crypto.is_armored_message(metadata):
-                errors["metadata"] = {"isValidOpenPGPMessage":
-                                      "The message should be a valid ASCII-armored OpenPGP message."}
-            if mkt not in ("user_key", "shared_key"):
-                errors["metadata_key_type"] = {"inList": "The metadata key type should be one of the following: "
-                                                         "user_key, shared_key."}
-            elif mkt == "shared_key":
-                if mkid not in self.metadata_keys:
-                    errors["metadata_key_id"] = {"isValidMetadataKey": "The metadata key does not exist."}
-            elif mkid != me["gpgkey"]["id"]:
-                errors["metadata_key_id"] = {"isValidUserKey": "The user key does not exist."}
-            elif existing is not None and len(self._users_with_access(existing["id"])) > 1:
-                errors["metadata_key_type"] = {"isMetadataKeyTypeSharedOnSharedItem":
-                                               "A shared resource must use the shared metadata key."}
-            fields.update(metadata=metadata, metadata_key_type=mkt, metadata_key_id=mkid,
-                          name=None, username=None, uri=None, description=None)
-            return fields, slug
-        if slug.startswith("v5-"):
-            errors["resource_type_id"] = {"inList": "The resource type should be a v4 resource type."}
-            return fields, slug
-        name = data.get("name", existing["name"] if existing else None)
-        if name is None:
-            errors["name"] = {"_required": "A name is required."}
-        elif name == "":
-            errors["name"] = {"_empty": "The name should not be empty."}
-        elif not isinstance(name, str) or len(name) > 255:
-            errors["name"] = {"maxLength": "The name length should be maximum 255 characters."}
-        for key, limit in (("username", 255), ("uri", 1024), ("description", 10000)):
-            value = data.get(key)
-            if value is not None and (not isinstance(value, str) or len(value) > limit):
-                errors[key] = {"maxLength": "The %s length should be maximum %d characters." % (key, limit)}
-        fields.update({k: data[k] for k in v4_props if k in data})
-        if existing is None:
-            fields["name"] = name
-        return fields, slug
+            data = row["data"]
+            if not isinstance(data, str) or not data.isascii():
+                errors.setdefault("data", {})["ascii"] = "The message should be a valid ASCII string."
+            if not crypto.is_armored_message(data):
+                errors.setdefault("data", {})["isValidOpenPGPMessage"] = \
+                    "The message should be a valid ASCII-armored OpenPGP message."
+        return errors
+
+    def _resource_rule_errors(self, res, values, is_v5, secret_users):
+        """ResourcesTable::buildRules and, for v5 payloads, buildRulesV5, on the patched resource.
+        `res`: the stored resource (None on create); `secret_users`: user ids of the secrets sent on update."""
+        errors = {}
+        creating = res is None
+
+        def fail(field, rule, message):
+            errors.setdefault(field, {})[rule] = message
+
+        new_type = values["resource_type_id"]
+        if not creating:
+            if secret_users is not None:
+                allowed = self._active_users_with_access(res["id"])
+                if len(secret_users) != len(allowed) or allowed - set(secret_users):
+                    fail("secrets", "secrets_provided",
+                         "The secrets should contain the secrets of all the users having access to the resource.")
+            if _type_version(res["resource_type_id"]) == "v5" and _type_version(new_type) == "v4" \
+                    and not self.settings["allow_v5_v4_downgrade"]:
+                fail("resource_type_id", "v5_to_v4_downgrade_allowed",
+                     "The settings selected by your administrator prevent from downgrading resource type.")
+        if not is_v5:
+            return errors
+        mkt, mkid = values["metadata_key_type"], values["metadata_key_id"]
+        if mkt == "user_key" and not self.settings["allow_personal_keys"]:
+            fail("metadata_key_type", "isMetadataKeyTypeAllowedBySettings",
+                 "The settings selected by your administrator prevent from using that key type.")
+        if mkt == "user_key":  # any user's key (Gpgkeys table)
+            key = next((u["gpgkey"] for u in self.users.values() if u["gpgkey"]["id"] == mkid), None)
+            not_expired = key is not None and key["expires"] is None
+            key = key if key is not None and not key["deleted"] else None
+        else:
+            key = self.metadata_keys.get(mkid)
+            not_expired = key is not None and key["expired"] is None
+            key = key if key is not None and key["deleted"] is None else None
+        if key is None:
+            fail("metadata_key_id", "metadata_key_exists", "The metadata key does not exist or was deleted.")
+        if not not_expired:
+            fail("metadata_key_id", "isMetadataKeyNotExpired", "The metadata key is marked as expired.")
+        if creating and new_type == SD.resource_type_id("v5-password-string"):
+            fail("resource_type_id", "isNotV5PasswordStringType",
+                 "It is not allowed to create v5-password-string resource types.")
+        if key is None or not self._is_message_for_key(values["metadata"], key["fingerprint"]):
+            fail("metadata", "isValidEncryptedResourceMetadata", "The resource metadata provided can not be decrypted.")
+        if not creating:
+            perms = self._aco_permissions(res["id"])
+            if mkt == "user_key" and (len(perms) != 1 or perms[0]["aro"] == "Group"):
+                fail("metadata_key_type", "isMetadataKeyTypeSharedOnSharedItem",
+                     "A resource of type personal cannot be shared with other users or a group.")
+            if res["metadata"] is None and not self.settings["allow_v4_v5_upgrade"]:
+                fail("metadata", "v4_to_v5_upgrade_allowed",
+                     "The settings selected by your administrator prevent from upgrading v4 to v5.")
+        return errors
+
+    def _is_message_for_key(self, armored, fingerprint):
+        """IsValidEncryptedMetadataRule: exactly one recipient, one of the key's subkeys (its primary key when it
+        has none), as MessageRecipientValidationService::isMessageForRecipient."""
+        recipients = crypto.message_recipients(armored)
+        if len(recipients) != 1:
+            return False
+        if fingerprint not in self._key_ids:
+            for key in self.gpg.list_keys():
+                subkeys = [sub[0].upper() for sub in key.get("subkeys") or []]
+                self._key_ids[key["fingerprint"]] = set(subkeys) or {key["keyid"].upper()}
+        return recipients[0] in self._key_ids.get(fingerprint, ())
+
+    def _active_users_with_access(self, aco_id):
+        """Users::findIndex(Role::USER) with filter has-access: active, not deleted."""
+        return {uid for uid in self._users_with_access(aco_id)
+                if uid in self.users and self.users[uid]["active"] and not self.users[uid]["deleted"]}
+
+    def _render_resource(self, res, uid, is_v5):
+        """findView(contain creator, favorite, modifier, secret, permission), then
+        MetadataResourcesRenderService::renderResource: the payload's version decides which fields go."""
+        out = self.fmt_resource(res, uid, _Contain("creator", "favorite", "modifier", "secret", "permission"))
+        for key in V4_META_PROPS + V5_META_PROPS:
+            out[key] = res[key]
+        for key in V4_META_PROPS if is_v5 else V5_META_PROPS:
+            del out[key]
+        return out
 
     def _check_secrets(self, rows, expected_users, errors, exact=True):
         """Validate a secrets array: [{user_id?, data}]. Returns {user_id: data}."""
@@ -1343,69 +1513,105 @@ class PassboltApp(App):
 
     def h_resource_create(self, req):
         me, dummy = self.current_user(req)
-        data = self.data(req)
-        errors = {}
-        fields, slug = self._check_resource_fields(me, data, errors)
-        folder_id = data.get("folder_parent_id")
-        if folder_id is not None:
-            folder = self._visible_folder(me["id"], folder_id)
-            perm = self._permission_of(me["id"], folder_id) if folder else None
-            if folder is None:
-                errors["folder_parent_id"] = {"folder_exists": "The folder parent must exist."}
-            elif perm["type"] < UPDATE:
-                errors["folder_parent_id"] = {"has_folder_access": "You are not allowed to create content "
-                                                                   "into the parent folder."}
-        rows = data.get("secrets")
-        if isinstance(rows, list) and rows and isinstance(rows[0], dict) and "user_id" not in rows[0]:
-            rows = [dict(rows[0], user_id=me["id"])] + rows[1:]
-        if isinstance(rows, list) and len(rows) > 1:
-            errors["secrets"] = {"hasAtMost": "The secrets should contain only the secret of the owner."}
+        dto, is_v5 = self._resource_dto(me, self.data(req))
+        # MetadataSettingsAwareTrait::assertCreationAllowedByMetadataSettings (creation only)
+        if is_v5 and not self.settings["allow_v5_create"]:
+            raise HttpError(400, "Resource creation/modification with encrypted metadata not allowed.")
+        if not is_v5 and not self.settings["allow_v4_create"]:
+            raise HttpError(400, "Resource creation with cleartext metadata not allowed.")
+        values = self._resource_values(dto, is_v5)
+        # ResourcesAddService::buildEntity: the first secret is the creator's, whatever user_id says
+        rows, secrets_error = dto.get("secrets", _MISSING), None
+        if rows is _MISSING:
+            secrets_error = {"_required": "The owner secret is required."}
+        elif rows is None:
+            secrets_error = {"_empty": "The secrets should not be empty."}
         else:
-            self._check_secrets(rows, {me["id"]}, errors)
+            rows = [dict(rows[0], user_id=me["id"])] + rows[1:] if isinstance(rows, list) and rows \
+                and isinstance(rows[0], dict) else [{}]
+            if len(rows) > 1:
+                secrets_error = {"hasAtMost": "The secrets should contain only the secret of the owner."}
+        rows = [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+        errors = self._resource_errors(values, is_v5, True, secrets_error, rows)
         if errors:
             raise validation_error(errors)
+        errors = self._resource_rule_errors(None, values, is_v5, None)
+        if errors:
+            raise validation_error(errors)
+        # Folders' ResourcesAfterCreateService, after the save (rolled back on error)
+        folder_id = dto.get("folder_parent_id")
+        if folder_id is not None:
+            perm = self._permission_of(me["id"], folder_id) if is_uuid(folder_id) else None
+            if not is_uuid(folder_id):
+                errors = {"uuid": "The folder parent identifier should be a valid UUID."}
+            elif folder_id not in self.folders:
+                errors = {"folder_exists": "The folder parent does not exist."}
+            elif perm is None or perm["type"] < UPDATE:
+                errors = {"has_folder_access": "You are not allowed to create content into the parent folder."}
+            if errors:
+                raise validation_error({"folder_parent_id": errors})
         now = iso()
         rid = str(uuid.uuid4())
-        res = {"id": rid, "resource_type_id": fields["resource_type_id"], "folder_parent_id": folder_id,
-               "created": now, "modified": now, "created_by": me["id"], "modified_by": me["id"],
-               "deleted": False, "expired": None, "metadata": None, "metadata_key_id": None,
+        res = {"id": rid, "folder_parent_id": folder_id, "created": now, "modified": now, "created_by": me["id"],
+               "modified_by": me["id"], "deleted": False, "expired": None, "metadata": None, "metadata_key_id": None,
                "metadata_key_type": None, "name": None, "username": None, "uri": None, "description": None}
-        res.update(fields)
+        res.update(values)
+        res["expired"] = _parse_datetime(res["expired"])
         self.resources[rid] = res
         # Only the owner's permission: inheriting a shared folder's permissions is the client's job (a share call).
         self._add_permission("Resource", rid, "User", me["id"], OWNER)
         self._set_secret(rid, me["id"], rows[0]["data"], me["id"])
-        out = self.fmt_resource(res, me["id"], _Contain("creator", "favorite", "modifier", "secret", "permission"))
-        return self.envelope(req, out, message="The resource has been added successfully.")
+        return self.envelope(req, self._render_resource(res, me["id"], is_v5),
+                             message="The resource has been added successfully.")
 
     def h_resource_update(self, req, rid):
         me, dummy = self.current_user(req)
-        res = self._get_resource_or_error(me["id"], rid)
-        if self._permission_of(me["id"], rid)["type"] < UPDATE:
+        if not is_uuid(rid):
+            raise HttpError(400, "The resource identifier should be a valid UUID.")
+        dto, is_v5 = self._resource_dto(me, self.data(req))
+        # ResourcesUpdateService::getResource: the caller's highest permission (none for a deleted resource)
+        perm = self._permission_of(me["id"], rid)
+        res = self.resources.get(rid)
+        if perm is None or res is None or res["deleted"]:
+            raise HttpError(404, "The resource does not exist.")
+        if perm["type"] < UPDATE:
             raise HttpError(403, "You are not allowed to update this resource.")
-        data = self.data(req)
-        errors = {}
-        fields, _slug = self._check_resource_fields(me, data, errors, existing=res)
-        secrets = None
-        if "secrets" in data:
-            secrets = self._check_secrets(data["secrets"], self._users_with_access(rid), errors)
+        values = self._resource_values(dto, is_v5)
+        if is_v5:  # v4 fields cleared (an upgrade)
+            values.update(name=None, username=None, uri=None, description=None)
+        rows = dto.get("secrets") or None  # Hash::get(..., 'secrets', []) then empty(): no secret update
+        if rows is not None:
+            rows = [r for r in (rows if isinstance(rows, list) else []) if isinstance(r, dict)]
+        errors = self._resource_errors(values, is_v5, False, None, rows)
         if errors:
             raise validation_error(errors)
-        res.update(fields)
+        errors = self._resource_rule_errors(res, values, is_v5, None if rows is None else
+                                            [r.get("user_id") for r in rows])
+        if errors:
+            raise validation_error(errors)
+        if _type_version(res["resource_type_id"]) == "v5" and _type_version(values["resource_type_id"]) == "v4":
+            # MetadataResourceUpdateListener: an allowed downgrade drops the encrypted metadata
+            values.update(metadata=None, metadata_key_id=None, metadata_key_type=None)
+        res.update(values)
+        if "expired" in values:
+            res["expired"] = _parse_datetime(values["expired"])
         res["modified"] = iso()
         res["modified_by"] = me["id"]
-        for uid, payload in (secrets or {}).items():
-            self._set_secret(rid, uid, payload, me["id"])
-        out = self.fmt_resource(res, me["id"], _Contain("creator", "favorite", "modifier", "secret", "permission"))
-        return self.envelope(req, out, message="The resource has been updated successfully.")
+        for row in rows or []:
+            # new secret rows (the SecretRevisions plugin keeps the old ones as a revision)
+            self.secrets.pop((rid, row["user_id"]), None)
+            self._set_secret(rid, row["user_id"], row["data"], me["id"])
+        return self.envelope(req, self._render_resource(res, me["id"], is_v5),
+                             message="The resource has been updated successfully.")
 
     def h_resource_delete(self, req, rid):
+        """ResourcesDeleteController + ResourcesTable::softDelete: update permission needed (403 when the caller
+        only reads it, 404 when it cannot see it); username, uri and description are cleared."""
         me, dummy = self.current_user(req)
         res = self._get_resource_or_error(me["id"], rid)
         if self._permission_of(me["id"], rid)["type"] < UPDATE:
             raise HttpError(403, "You do not have the permission to delete this resource.")
-        res["deleted"] = True
-        res["modified"] = iso()
+        res.update(deleted=True, modified=iso(), modified_by=me["id"], username=None, uri=None, description=None)
         for key in [k for k in self.secrets if k[0] == rid]:
             del self.secrets[key]
         for pid in [p["id"] for p in self._aco_permissions(rid)]:
@@ -1823,61 +2029,120 @@ class _Contain:
         self.query = {"contain[%s]" % n: ["1"] for n in names}
 
 
+# (name, description) of each type as the migrations insert them: V300AddResourceTypesDefaultData,
+# V400AddTotpResourceTypes, V4101ReAddV5ResourceTypes, V530AddCustomFieldStandaloneResourceType,
+# V560AddStandaloneNoteResourceType, V5120AddStandalonePinCodeResourceType (config/Migrations/).
 RESOURCE_TYPE_NAMES = {
-    "password-string": "Simple password",
-    "password-and-description": "Password with description",
-    "totp": "Standalone TOTP",
-    "password-description-totp": "Password, Description and TOTP",
-    "v5-default": "Default resource type",
-    "v5-password-string": "Simple password (legacy)",
-    "v5-default-with-totp": "Default resource type with TOTP",
-    "v5-totp-standalone": "Standalone TOTP",
-    "v5-custom-fields": "Custom fields",
-    "v5-note": "Note",
+    "password-string": ("Simple password",
+                        "The original passbolt resource type, where the secret is a non empty string."),
+    "password-and-description": ("Password with description",
+                                 "A resource with the password and the description encrypted."),
+    "totp": ("Standalone TOTP", "A resource with standalone TOTP fields."),
+    "password-description-totp": ("Password, Description and TOTP",
+                                  "A resource with encrypted password, description and TOTP fields."),
+    "v5-password-string": ("Simple Password (Deprecated)",
+                           "The original passbolt resource type, kept for backward compatibility reasons."),
+    "v5-default": ("Default resource type", "The new default resource type introduced with v5."),
+    "v5-totp-standalone": ("Standalone TOTP", "The new standalone TOTP resource type introduced with v5."),
+    "v5-default-with-totp": ("Default resource type with TOTP",
+                             "The new default resource type with a TOTP introduced with v5."),
+    "v5-custom-fields": ("Standalone custom fields", "A resource with standalone custom fields."),
+    "v5-note": ("Standalone note", "A resource with standalone notes."),
+    "v5-pin-code": ("Standalone pin code", "A resource with a standalone pin code."),
 }
 
+
+def _string_or_null(max_length):
+    return {"anyOf": [{"type": "string", "maxLength": max_length}, {"type": "null"}]}
+
+
+# plugins/PassboltCe/ResourceTypes/src/Model/Definition/SlugDefinition.php, key order kept (the view answers the
+# stored JSON text).
 _TOTP_SCHEMA = {"type": "object", "required": ["secret_key", "digits", "algorithm"], "properties": {
     "algorithm": {"type": "string", "minLength": 4, "maxLength": 6},
     "secret_key": {"type": "string", "maxLength": 1024},
-    "digits": {"type": "number", "minimum": 6, "maximum": 8},
+    "digits": {"type": "number", "minimum": 6, "exclusiveMaximum": 9},
     "period": {"type": "number"}}}
+_V5_NAME = {"type": "string", "maxLength": 255}
+_V5_URIS = {"type": "array", "items": {"anyOf": [{"type": "string", "maxLength": 1024}, {"type": "null"}]},
+            "maxItems": 32}
+_V5_ICON = {"type": "object", "required": [], "properties": {
+    "type": {"type": "string", "enum": ["keepass-icon-set", "passbolt-icon-set"]},
+    "value": {"type": "integer", "minimum": 0},
+    "background_color": {"anyOf": [{"type": "string", "pattern": "^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$"},
+                                   {"type": "null"}]}}}
+_V5_OBJECT_TYPE = {"type": "string", "enum": ["PASSBOLT_SECRET_DATA"]}
+_V5_PASSWORD = {"type": "string", "maxLength": 4096}
+_V5_PIN_CODE = {"type": "string", "minLength": 4, "maxLength": 12, "pattern": "^\\d+$"}
+_CUSTOM_FIELD_TYPES = {"type": "string", "enum": ["text", "password", "boolean", "number", "uri"]}
+
+
+def _custom_fields_schema(prefix):
+    value = {"anyOf": [{"type": "string", "maxLength": 20000}, {"type": "number"}, {"type": "boolean"},
+                       {"type": "null"}]}
+    return {"type": "array", "maxItems": 128, "items": {"type": "object", "required": ["id", "type"], "properties": {
+        "id": {"type": "string", "format": "uuid"}, "type": _CUSTOM_FIELD_TYPES,
+        prefix + "_key": _string_or_null(255), prefix + "_value": value}}}
+
+
+def _v5_resource(*names, required=("name",)):
+    schemas = {"name": _V5_NAME, "username": _string_or_null(255), "uris": _V5_URIS,
+               "description": _string_or_null(10000), "icon": _V5_ICON,
+               "custom_fields": _custom_fields_schema("metadata")}
+    return {"type": "object", "required": list(required), "properties": {n: schemas[n] for n in names}}
+
+
+def _v5_secret(required, *names):
+    schemas = {"object_type": _V5_OBJECT_TYPE, "password": _V5_PASSWORD, "description": _string_or_null(50000),
+               "totp": _TOTP_SCHEMA, "custom_fields": _custom_fields_schema("secret"), "pin_code": _V5_PIN_CODE}
+    return {"type": "object", "required": list(required), "properties": {n: schemas[n] for n in names}}
 
 
 def resource_type_definition(slug):
-    v4_resource = {"type": "object", "required": ["name"], "properties": {
-        "name": {"type": "string", "maxLength": 255},
-        "username": {"anyOf": [{"type": "string", "maxLength": 255}, {"type": "null"}]},
-        "uri": {"anyOf": [{"type": "string", "maxLength": 1024}, {"type": "null"}]},
-        "description": {"anyOf": [{"type": "string", "maxLength": 10000}, {"type": "null"}]}}}
-    v5_resource = {"type": "object", "required": ["name"], "properties": {
-        "name": {"type": "string", "maxLength": 255},
-        "username": {"anyOf": [{"type": "string", "maxLength": 255}, {"type": "null"}]},
-        "uris": {"type": "array", "items": {"type": "string", "maxLength": 1024}},
-        "description": {"anyOf": [{"type": "string", "maxLength": 10000}, {"type": "null"}]}}}
-    if slug in ("password-string", "v5-password-string"):
-        secret = {"type": "string", "maxLength": 4096}
-    elif slug == "password-and-description":
-        secret = {"type": "object", "required": ["password"], "properties": {
-            "password": {"type": "string", "maxLength": 4096},
-            "description": {"anyOf": [{"type": "string", "maxLength": 10000}, {"type": "null"}]}}}
-    elif slug in ("totp", "v5-totp-standalone"):
-        secret = {"type": "object", "required": ["totp"], "properties": {"totp": _TOTP_SCHEMA}}
-    elif slug in ("password-description-totp", "v5-default-with-totp"):
-        secret = {"type": "object", "required": ["password", "totp"], "properties": {
-            "password": {"type": "string", "maxLength": 4096},
-            "description": {"anyOf": [{"type": "string", "maxLength": 50000}, {"type": "null"}]},
-            "totp": _TOTP_SCHEMA}}
-    elif slug == "v5-custom-fields":
-        secret = {"type": "object", "required": ["custom_fields"], "properties": {
-            "custom_fields": {"type": "array", "items": {"type": "object"}}}}
-    elif slug == "v5-note":
-        secret = {"type": "object", "required": ["description"], "properties": {
-            "description": {"type": "string", "maxLength": 50000}}}
-    else:
-        secret = {"type": "object", "required": ["password"], "properties": {
-            "password": {"type": "string", "maxLength": 4096},
-            "description": {"anyOf": [{"type": "string", "maxLength": 50000}, {"type": "null"}]}}}
-    return {"resource": v5_resource if slug.startswith("v5-") else v4_resource, "secret": secret}
+    """The definition a fresh passbolt_api 5.x install stores: v4 types from V320FixResourceTypesDefaultData as
+    V350IncreaseResourcesNameUsernameLengthInResourceTypes left them, the others from SlugDefinition."""
+    v4_properties = {"name": {"type": "string", "maxLength": 255}, "username": _string_or_null(255),
+                     "uri": _string_or_null(1024)}
+    if slug == "password-string":
+        return {"resource": {"type": "object", "required": ["name"], "properties": dict(
+                    v4_properties, description=_string_or_null(10000))},
+                "secret": {"type": "string", "maxLength": 4096}}
+    if slug == "password-and-description":
+        return {"resource": {"type": "object", "required": ["name"], "properties": v4_properties},
+                "secret": {"type": "object", "required": ["password"], "properties": {
+                    "password": {"type": "string", "maxLength": 4096}, "description": _string_or_null(10000)}}}
+    if slug == "totp":
+        return {"resource": {"type": "object", "required": ["name"], "properties": {
+                    "name": {"type": "string", "maxLength": 255}, "uri": _string_or_null(1024)}},
+                "secret": {"type": "object", "required": ["totp"], "properties": {"totp": _TOTP_SCHEMA}}}
+    if slug == "password-description-totp":
+        return {"resource": {"type": "object", "required": ["name"], "properties": v4_properties},
+                "secret": {"type": "object", "required": ["password", "totp"], "properties": {
+                    "password": {"type": "string", "maxLength": 4096}, "description": _string_or_null(10000),
+                    "totp": _TOTP_SCHEMA}}}
+    if slug == "v5-password-string":
+        return {"resource": _v5_resource("name", "username", "uris", "description", "icon"), "secret": _V5_PASSWORD}
+    if slug == "v5-default":
+        return {"resource": _v5_resource("name", "username", "uris", "description", "icon", "custom_fields"),
+                "secret": _v5_secret(["password"], "object_type", "password", "description", "custom_fields")}
+    if slug == "v5-default-with-totp":
+        return {"resource": _v5_resource("name", "username", "uris", "description", "icon", "custom_fields"),
+                "secret": _v5_secret(["password", "totp"], "object_type", "password", "description", "totp",
+                                     "custom_fields")}
+    if slug == "v5-totp-standalone":
+        return {"resource": _v5_resource("name", "uris", "description", "icon"),
+                "secret": _v5_secret(["totp"], "object_type", "totp")}
+    if slug == "v5-custom-fields":
+        return {"resource": _v5_resource("name", "uris", "description", "icon", "custom_fields",
+                                         required=("name", "custom_fields")),
+                "secret": _v5_secret(["object_type", "custom_fields"], "object_type", "custom_fields")}
+    if slug == "v5-note":
+        return {"resource": _v5_resource("name", "uris", "description", "icon"),
+                "secret": _v5_secret(["description", "object_type"], "object_type", "description")}
+    if slug == "v5-pin-code":
+        return {"resource": _v5_resource("name", "description", "icon"),
+                "secret": _v5_secret(["pin_code", "object_type"], "object_type", "pin_code", "description")}
+    raise KeyError(slug)
 
 
 def create_app(config=None):

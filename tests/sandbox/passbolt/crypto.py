@@ -123,13 +123,13 @@ def _crc24(data):
     return crc & 0xFFFFFF
 
 
-def is_armored_message(text):
-    """True when `text` is an ASCII-armored OpenPGP message starting with an encrypted-session-key packet."""
+def _armored_message_bytes(text):
+    """The packets of an ASCII-armored OpenPGP message (checksum checked), or None."""
     if not isinstance(text, str):
-        return False
+        return None
     lines = [line.strip() for line in text.strip().replace("\r\n", "\n").split("\n")]
     if len(lines) < 3 or lines[0] != "-----BEGIN PGP MESSAGE-----" or lines[-1] != "-----END PGP MESSAGE-----":
-        return False
+        return None
     body = lines[1:-1]
     # armor headers end at the first empty line (if any header is present)
     if "" in body:
@@ -143,21 +143,58 @@ def is_armored_message(text):
     try:
         raw = base64.b64decode("".join(body), validate=True)
     except (ValueError, TypeError):
-        return False
+        return None
     if not raw:
-        return False
+        return None
     if checksum:
         try:
             expected = base64.b64decode(checksum, validate=True)
         except (ValueError, TypeError):
-            return False
+            return None
         if len(expected) != 3 or struct.unpack(">I", b"\0" + expected)[0] != _crc24(raw):
-            return False
-    first = raw[0]
-    if not first & 0x80:
+            return None
+    return raw
+
+
+def is_armored_message(text):
+    """True when `text` is an ASCII-armored OpenPGP message starting with an encrypted-session-key packet."""
+    raw = _armored_message_bytes(text)
+    if raw is None or not raw[0] & 0x80:
         return False
+    first = raw[0]
     tag = (first & 0x3F) if first & 0x40 else ((first >> 2) & 0x0F)
     return tag in (1, 3)
+
+
+def message_recipients(text):
+    """Key ids (16 upper-case hex digits) of the public-key encrypted session key packets (tag 1, v3)
+    that open an armored message, as passbolt_api's MessageValidationService lists its recipients."""
+    raw = _armored_message_bytes(text) or b""
+    ids, pos = [], 0
+    while pos < len(raw) and raw[pos] & 0x80:
+        first = raw[pos]
+        if first & 0x40:  # new packet format
+            tag, octet = first & 0x3F, raw[pos + 1] if pos + 1 < len(raw) else 0
+            if octet < 192:
+                length, pos = octet, pos + 2
+            elif octet < 224:
+                length, pos = ((octet - 192) << 8) + raw[pos + 2] + 192, pos + 3
+            elif octet == 255:
+                length, pos = int.from_bytes(raw[pos + 2:pos + 6], "big"), pos + 6
+            else:
+                break  # partial lengths: the encrypted data, after the session keys
+        else:
+            tag, size = (first >> 2) & 0x0F, {0: 1, 1: 2, 2: 4}.get(first & 3)
+            if size is None:
+                break
+            length, pos = int.from_bytes(raw[pos + 1:pos + 1 + size], "big"), pos + 1 + size
+        if tag != 1:
+            break
+        packet = raw[pos:pos + length]
+        if len(packet) >= 9 and packet[0] == 3:
+            ids.append(packet[1:9].hex().upper())
+        pos += length
+    return ids
 
 
 # -- TOTP ---------------------------------------------------------------------------------------

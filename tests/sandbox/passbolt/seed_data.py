@@ -30,6 +30,7 @@ RESOURCE_TYPE_SLUGS = [
     "v5-totp-standalone",
     "v5-custom-fields",
     "v5-note",
+    "v5-pin-code",  # V5120AddStandalonePinCodeResourceType
 ]
 RESOURCE_TYPE_IDS = {slug: resource_type_id(slug) for slug in RESOURCE_TYPE_SLUGS}
 

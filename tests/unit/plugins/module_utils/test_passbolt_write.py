@@ -7,7 +7,13 @@ import json
 import pytest
 
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import (
+    RESOURCE_TYPE_IDS,
+    ResourceView,
+    _secret_values,
+)
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_write import (
+    check_writable_type,
     checked_totp,
     choose_type,
     merge_custom_fields,
@@ -101,3 +107,27 @@ def test_merge_custom_fields_keeps_ids_and_others():
     assert new_secret[0] == {"id": "f1", "type": "password", "secret_value": "new"}
     assert new_secret[1]["secret_value"] == "eu"
     assert new_secret[2]["secret_value"] == "1234" and new_secret[2]["id"] == new_meta[2]["id"]
+
+
+# The v5-pin-code type of passbolt_api 5.12 (ResourceType::SLUG_V5_PIN_CODE, V5120AddStandalonePinCodeResourceType):
+# its secret is {"object_type", "pin_code", "description"}, which the writers do not compose.
+PIN_CODE_ID = RESOURCE_TYPE_IDS["v5-pin-code"]
+
+
+def test_pin_code_and_unknown_types_are_not_rewritten():
+    pin = ResourceView({"id": "r-pin", "resource_type_id": PIN_CODE_ID, "metadata": "-----BEGIN PGP MESSAGE-----"})
+    assert pin.type_slug == "v5-pin-code" and pin.version == "v5"
+    with pytest.raises(ConfigError, match=r"resource r-pin is of type v5-pin-code, which passbolt_resource cannot "
+                                          r"change .* only state=absent works on it"):
+        check_writable_type(pin)
+    later = ResourceView({"id": "r-new", "resource_type_id": "44444444-4444-4444-4444-444444444444", "name": "n"})
+    with pytest.raises(ConfigError, match="unknown to this collection .resource type id 44444444-"):
+        check_writable_type(later)
+    known = ResourceView({"id": "r-v5", "resource_type_id": RESOURCE_TYPE_IDS["v5-default"], "metadata": "x"})
+    assert check_writable_type(known) is known
+
+
+def test_pin_code_is_a_secret_value():
+    """Every decrypted secret value is given to the redactor (PassboltClient.decrypt_secrets)."""
+    secret = {"object_type": "PASSBOLT_SECRET_DATA", "pin_code": "4242", "description": "door"}
+    assert set(_secret_values(secret)) == {"4242", "door"}
