@@ -481,7 +481,9 @@ class PassboltApp(App):
         return self.envelope(request, items, message=message, headers=headers,
                              pagination={"count": count, "page": page, "limit": limit})
 
-    def error(self, request, status, message, body=None, headers=None):
+    def error(self, request, status, message, body="", headers=None):
+        """An error envelope. A thrown exception is rendered by ErrorController::beforeRender: body "" unless the
+        exception carries details (validation errors); AppController::error() (MFA) passes its own body."""
         return self.envelope(request, body, status=status, message=message, headers=headers)
 
     def not_found(self, request):
@@ -497,7 +499,7 @@ class PassboltApp(App):
         try:
             response = super().dispatch(request)
         except HttpError as exc:
-            response = self.error(request, exc.status, exc.message, exc.body, exc.headers)
+            response = self.error(request, exc.status, exc.message, "" if exc.body is None else exc.body, exc.headers)
         except Redirect as exc:
             response = Response(302, b"", "text/html; charset=UTF-8", [("Location", exc.location)])
         return self._csrf_cookie(request, response)
