@@ -1759,9 +1759,9 @@ class PassboltApp(App):
                 raise HttpError(400, 'Invalid filter. "%s" is not a valid search filter. It should be between 1 and '
                                      '64 char in length.' % keyword)
         search = searches[0].lower() if searches else ""
-        contain = self.isset_contains(req, ("groups_users", "gpgkey", "role"))
-        if contain:
-            contain = dict({"groups_users": False, "gpgkey": False, "role": False}, **contain)
+        asked = self.isset_contains(req, ("groups_users", "gpgkey", "role"))
+        if asked:
+            contain = dict({"groups_users": False, "gpgkey": False, "role": False}, **asked)
         else:
             contain = {"groups_users": True, "gpgkey": True, "role": True}
         users = [u for u in sorted(self.users.values(), key=lambda u: u["username"])
@@ -1772,7 +1772,7 @@ class PassboltApp(App):
                   if not g["deleted"] and search in g["name"].lower()][:25]
         out = [(u["username"].lower(), self.fmt_user(u, gpgkey=contain["gpgkey"], role=contain["role"],
                                                      groups_users=contain["groups_users"])) for u in users]
-        group_contain = {"user_count": True, "groups_users": contain["groups_users"]}
+        group_contain = {"user_count": True, "groups_users": bool(asked.get("groups_users"))}
         out += [(g["name"].lower(), self.fmt_group(g, me["id"], group_contain)) for g in groups]
         out.sort(key=lambda pair: pair[0])
         return self.envelope(req, [item for dummy, item in out])
