@@ -218,6 +218,13 @@ def test_folder_reads(server, ada):  # noqa: F811
     assert infra["modifier"]["profile"]["first_name"] == "Ada"
     assert [p["group"] for p in infra["permissions"]] == [None]  # belongsTo Groups: null for a user's row
     refused(ada.get(base + "/folders/nope.json", timeout=10), 400, "The folder id is not valid.")
+    children = {"contain[children_folders]": 1}  # belongsToMany: the view keeps _joinData, the index drops it
+    child = body(ada.get(url, params=children, timeout=10))["children_folders"][0]
+    assert child["_joinData"]["foreign_id"] == child["id"] and child["_joinData"]["user_id"] == ADA
+    assert child["_joinData"]["folder_parent_id"] == SD.FOLDER_IDS["Infra"]
+    listed = body(ada.get(base + "/folders.json", params=dict(children, **{"filter[has-id]": SD.FOLDER_IDS["Infra"]}),
+                          timeout=10))
+    assert listed[0]["children_folders"] and "_joinData" not in listed[0]["children_folders"][0]
 
 
 def test_folder_delete_and_move(server, client, ada, betty):  # noqa: F811
