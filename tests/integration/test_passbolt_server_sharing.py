@@ -218,13 +218,15 @@ def test_folder_reads(server, ada):  # noqa: F811
     assert infra["modifier"]["profile"]["first_name"] == "Ada"
     assert [p["group"] for p in infra["permissions"]] == [None]  # belongsTo Groups: null for a user's row
     refused(ada.get(base + "/folders/nope.json", timeout=10), 400, "The folder id is not valid.")
-    children = {"contain[children_folders]": 1}  # belongsToMany: the view keeps _joinData, the index drops it
-    child = body(ada.get(url, params=children, timeout=10))["children_folders"][0]
-    assert child["_joinData"]["foreign_id"] == child["id"] and child["_joinData"]["user_id"] == ADA
-    assert child["_joinData"]["folder_parent_id"] == SD.FOLDER_IDS["Infra"]
-    listed = body(ada.get(base + "/folders.json", params=dict(children, **{"filter[has-id]": SD.FOLDER_IDS["Infra"]}),
-                          timeout=10))
-    assert listed[0]["children_folders"] and "_joinData" not in listed[0]["children_folders"][0]
+    # children are raw rows: every column, not pruned by the Metadata*RenderService; no _joinData
+    infra = body(ada.get(url, params={"contain[children_folders]": 1, "contain[children_resources]": 1}, timeout=10))
+    child = infra["children_folders"][0]
+    assert child["metadata"] is None and child["folder_parent_id"] == SD.FOLDER_IDS["Infra"]
+    assert "_joinData" not in child and "metadata" not in infra
+    resources = {r["id"]: r for r in infra["children_resources"]}
+    v4, v5 = resources[SD.resource("dup-infra")["id"]], resources[SD.resource("v5-totp")["id"]]
+    assert v4["name"] == "dup-name" and v4["metadata"] is None and "_joinData" not in v4
+    assert v5["name"] is None and v5["metadata_key_type"] == "shared_key"
 
 
 def test_folder_delete_and_move(server, client, ada, betty):  # noqa: F811

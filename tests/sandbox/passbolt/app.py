@@ -721,16 +721,18 @@ class PassboltApp(App):
             out["favorite"] = None
         return out
 
-    def _join_data(self, uid, item, model, folder_id):
-        """The folders_relations row a belongsToMany child carries as `_joinData` (FoldersRelation entity)."""
-        return {"id": str(uuid.uuid5(SD.NAMESPACE, "folder-relation:%s:%s" % (uid, item["id"]))),
-                "foreign_model": model, "foreign_id": item["id"], "user_id": uid, "folder_parent_id": folder_id,
-                "created": item["created"], "modified": item["created"]}
+    def _child_item(self, item, uid, fields):
+        """A contained child (ChildrenResources / ChildrenFolders): the raw row, every column, without the
+        v4/v5 field pruning of the Metadata*RenderService that only the top-level items get; `_joinData` is
+        hidden (Resource/Folder entities' $_hidden) or removed (FoldersIndexController)."""
+        out = {k: item[k] for k in fields}
+        out["folder_parent_id"] = self._folder_parent_for(uid, item["folder_parent_id"])
+        out["personal"] = len(self._users_with_access(item["id"])) <= 1
+        return out
 
-    def fmt_folder(self, folder, uid, contain, join_data=True):
+    def fmt_folder(self, folder, uid, contain):
         """A folder as FoldersFindersTrait::findIndex gives it; `contain` from isset_contains: the finder tests
-        isset($options['contain'][x]), so contain[x]=0 contains x too. Children carry `_joinData` except in the
-        index (FoldersIndexController::removeJoinDataFromResults)."""
+        isset($options['contain'][x]), so contain[x]=0 contains x too."""
         out = {k: folder[k] for k in ("id", "name", "created", "modified", "created_by", "modified_by")}
         out["folder_parent_id"] = self._folder_parent_for(uid, folder["folder_parent_id"])
         out["personal"] = len(self._users_with_access(folder["id"])) <= 1
@@ -751,15 +753,16 @@ class PassboltApp(App):
             out["permissions"] = rows
         if "children_resources" in contain:
             out["children_resources"] = [
-                dict(self.fmt_resource(r, uid, _NoContain()),
-                     **({"_joinData": self._join_data(uid, r, "Resource", folder["id"])} if join_data else {}))
+                self._child_item(r, uid, ("id", "name", "username", "uri", "description", "deleted", "created",
+                                          "modified", "created_by", "modified_by", "resource_type_id", "expired",
+                                          "metadata", "metadata_key_id", "metadata_key_type"))
                 for r in self.resources.values()
                 if not r["deleted"] and self._permission_of(uid, r["id"])
                 and self._folder_parent_for(uid, r["folder_parent_id"]) == folder["id"]]
         if "children_folders" in contain:
             out["children_folders"] = [
-                dict(self.fmt_folder(f, uid, {}),
-                     **({"_joinData": self._join_data(uid, f, "Folder", folder["id"])} if join_data else {}))
+                dict(self._child_item(f, uid, ("id", "name", "created", "modified", "created_by", "modified_by")),
+                     metadata=None, metadata_key_id=None, metadata_key_type=None)  # v4 folders: null columns
                 for f in self.folders.values()
                 if self._permission_of(uid, f["id"]) and self._folder_parent_for(uid, f["folder_parent_id"]) == folder["id"]]
         for role, field in (("creator", "created_by"), ("modifier", "modified_by")):
@@ -1832,7 +1835,7 @@ class PassboltApp(App):
                     raise HttpError(400, 'Invalid filter. "%s" is not a valid parent id for filter has-parent.' % value)
             items = [f for f in items if self._folder_parent_for(me["id"], f["folder_parent_id"]) in wanted]
         items.sort(key=lambda f: f["name"].lower())
-        return self.listing(req, [self.fmt_folder(f, me["id"], contain, join_data=False) for f in items])
+        return self.listing(req, [self.fmt_folder(f, me["id"], contain) for f in items])
 
     def h_folder_get(self, req, fid):
         me, dummy = self.current_user(req)
