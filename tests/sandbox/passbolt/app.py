@@ -620,11 +620,14 @@ class PassboltApp(App):
                 raise HttpError(400, 'Invalid contain. "%s" is not a valid contain value.' % value)
         return out
 
-    def fmt_contained_user(self, user, profile=False, gpgkey=False):
+    def fmt_contained_user(self, user, profile=False, gpgkey=False, avatar=True):
         """A Users row reached through an association (Creator, Modifier, GroupsUsers.Users...): its columns,
-        without the role or is_mfa_enabled that only UsersTable::findIndex adds."""
+        without the role or is_mfa_enabled that only UsersTable::findIndex adds. The profile has an `avatar`
+        only where the finder adds AvatarsTable::addContainAvatar() (folders: yes; GroupsFindersTrait: no)."""
         out = self.fmt_user(user, gpgkey=gpgkey, profile=profile, role=False)
         out.pop("is_mfa_enabled", None)
+        if profile and not avatar:
+            out["profile"].pop("avatar", None)
         return out
 
     def fmt_group(self, group, uid, contain):
@@ -635,8 +638,8 @@ class PassboltApp(App):
             return any(contain.get(n) for n in names)
         if "modifier" in contain or "modifier.profile" in contain:  # isset(): contain[modifier]=0 contains it too
             modifier = self.users.get(group["modified_by"])
-            out["modifier"] = self.fmt_contained_user(modifier, profile="modifier.profile" in contain) \
-                if modifier else None
+            out["modifier"] = self.fmt_contained_user(modifier, profile="modifier.profile" in contain,
+                                                      avatar=False) if modifier else None
         if on("users", "user"):  # belongsToMany through GroupsUsers: each user carries its _joinData row
             out["users"] = [dict(self.fmt_contained_user(self.users[gu["user_id"]]), _joinData=dict(gu))
                             for gu in group["groups_users"] if gu["user_id"] in self.users]
@@ -651,8 +654,8 @@ class PassboltApp(App):
                 row = dict(gu)
                 if with_user:
                     user = self.users.get(gu["user_id"])
-                    row["user"] = self.fmt_contained_user(user, profile=with_profile, gpgkey=with_gpgkey) \
-                        if user else None
+                    row["user"] = self.fmt_contained_user(user, profile=with_profile, gpgkey=with_gpgkey,
+                                                          avatar=False) if user else None
                 rows.append(row)
             out["groups_users"] = rows
         if "user_count" in contain:  # only ShareSearchController asks for it
