@@ -592,9 +592,10 @@ def test_folders(server, ada):
               "aco_foreign_key": new["id"], "type": 1}]
     body(ada.put(base + "/share/folder/%s.json" % new["id"], json={"permissions": share}, timeout=10))
     body(ada.delete(base + "/folders/%s.json" % new["id"], timeout=10))
-    assert body(ada.get(base + "/resources/%s.json" % rid, timeout=10))["folder_parent_id"] == SD.FOLDER_IDS["Infra"]
+    # FoldersDeleteService::moveFolderContentToRoot: the content goes to the root, not to the parent
+    assert body(ada.get(base + "/resources/%s.json" % rid, timeout=10))["folder_parent_id"] is None
     errors = body(ada.post(base + "/folders.json", json={}, timeout=10), 400)
-    assert errors == {"name": {"_required": "A name is required."}}
+    assert errors == {"name": {"_empty": "The name should not be empty."}}  # the DTO always passes name
 
 
 def test_delete_resource(server, client, ada):

@@ -653,20 +653,64 @@ class PassboltApp(App):
                                    if gu["user_id"] == user["id"]]
         return out
 
-    def fmt_group(self, group, uid, request):
+    @staticmethod
+    def isset_contains(request, allowed):
+        """QueryStringComponent::get for contains: {name: bool} of the allowed `contain[x]` present.
+
+        Unlisted names are dropped (unsetUnwantedQueryItems); true/1 and false/0 are booleans, any other value is a
+        400 (validateContain). Finders that test `isset($options['contain'][x])` (folders, my_group_user, modifier)
+        contain x even for contain[x]=0."""
+        out = {}
+        for key, values in request.query.items():
+            match = re.match(r"^contain\[([^\]]+)\]$", key)
+            if not match or match.group(1) not in allowed:
+                continue
+            value = values[0]
+            if value.lower() in ("true", "1") or value.lower() in ("false", "0"):
+                out[match.group(1)] = value.lower() in ("true", "1")
+            else:
+                raise HttpError(400, 'Invalid contain. "%s" is not a valid contain value.' % value)
+        return out
+
+    def fmt_contained_user(self, user, profile=False, gpgkey=False, avatar=True):
+        """A Users row reached through an association (Creator, Modifier, GroupsUsers.Users...): its columns,
+        without the role or is_mfa_enabled that only UsersTable::findIndex adds. The profile has an `avatar`
+        only where the finder adds AvatarsTable::addContainAvatar() (folders: yes; GroupsFindersTrait: no)."""
+        out = self.fmt_user(user, gpgkey=gpgkey, profile=profile, role=False)
+        out.pop("is_mfa_enabled", None)
+        if profile and not avatar:
+            out["profile"].pop("avatar", None)
+        return out
+
+    def fmt_group(self, group, uid, contain):
+        """A group as GroupsFindersTrait::findIndex contains it; `contain` from isset_contains."""
         out = {k: group[k] for k in ("id", "name", "deleted", "created", "modified", "created_by", "modified_by")}
-        if self.contains(request, "my_group_user"):
+
+        def on(*names):
+            return any(contain.get(n) for n in names)
+        if "modifier" in contain or "modifier.profile" in contain:  # isset(): contain[modifier]=0 contains it too
+            modifier = self.users.get(group["modified_by"])
+            out["modifier"] = self.fmt_contained_user(modifier, profile="modifier.profile" in contain,
+                                                      avatar=False) if modifier else None
+        if on("users", "user"):  # belongsToMany through GroupsUsers: each user carries its _joinData row
+            out["users"] = [dict(self.fmt_contained_user(self.users[gu["user_id"]]), _joinData=dict(gu))
+                            for gu in group["groups_users"] if gu["user_id"] in self.users]
+        if "my_group_user" in contain:
             out["my_group_user"] = next((dict(gu) for gu in group["groups_users"] if gu["user_id"] == uid), None)
-        if self.contains(request, "groups_users") or self.contains(request, "groups_users.user"):
+        with_profile = on("groups_users.user.profile", "group_user.user.profile")
+        with_gpgkey = on("groups_users.user.gpgkey", "group_user.user.gpgkey")
+        with_user = with_profile or with_gpgkey or on("groups_users.user", "group_user.user")
+        if with_user or on("groups_users", "group_user"):
             rows = []
             for gu in group["groups_users"]:
                 row = dict(gu)
-                if self.contains(request, "groups_users.user"):
-                    row["user"] = self.fmt_user(self.users[gu["user_id"]],
-                                                gpgkey=self.contains(request, "groups_users.user.gpgkey"))
+                if with_user:
+                    user = self.users.get(gu["user_id"])
+                    row["user"] = self.fmt_contained_user(user, profile=with_profile, gpgkey=with_gpgkey,
+                                                          avatar=False) if user else None
                 rows.append(row)
             out["groups_users"] = rows
-        if self.contains(request, "user_count"):
+        if "user_count" in contain:  # only ShareSearchController asks for it
             out["user_count"] = len(group["groups_users"])
         return out
 
@@ -733,29 +777,54 @@ class PassboltApp(App):
             out["favorite"] = None
         return out
 
-    def fmt_folder(self, folder, uid, request):
+    def _child_item(self, item, uid, fields):
+        """A contained child (ChildrenResources / ChildrenFolders): the raw row, every column, without the
+        v4/v5 field pruning of the Metadata*RenderService that only the top-level items get; `_joinData` is
+        hidden (Resource/Folder entities' $_hidden) or removed (FoldersIndexController)."""
+        out = {k: item[k] for k in fields}
+        out["folder_parent_id"] = self._folder_parent_for(uid, item["folder_parent_id"])
+        out["personal"] = len(self._users_with_access(item["id"])) <= 1
+        return out
+
+    def fmt_folder(self, folder, uid, contain):
+        """A folder as FoldersFindersTrait::findIndex gives it; `contain` from isset_contains: the finder tests
+        isset($options['contain'][x]), so contain[x]=0 contains x too."""
         out = {k: folder[k] for k in ("id", "name", "created", "modified", "created_by", "modified_by")}
         out["folder_parent_id"] = self._folder_parent_for(uid, folder["folder_parent_id"])
         out["personal"] = len(self._users_with_access(folder["id"])) <= 1
-        if self.contains(request, "permission"):
+        if "permission" in contain:
             perm = self._permission_of(uid, folder["id"])
             out["permission"] = dict(perm) if perm else None
-        if self.contains(request, "permissions") or self.contains(request, "permissions.user.profile") or \
-                self.contains(request, "permissions.group"):
-            out["permissions"] = [self.fmt_permission(p, request) for p in self._aco_permissions(folder["id"])]
-        if self.contains(request, "children_resources"):
+        if {"permissions", "permissions.user.profile", "permissions.group"} & set(contain):
+            rows = []
+            for perm in self._aco_permissions(folder["id"]):
+                row = dict(perm)
+                if "permissions.user.profile" in contain:  # belongsTo Users: null for a group's row
+                    user = self.users.get(perm["aro_foreign_key"]) if perm["aro"] == "User" else None
+                    row["user"] = self.fmt_contained_user(user, profile=True) if user else None
+                if "permissions.group" in contain:
+                    group = self.groups.get(perm["aro_foreign_key"]) if perm["aro"] == "Group" else None
+                    row["group"] = self.fmt_group(group, uid, {}) if group else None
+                rows.append(row)
+            out["permissions"] = rows
+        if "children_resources" in contain:
             out["children_resources"] = [
-                self.fmt_resource(r, uid, _NoContain()) for r in self.resources.values()
+                self._child_item(r, uid, ("id", "name", "username", "uri", "description", "deleted", "created",
+                                          "modified", "created_by", "modified_by", "resource_type_id", "expired",
+                                          "metadata", "metadata_key_id", "metadata_key_type"))
+                for r in self.resources.values()
                 if not r["deleted"] and self._permission_of(uid, r["id"])
                 and self._folder_parent_for(uid, r["folder_parent_id"]) == folder["id"]]
-        if self.contains(request, "children_folders"):
+        if "children_folders" in contain:
             out["children_folders"] = [
-                self.fmt_folder(f, uid, _NoContain()) for f in self.folders.values()
+                dict(self._child_item(f, uid, ("id", "name", "created", "modified", "created_by", "modified_by")),
+                     metadata=None, metadata_key_id=None, metadata_key_type=None)  # v4 folders: null columns
+                for f in self.folders.values()
                 if self._permission_of(uid, f["id"]) and self._folder_parent_for(uid, f["folder_parent_id"]) == folder["id"]]
-        if self.contains(request, "creator"):
-            out["creator"] = self.fmt_user(self.users[folder["created_by"]], role=False)
-        if self.contains(request, "modifier"):
-            out["modifier"] = self.fmt_user(self.users[folder["modified_by"]], role=False)
+        for role, field in (("creator", "created_by"), ("modifier", "modified_by")):
+            if role in contain or role + ".profile" in contain:
+                user = self.users.get(folder[field])
+                out[role] = self.fmt_contained_user(user, profile=role + ".profile" in contain) if user else None
         return out
 
     # ------------------------------------------------------------------ routes
@@ -1154,8 +1223,17 @@ class PassboltApp(App):
             raise HttpError(404, "The user does not exist.")
         return self.envelope(req, self.fmt_user(user, gpgkey=True, groups_users=True))
 
+    # GroupsIndexController / GroupsViewController contain allow-lists (user_count is not in them)
+    GROUP_CONTAINS = ("modifier", "modifier.profile", "my_group_user", "users", "groups_users", "groups_users.user",
+                      "groups_users.user.profile", "groups_users.user.gpgkey", "user", "group_user",
+                      "group_user.user", "group_user.user.profile", "group_user.user.gpgkey")
+
     def h_groups(self, req):
+        """GroupsIndexController: every non-deleted group for any user; filters has-users / has-managers (all the
+        given users, as members / as managers); no pagination and no ORDER BY (the `order` parameter is dropped by
+        QueryStringComponent::rewriteLegacyItems): the imitation answers in name order, one order a database may use."""
         me, dummy = self.current_user(req)
+        contain = self.isset_contains(req, self.GROUP_CONTAINS)
         groups = [g for g in self.groups.values() if not g["deleted"]]
         has_users = self.qlist(req, "filter[has-users]")
         if has_users:
@@ -1167,16 +1245,17 @@ class PassboltApp(App):
             groups = [g for g in groups
                       if wanted <= {gu["user_id"] for gu in g["groups_users"] if gu["is_admin"]}]
         groups.sort(key=lambda g: g["name"])
-        return self.listing(req, [self.fmt_group(g, me["id"], req) for g in groups])
+        return self.envelope(req, [self.fmt_group(g, me["id"], contain) for g in groups])
 
     def h_group(self, req, gid):
         me, dummy = self.current_user(req)
         if not is_uuid(gid):
-            raise HttpError(400, "The group identifier should be a valid UUID.")
+            raise HttpError(400, "The group id is not valid.")  # GroupsViewController
+        contain = self.isset_contains(req, self.GROUP_CONTAINS)
         group = self.groups.get(gid)
         if group is None or group["deleted"]:
             raise HttpError(404, "The group does not exist.")
-        return self.envelope(req, self.fmt_group(group, me["id"], req))
+        return self.envelope(req, self.fmt_group(group, me["id"], contain))
 
     # -- resource types & metadata -------------------------------------------------------------
     def h_resource_types(self, req):
@@ -1621,264 +1700,508 @@ class PassboltApp(App):
         return self.envelope(req, None, message="The resource has been deleted successfully.")
 
     # -- sharing -------------------------------------------------------------------------------
-    def _apply_share(self, aco, aco_id, data, errors):
-        """New permission list (rows) for aco from a share payload, without saving."""
-        current = {p["id"]: dict(p) for p in self._aco_permissions(aco_id)}
-        rows = data.get("permissions")
-        if not isinstance(rows, list):
-            errors["permissions"] = {"_required": "The permissions are required."}
-            return list(current.values())
-        for idx, row in enumerate(rows):
-            if not isinstance(row, dict):
-                errors.setdefault("permissions", {})[str(idx)] = {"_invalid": "A permission is not valid."}
-                continue
+    # Messages of PermissionsTable::validationDefault / buildRules and PermissionsUpdatePermissionsService.
+    PERMISSION_NOT_FOUND = "The permission does not exist."
+    AT_LEAST_ONE_OWNER = "At least one owner permission must be provided."
+
+    @staticmethod
+    def _php_str(value):
+        """(string)$value for a PHP scalar (Validation::inList compares strings); None for anything else."""
+        if isinstance(value, bool):
+            return "1" if value else ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, (int, float, str)):
+            return str(value)
+        return None
+
+    @staticmethod
+    def _php_rows(data, what):
+        """(index, row) of a decoded JSON array as PHP iterates it; keys of a JSON object are ints when they
+        look like ints (json_decode), anything else: `what` says which 400 (or a TypeError, a 500, for a
+        value that is not an array at all: the services' parameters are typed `array`)."""
+        if data is None:
+            return []
+        if isinstance(data, list):
+            return list(enumerate(data))
+        if not isinstance(data, dict):
+            raise TypeError("%s must be an array" % what)
+        return [(int(k) if re.match(r"^(0|-?[1-9][0-9]*)$", k) else k, v) for k, v in data.items()]
+
+    @staticmethod
+    def _row_errors(index, errors):
+        """[index => errors] as json_encode writes it: a list for index 0, an object otherwise."""
+        return [errors] if index == 0 else {str(index): errors}
+
+    @staticmethod
+    def _php_truthy(value):
+        return value not in (None, False, 0, 0.0, "", "0", [], {})
+
+    def _new_permission_errors(self, current, aro, aro_id, ptype):
+        """PermissionsCreateService: validationDefault first (all fields), then buildRules (all rules)."""
+        errors = {}
+        if aro in (None, ""):
+            errors["aro"] = {"_empty": "The access request object type should not be empty."}
+        elif self._php_str(aro) not in ("Group", "User"):
+            errors["aro"] = {"inList": "The access request object type should be one of the following: Group, User."}
+        if aro_id in (None, ""):
+            errors["aro_foreign_key"] = {"_empty": "The identifier of the access request object should not be empty."}
+        elif not is_uuid(aro_id):
+            errors["aro_foreign_key"] = {"uuid": "The identifier of the access request object should be a valid "
+                                                 "UUID."}
+        if ptype in (None, ""):
+            errors["type"] = {"_empty": "The type should not be empty."}
+        elif self._php_str(ptype) not in ("1", "7", "15"):
+            errors["type"] = {"inList": "The type should be one of the following: 1, 7, 15."}
+        if errors:
+            return errors
+        if any(p["aro_foreign_key"] == aro_id for p in current):
+            errors["aco_foreign_key"] = {"permission_unique": "A permission already exists for the given access "
+                                                              "control object and access request object."}
+        if aro == "User":
+            user = self.users.get(aro_id)
+            exists = user is not None and not user["deleted"] and user["active"]
+        else:
+            group = self.groups.get(aro_id)
+            exists = group is not None and not group["deleted"]
+        if not exists:
+            errors["aro_foreign_key"] = {"aro_exists": "The access request object does not exist."}
+        return errors
+
+    def _apply_share(self, aco, aco_id, rows):
+        """PermissionsUpdatePermissionsService::updatePermissions on a copy of the ACO's permissions.
+
+        Returns (new permission rows, removed rows, errors or None). Rows apply in order (a row sees the rows
+        before it) and the first refused row stops everything, as the service throws on it."""
+        current = [dict(p) for p in self._aco_permissions(aco_id)]
+        removed = []
+        for index, row in self._php_rows(rows, "permissions"):
+            if not isinstance(row, (dict, list)):
+                raise HttpError(400, "The permissions data must be an array.")
+            if not isinstance(index, int):
+                raise HttpError(400, "The permissions data array keys must be integers.")
+            row = row if isinstance(row, dict) else {}
             pid = row.get("id")
-            if pid:
-                perm = current.get(pid)
-                if perm is None:
-                    errors.setdefault("permissions", {})[str(idx)] = {
-                        "id": {"permission_exists": "The permission does not exist."}}
-                    continue
-                if row.get("delete"):
-                    del current[pid]
-                    continue
-                if row.get("type") not in (READ, UPDATE, OWNER):
-                    errors.setdefault("permissions", {})[str(idx)] = {
-                        "type": {"inList": "The type must be one of the following: 1, 7, 15."}}
-                    continue
-                perm["type"] = row["type"]
+            if pid is None:
+                aro, aro_id, ptype = row.get("aro", ""), row.get("aro_foreign_key", ""), row.get("type", "")
+                errors = self._new_permission_errors(current, aro, aro_id, ptype)
+                if errors:
+                    return current, removed, self._row_errors(index, errors)
+                current.append({"id": None, "aco": aco, "aco_foreign_key": aco_id, "aro": aro,
+                                "aro_foreign_key": aro_id, "type": int(self._php_str(ptype))})
                 continue
-            aro = row.get("aro")
-            aro_id = row.get("aro_foreign_key")
-            err = {}
-            if aro not in ("User", "Group"):
-                err["aro"] = {"inList": "The access request object type should be one of the following: User, Group."}
-            elif aro == "User" and not (aro_id in self.users and self.users[aro_id]["active"]
-                                        and not self.users[aro_id]["deleted"]):
-                err["aro_foreign_key"] = {"aro_exists": "The access request object does not exist."}
-            elif aro == "Group" and not (aro_id in self.groups and not self.groups[aro_id]["deleted"]):
-                err["aro_foreign_key"] = {"aro_exists": "The access request object does not exist."}
-            if row.get("type") not in (READ, UPDATE, OWNER):
-                err["type"] = {"inList": "The type must be one of the following: 1, 7, 15."}
-            if not err and any(p["aro"] == aro and p["aro_foreign_key"] == aro_id for p in current.values()):
-                err["aro_foreign_key"] = {"permission_unique": "A permission already exists for the given aro."}
-            if err:
-                errors.setdefault("permissions", {})[str(idx)] = err
-                continue
-            new_id = "new-%d" % idx
-            current[new_id] = {"id": None, "aco": aco, "aco_foreign_key": aco_id, "aro": aro,
-                               "aro_foreign_key": aro_id, "type": row["type"], "_new": True}
-        result = list(current.values())
-        if "permissions" not in errors and not any(p["type"] == OWNER for p in result):
-            errors["permissions"] = {"at_least_one_owner": "At least one owner permission must be provided."}
-        return result
+            if not isinstance(pid, str):
+                raise TypeError("getPermission(string $permissionId)")
+            perm = next((p for p in current if p["id"] == pid), None)
+            if perm is None:
+                return current, removed, self._row_errors(index, {"id": {"exists": self.PERMISSION_NOT_FOUND}})
+            if self._php_truthy(row.get("delete")):
+                current.remove(perm)
+                removed.append(perm)
+            elif "type" in row and row["type"] != perm["type"]:  # updatePermission: no type, no change
+                ptype = row["type"]
+                if ptype in (None, ""):
+                    error = {"_empty": "The type should not be empty."}
+                elif self._php_str(ptype) not in ("1", "7", "15"):
+                    error = {"inList": "The type should be one of the following: 1, 7, 15."}
+                else:
+                    perm["type"] = int(self._php_str(ptype))
+                    continue
+                return current, removed, self._row_errors(index, {"type": error})
+        if not any(p["type"] == OWNER for p in current):
+            return current, removed, {"at_least_one_owner": self.AT_LEAST_ONE_OWNER}
+        return current, removed, None
 
     def _save_permissions(self, aco_id, new_perms):
         for pid in [p["id"] for p in self._aco_permissions(aco_id)]:
             del self.permissions[pid]
         now = iso()
         for perm in new_perms:
-            row = {k: v for k, v in perm.items() if k != "_new"}
+            row = dict(perm)
             if row["id"] is None:
                 row["id"] = str(uuid.uuid4())
                 row["created"] = now
-            row["modified"] = now
+                row["modified"] = now
+            elif self.permissions.get(row["id"], row)["type"] != row["type"]:
+                row["modified"] = now
             self.permissions[row["id"]] = row
 
     def _share_checks(self, me, rid):
-        res = self._get_resource_or_error(me["id"], rid)
-        if self._permission_of(me["id"], rid)["type"] < OWNER:
+        """ShareController::_assertRequestParameters: 404 only for a missing or deleted resource; a resource
+        the caller cannot see or only reads is a 403."""
+        if not is_uuid(rid):
+            raise HttpError(400, "The resource identifier should be a valid UUID.")
+        res = self.resources.get(rid)
+        if res is None or res["deleted"]:
+            raise HttpError(404, "The resource does not exist.")
+        perm = self._permission_of(me["id"], rid)
+        if perm is None or perm["type"] < OWNER:
             raise HttpError(403, "You are not authorized to share this resource.")
         if res["metadata"] is not None and res["metadata_key_type"] == "user_key":
             raise HttpError(400, "Resource metadata key type is invalid.")
         return res
 
+    def _share_permissions(self, rid, data):
+        """ResourcesShareService::updatePermissions: (new rows, removed rows), or the 400."""
+        new_perms, removed, errors = self._apply_share("Resource", rid, data.get("permissions"))
+        if errors is not None:
+            raise validation_error({"permissions": errors}, "Could not validate resource data.")
+        return new_perms, removed
+
     def h_share_simulate(self, req, rid):
+        """ShareController::dryRun: the users who would gain / lose access (groups expanded)."""
         me, dummy = self.current_user(req)
         self._share_checks(me, rid)
-        errors = {}
-        new_perms = self._apply_share("Resource", rid, self.data(req), errors)
-        if errors:
-            raise validation_error(errors, "Could not validate resource data.")
+        new_perms, dummy = self._share_permissions(rid, self.data(req))
         before = self._users_with_access(rid)
         after = self._expand(new_perms)
         return self.envelope(req, {"changes": {
             "added": [{"User": {"id": uid}} for uid in sorted(after - before)],
             "removed": [{"User": {"id": uid}} for uid in sorted(before - after)]}})
 
-    def h_share_resource(self, req, rid):
-        me, dummy = self.current_user(req)
-        res = self._share_checks(me, rid)
-        data = self.data(req)
+    def _secret_row_errors(self, row, uid, has_secret, added, after):
+        """Secrets table validation (data; user_id on create), then its create rules, for one share secret."""
         errors = {}
-        new_perms = self._apply_share("Resource", rid, data, errors)
-        if errors:
-            raise validation_error(errors, "Could not validate resource data.")
-        before = self._users_with_access(rid)
-        after = self._expand(new_perms)
-        added = after - before
-        secrets = {}
-        if added or data.get("secrets"):
-            rows = data.get("secrets") or []
-            if not rows:
-                errors["secrets"] = {"secrets_provided": SECRETS_PROVIDED}
+        update = uid in has_secret  # SecretsUpdateSecretsService::updateSecret patches `data` only
+        if not update:
+            if uid in (None, ""):
+                errors["user_id"] = {"_empty": "The user identifier should not be empty."}
+            elif not is_uuid(uid):
+                errors["user_id"] = {"uuid": "The user identifier should be a valid UUID."}
+        data = row.get("data", "")
+        if "data" in row or not update:
+            if data in (None, ""):
+                errors["data"] = {"_empty": "The message should not be empty."}
             else:
-                secrets = self._check_secrets(rows, added, errors, exact=False)
-                if not errors and set(secrets) != set(added):
-                    errors["secrets"] = {"secrets_provided": SECRETS_PROVIDED}
-        if errors:
-            raise validation_error(errors, "Could not validate resource data.")
+                data_errors = {}
+                if not isinstance(data, str) or not data.isascii():
+                    data_errors["ascii"] = "The message should be a valid ASCII string."
+                if not crypto.is_armored_message(data):
+                    data_errors["isValidOpenPGPMessage"] = ("The message should be a valid ASCII-armored OpenPGP "
+                                                            "message.")
+                if data_errors:
+                    errors["data"] = data_errors
+        if errors or update:
+            return errors
+        user = self.users.get(uid)
+        user_errors = {}
+        if uid in added:
+            user_errors["secret_unique"] = "A secret already exists for the given user and resource."
+            user_errors["secret_revision_unique"] = ("A secret already exists for the given user, resource and "
+                                                     "secret revision.")
+        if user is None:
+            user_errors["user_exists"] = "The user does not exist."
+        if user is None or user["deleted"]:
+            user_errors["user_is_not_soft_deleted"] = "The user does not exist."
+        if user_errors:
+            errors["user_id"] = user_errors
+        if uid not in after:
+            errors["resource_id"] = {"has_resource_access": "Access denied."}
+        return errors
+
+    def _share_secrets(self, rid, rows, after):
+        """SecretsUpdateSecretsService::updateSecrets: update the secrets of users who have one, add the others
+        (each must have access once the permissions changed), drop those of users who lost access, then every
+        user with access must have a secret. Returns ({user_id: data}, errors or None)."""
+        has_secret = {uid for (res_id, uid) in self.secrets if res_id == rid}
+        written = {}
+        for index, row in self._php_rows(rows, "secrets"):
+            if not isinstance(row, dict):
+                raise TypeError("a secrets row must be an array")
+            uid = row.get("user_id")
+            errors = self._secret_row_errors(row, uid, has_secret, set(written) - has_secret, after)
+            if errors:
+                return written, self._row_errors(index, errors)
+            if uid in has_secret and "data" not in row:
+                continue
+            written[uid] = row["data"]
+        with_secret = has_secret | set(written)
+        if after:  # deleteLostAccessSecrets
+            with_secret &= after
+        if with_secret != after:
+            return written, {"secrets_provided": SECRETS_PROVIDED}
+        return written, None
+
+    def h_share_resource(self, req, rid):
+        """ShareController::share / ResourcesShareService::share; the answer's body is null."""
+        me, dummy = self.current_user(req)
+        self._share_checks(me, rid)
+        data = self.data(req)
+        new_perms, dummy = self._share_permissions(rid, data)
+        after = self._expand(new_perms)
+        written, errors = self._share_secrets(rid, data.get("secrets"), after)
+        if errors is not None:
+            raise validation_error({"secrets": errors}, "Could not validate resource data.")
         self._save_permissions(rid, new_perms)
-        for uid in before - after:
-            self.secrets.pop((rid, uid), None)
-        for uid, payload in secrets.items():
+        for uid, payload in written.items():
             self._set_secret(rid, uid, payload, me["id"])
-        res["modified"] = iso()
+        for (res_id, uid) in [k for k in self.secrets if k[0] == rid]:
+            if after and uid not in after:
+                del self.secrets[(res_id, uid)]
         return self.envelope(req, None)
 
     def h_share_folder(self, req, fid):
+        """FoldersShareController / FoldersShareService::share. An existing folder the caller does not own is a
+        403 (the folder is found without an access check); no permission rows: nothing is checked or changed.
+        The answer is the folder as loaded before the change (its `personal` included); `modified` is kept."""
         me, dummy = self.current_user(req)
-        folder = self._get_folder_or_error(me["id"], fid)
-        if self._permission_of(me["id"], fid)["type"] < OWNER:
-            raise HttpError(403, "You are not allowed to update the permissions of this folder.")
-        errors = {}
-        new_perms = self._apply_share("Folder", fid, self.data(req), errors)
-        if errors:
-            raise validation_error(errors, "Could not validate folder data.")
-        self._save_permissions(fid, new_perms)
-        folder["modified"] = iso()
-        return self.envelope(req, self.fmt_folder(folder, me["id"], _NoContain()))
-
-    def h_search_aros(self, req):
-        self.current_user(req)
-        search = (req.arg("filter[search]") or "").lower()
-        out = []
-        for user in sorted(self.users.values(), key=lambda u: u["username"]):
-            if user["active"] and not user["deleted"] and (
-                    search in user["username"].lower() or search in user["first_name"].lower()
-                    or search in user["last_name"].lower()):
-                out.append(self.fmt_user(user, gpgkey=self.contains(req, "gpgkey")))
-        for group in sorted(self.groups.values(), key=lambda g: g["name"]):
-            if not group["deleted"] and search in group["name"].lower():
-                row = {k: group[k] for k in ("id", "name", "deleted", "created", "modified", "created_by",
-                                             "modified_by")}
-                row["user_count"] = len(group["groups_users"])
-                out.append(row)
-        return self.listing(req, out)
-
-    # -- folders -------------------------------------------------------------------------------
-    def _get_folder_or_error(self, uid, fid):
         if not is_uuid(fid):
             raise HttpError(400, "The folder id is not valid.")
-        folder = self._visible_folder(uid, fid)
+        folder = self.folders.get(fid)
         if folder is None:
             raise HttpError(404, "The folder does not exist.")
-        return folder
+        perm = self._permission_of(me["id"], fid)
+        if perm is None or perm["type"] < OWNER:
+            raise HttpError(403, "You are not allowed to update the permissions of this folder.")
+        answer = self.fmt_folder(folder, me["id"], {})
+        rows = self.data(req).get("permissions")
+        if not self._php_truthy(rows):
+            return self.envelope(req, answer)
+        was_personal = len(self._users_with_access(fid)) <= 1
+        new_perms, dummy, errors = self._apply_share("Folder", fid, rows)
+        if errors is not None:
+            raise validation_error({"permissions": errors}, "Could not validate folder data.")
+        added = any(p["id"] is None for p in new_perms)
+        self._save_permissions(fid, new_perms)
+        if was_personal and added:  # moveSelfOrganizedContentWithInsufficientPermissionToRoot
+            for item in list(self.folders.values()) + [r for r in self.resources.values() if not r["deleted"]]:
+                if item["folder_parent_id"] == fid and self._permission_of(me["id"], item["id"]) is not None \
+                        and self._permission_of(me["id"], item["id"])["type"] < UPDATE:
+                    item["folder_parent_id"] = None
+        return self.envelope(req, answer)
+
+    def h_search_aros(self, req):
+        """ShareSearchController::searchArosToShareWith: at most 25 active users and 25 groups, merged and sorted
+        by lower-cased username / name, without pagination. No contain: users get gpgkey, profile, groups_users
+        and role (UsersTable::findIndex defaults); any allowed contain turns the other two of
+        groups_users/gpgkey/role off. Groups carry user_count, and groups_users when asked."""
+        me, dummy = self.current_user(req)
+        searches = self.qlist(req, "filter[search]", keep_blank=True)
+        for index, keyword in enumerate(searches):
+            if keyword == "" or keyword == "0":
+                raise HttpError(400, 'Invalid filter. "%d" is not a valid search filter.' % index)
+            if len(keyword) > 64:
+                raise HttpError(400, 'Invalid filter. "%s" is not a valid search filter. It should be between 1 and '
+                                     '64 char in length.' % keyword)
+        search = searches[0].lower() if searches else ""
+        asked = self.isset_contains(req, ("groups_users", "gpgkey", "role"))
+        if asked:
+            contain = dict({"groups_users": False, "gpgkey": False, "role": False}, **asked)
+        else:
+            contain = {"groups_users": True, "gpgkey": True, "role": True}
+        users = [u for u in sorted(self.users.values(), key=lambda u: u["username"])
+                 if u["active"] and not u["deleted"] and (
+                     search in u["username"].lower() or search in u["first_name"].lower()
+                     or search in u["last_name"].lower())][:25]
+        groups = [g for g in sorted(self.groups.values(), key=lambda g: g["name"])
+                  if not g["deleted"] and search in g["name"].lower()][:25]
+        out = [(u["username"].lower(), self.fmt_user(u, gpgkey=contain["gpgkey"], role=contain["role"],
+                                                     groups_users=contain["groups_users"])) for u in users]
+        group_contain = {"user_count": True, "groups_users": bool(asked.get("groups_users"))}
+        out += [(g["name"].lower(), self.fmt_group(g, me["id"], group_contain)) for g in groups]
+        out.sort(key=lambda pair: pair[0])
+        return self.envelope(req, [item for dummy, item in out])
+
+    # -- folders -------------------------------------------------------------------------------
+    # Contain allow-lists of FoldersIndexController / FoldersViewController, and of the create and update
+    # controllers (which re-read the folder with them, without the creator/modifier profiles).
+    FOLDER_CONTAINS = ("children_resources", "children_folders", "creator", "creator.profile", "modifier",
+                       "modifier.profile", "permission", "permissions", "permissions.user.profile", "permissions.group")
+    FOLDER_WRITE_CONTAINS = ("children_folders", "children_resources", "creator", "modifier", "permission",
+                             "permissions", "permissions.group", "permissions.user.profile")
+
+    def _folder_search(self, req):
+        """filter[search] as QueryStringComponent::validateFilterSearch; the first keyword, or None."""
+        searches = self.qlist(req, "filter[search]", keep_blank=True)
+        for index, keyword in enumerate(searches):
+            if keyword in ("", "0"):  # PHP empty()
+                raise HttpError(400, 'Invalid filter. "%d" is not a valid search filter.' % index)
+            if len(keyword) > 64:
+                raise HttpError(400, 'Invalid filter. "%s" is not a valid search filter. It should be between 1 and '
+                                     '64 char in length.' % keyword)
+        return searches[0] if searches else None
 
     def h_folders(self, req):
+        """FoldersIndexController: the caller's folders (any permission), paginated, Folders.name ASC; filters
+        has-id, has-parent ("", "0", "false": the root), search (case-insensitive LIKE on the name)."""
         me, dummy = self.current_user(req)
+        contain = self.isset_contains(req, self.FOLDER_CONTAINS)
         items = [f for f in self.folders.values() if self._permission_of(me["id"], f["id"])]
         has_id = self.qlist(req, "filter[has-id]")
         if has_id:
             items = [f for f in items if f["id"] in set(has_id)]
-        parents = self.qlist(req, "filter[has-parent]", keep_blank=True)
-        if parents:  # an empty value is the root
-            wanted = {p or None for p in parents}
-            items = [f for f in items if self._folder_parent_for(me["id"], f["folder_parent_id"]) in wanted]
-        search = req.arg("filter[search]")
+        search = self._folder_search(req)
         if search:
             items = [f for f in items if search.lower() in f["name"].lower()]
+        parents = [v for key, vals in req.query.items() if key in ("filter[has-parent]", "filter[has-parent][]")
+                   or re.match(r"filter\[has-parent\]\[\d+\]$", key) for v in vals]
+        if parents:
+            wanted = set()
+            for value in parents:
+                if value in ("", "0", "false"):
+                    wanted.add(None)
+                elif is_uuid(value):
+                    wanted.add(value)
+                else:
+                    raise HttpError(400, 'Invalid filter. "%s" is not a valid parent id for filter has-parent.' % value)
+            items = [f for f in items if self._folder_parent_for(me["id"], f["folder_parent_id"]) in wanted]
         items.sort(key=lambda f: f["name"].lower())
-        return self.listing(req, [self.fmt_folder(f, me["id"], req) for f in items])
+        return self.listing(req, [self.fmt_folder(f, me["id"], contain) for f in items])
 
     def h_folder_get(self, req, fid):
         me, dummy = self.current_user(req)
-        folder = self._get_folder_or_error(me["id"], fid)
-        return self.envelope(req, self.fmt_folder(folder, me["id"], req))
+        if not is_uuid(fid):
+            raise HttpError(400, "The folder id is not valid.")
+        contain = self.isset_contains(req, self.FOLDER_CONTAINS)
+        has_id = self.qlist(req, "filter[has-id]")
+        folder = self._visible_folder(me["id"], fid)
+        if folder is None or (has_id and fid not in has_id):
+            raise HttpError(404, "The folder does not exist.")
+        return self.envelope(req, self.fmt_folder(folder, me["id"], contain))
+
+    @staticmethod
+    def _folder_dto(data):
+        """MetadataFolderDto::fromArray (typed ?string properties: anything else is a TypeError, a 500).
+        Returns True for a v5 folder (metadata given)."""
+        for field in ("name", "folder_parent_id", "metadata", "metadata_key_id", "metadata_key_type"):
+            if data.get(field) is not None and not isinstance(data[field], str):
+                raise TypeError("MetadataFolderDto::$%s must be ?string" % field)
+        given = [f for f in ("metadata", "metadata_key_id", "metadata_key_type") if data.get(f) is not None]
+        if not given:
+            return False
+        if len(given) < 3:
+            raise HttpError(400, "Few fields are missing for the V5.")
+        if data.get("name") is not None:
+            raise HttpError(400, "V4 related fields are not supported for V5.")
+        return True
 
     def _check_folder_name(self, name, errors):
-        if name is None:
-            errors["name"] = {"_required": "A name is required."}
-        elif not isinstance(name, str) or name.strip() == "":
+        """FoldersTable::validationDefault; the DTO always passes `name` (null when absent), so a missing
+        name is "_empty", never "_required"; blanks are a name."""
+        if name is None or name == "":
             errors["name"] = {"_empty": "The name should not be empty."}
         elif len(name) > 256:
             errors["name"] = {"maxLength": "The name length should be maximum 256 characters."}
 
-    def _check_parent(self, me, parent_id, errors, moving=None):
+    def _check_parent(self, me, parent_id, errors):
+        """FoldersCreateService::validateParentFolder: any existing folder passes folder_exists; one the
+        caller cannot see or only reads is has_folder_access."""
         if parent_id is None:
             return
-        folder = self._visible_folder(me["id"], parent_id)
-        if folder is None:
+        if not is_uuid(parent_id):
+            errors["folder_parent_id"] = {"uuid": "The folder parent id should be a valid UUID."}
+        elif parent_id not in self.folders:
             errors["folder_parent_id"] = {"folder_exists": "The folder parent must exist."}
-            return
-        if self._permission_of(me["id"], parent_id)["type"] < UPDATE:
+        elif (self._permission_of(me["id"], parent_id) or {"type": 0})["type"] < UPDATE:
             errors["folder_parent_id"] = {"has_folder_access": "You are not allowed to create content into "
                                                                "the parent folder."}
-            return
-        node = parent_id
-        while moving is not None and node is not None:
-            if node == moving:
-                errors["folder_parent_id"] = {"not_cycle": "The folder cannot be moved into one of its children."}
-                return
-            node = self.folders[node]["folder_parent_id"]
 
     def h_folder_create(self, req):
+        """FoldersCreateController: the name is validated before the parent; the answer carries only the contains
+        asked for in the query string."""
         me, dummy = self.current_user(req)
         data = self.data(req)
+        if self._folder_dto(data):  # the imitation's metadata types settings refuse v5 folders
+            raise HttpError(400, "Folder creation/modification with encrypted metadata not allowed.")
         errors = {}
         self._check_folder_name(data.get("name"), errors)
-        self._check_parent(me, data.get("folder_parent_id"), errors)
+        if not errors:
+            self._check_parent(me, data.get("folder_parent_id"), errors)
         if errors:
             raise validation_error(errors, "Could not validate folder data.")
+        contain = self.isset_contains(req, self.FOLDER_WRITE_CONTAINS)
         now = iso()
         fid = str(uuid.uuid4())
         folder = {"id": fid, "name": data["name"], "folder_parent_id": data.get("folder_parent_id"),
                   "created": now, "modified": now, "created_by": me["id"], "modified_by": me["id"], "personal": True}
         self.folders[fid] = folder
         self._add_permission("Folder", fid, "User", me["id"], OWNER)
-        return self.envelope(req, self.fmt_folder(folder, me["id"], _Contain("permission")),
+        return self.envelope(req, self.fmt_folder(folder, me["id"], contain),
                              message="The folder has been added successfully.")
 
     def h_folder_update(self, req, fid):
+        """FoldersUpdateController: no permission 404, read-only 403; only the name changes."""
         me, dummy = self.current_user(req)
-        folder = self._get_folder_or_error(me["id"], fid)
-        if self._permission_of(me["id"], fid)["type"] < UPDATE:
-            raise HttpError(403, "You are not allowed to update this folder.")
+        if not is_uuid(fid):
+            raise HttpError(400, "The folder id is not valid.")
         data = self.data(req)
+        self._folder_dto(data)
+        perm = self._permission_of(me["id"], fid)
+        if perm is None:
+            raise HttpError(404, "The folder does not exist.")
+        if perm["type"] < UPDATE:
+            raise HttpError(403, "You are not allowed to update this folder.")
+        folder = self.folders[fid]
         errors = {}
         self._check_folder_name(data.get("name"), errors)
         if errors:
             raise validation_error(errors, "Could not validate folder data.")
+        contain = self.isset_contains(req, self.FOLDER_WRITE_CONTAINS)
         folder.update(name=data["name"], modified=iso(), modified_by=me["id"])
-        return self.envelope(req, self.fmt_folder(folder, me["id"], _Contain("permission")),
+        return self.envelope(req, self.fmt_folder(folder, me["id"], contain),
                              message="The folder has been updated successfully.")
 
     def h_folder_delete(self, req, fid):
+        """FoldersDeleteController / FoldersDeleteService: a folder that exists but that the caller cannot
+        update (or see) is a 403."""
         me, dummy = self.current_user(req)
-        folder = self._get_folder_or_error(me["id"], fid)
-        if self._permission_of(me["id"], fid)["type"] < UPDATE:
+        if not is_uuid(fid):
+            raise HttpError(400, "The folder id is not valid.")
+        cascade = req.query.get("cascade", [None])[0] if "cascade" in req.query else False
+        if isinstance(cascade, str):  # QueryStringComponent::normalizeBoolean; other strings break delete(bool)
+            if cascade.lower() in ("true", "1"):
+                cascade = True
+            elif cascade.lower() in ("false", "0"):
+                cascade = False
+            else:
+                raise TypeError("FoldersDeleteService::delete(bool $cascade)")
+        folder = self.folders.get(fid)
+        if folder is None:
+            raise HttpError(404, "The folder does not exist.")
+        if (self._permission_of(me["id"], fid) or {"type": 0})["type"] < UPDATE:
             raise HttpError(403, "You are not allowed to delete this folder.")
-        cascade = self._flag(req, "cascade")
-        self._delete_folder(folder, cascade)
+        self._delete_folder(me, folder, cascade)
         return self.envelope(req, None, message="The folder has been deleted successfully.")
 
-    def _delete_folder(self, folder, cascade):
+    def _delete_folder(self, me, folder, cascade):
+        """Without cascade every item in the folder goes to the root. With cascade, the items below it that the
+        caller can update (user or group permission >= 7) go too (resources soft-deleted, folders deleted, their
+        content walked); the others go to the root, and a kept folder's content stays in it."""
         fid = folder["id"]
-        for child in [f for f in self.folders.values() if f["folder_parent_id"] == fid]:
-            if cascade:
-                self._delete_folder(child, True)
-            else:
-                child["folder_parent_id"] = folder["folder_parent_id"]
-        for res in [r for r in self.resources.values() if r["folder_parent_id"] == fid and not r["deleted"]]:
-            if cascade:
-                res["deleted"] = True
-                for key in [k for k in self.secrets if k[0] == res["id"]]:
-                    del self.secrets[key]
-            else:
-                res["folder_parent_id"] = folder["folder_parent_id"]
-        for pid in [p["id"] for p in self._aco_permissions(fid)]:
+        deleted_folders = []
+        if cascade:
+            level = [fid]
+            while level:
+                nxt = []
+                for item in [f for f in self.folders.values() if f["folder_parent_id"] in level] + \
+                        [r for r in self.resources.values() if r["folder_parent_id"] in level and not r["deleted"]]:
+                    deletable = (self._permission_of(me["id"], item["id"]) or {"type": 0})["type"] >= UPDATE
+                    if not deletable:
+                        item["folder_parent_id"] = None
+                    elif item["id"] in self.folders:
+                        deleted_folders.append(item)
+                        nxt.append(item["id"])
+                    else:
+                        self._cascade_soft_delete_resource(me, item)
+                level = nxt
+        else:
+            for item in list(self.folders.values()) + list(self.resources.values()):
+                if item["folder_parent_id"] == fid:
+                    item["folder_parent_id"] = None
+        for gone in deleted_folders + [folder]:
+            for pid in [p["id"] for p in self._aco_permissions(gone["id"])]:
+                del self.permissions[pid]
+            del self.folders[gone["id"]]
+
+    def _cascade_soft_delete_resource(self, me, res):
+        """ResourcesTable::softDelete: deleted, v4 username/uri/description cleared, secrets and permissions gone."""
+        res.update(deleted=True, folder_parent_id=None, modified=iso(), modified_by=me["id"])
+        if res["metadata"] is None:
+            res.update(username=None, uri=None, description=None)
+        for key in [k for k in self.secrets if k[0] == res["id"]]:
+            del self.secrets[key]
+        for pid in [p["id"] for p in self._aco_permissions(res["id"])]:
             del self.permissions[pid]
-        del self.folders[fid]
 
     def _move(self, req, obj_id, kind):
         """PUT /move/{resource|folder}/{id}.json as FoldersRelationsMoveController."""
@@ -1922,12 +2245,11 @@ class PassboltApp(App):
         if kind == "Folder":
             node = parent
             while node is not None:
-                if node == obj_id:
-                    raise validation_error({"folder_parent_id": {"folder_cycle": "The folder cannot be moved into "
-                                                                 "one of its children."}}, move_errors)
+                if node == obj_id:  # FoldersRelationsMoveItemInUserTreeService::assertCycleFree
+                    raise validation_error({"folder_parent_id": {"cycle": "The folder cannot be moved into one of "
+                                                                 "its descendants."}}, move_errors)
                 node = self.folders[node]["folder_parent_id"]
-        item["folder_parent_id"] = parent
-        item["modified"] = iso()
+        item["folder_parent_id"] = parent  # only the folders relations change, not the item's `modified`
         return self.envelope(req, None, message="The object has been moved successfully.")
 
     def h_move_resource(self, req, rid):
