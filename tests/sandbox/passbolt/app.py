@@ -87,6 +87,16 @@ class HttpError(Exception):
         self.headers = headers or []
 
 
+def _message_errors(data):
+    """SecretsTable's rules for a secret's `data` that is present and not empty."""
+    errors = {}
+    if not isinstance(data, str) or not data.isascii():
+        errors["ascii"] = "The message should be a valid ASCII string."
+    if not crypto.is_armored_message(data):
+        errors["isValidOpenPGPMessage"] = "The message should be a valid ASCII-armored OpenPGP message."
+    return errors
+
+
 def validation_error(errors, message="Could not validate resource data."):
     return HttpError(400, message, errors)
 
@@ -1477,13 +1487,8 @@ class PassboltApp(App):
             errors["data"] = {"_required": "A message is required."}
         elif row["data"] in (None, ""):
             errors["data"] = {"_empty": "The message should not be empty."}
-        else:
-            data = row["data"]
-            if not isinstance(data, str) or not data.isascii():
-                errors.setdefault("data", {})["ascii"] = "The message should be a valid ASCII string."
-            if not crypto.is_armored_message(data):
-                errors.setdefault("data", {})["isValidOpenPGPMessage"] = \
-                    "The message should be a valid ASCII-armored OpenPGP message."
+        elif _message_errors(row["data"]):
+            errors["data"] = _message_errors(row["data"])
         return errors
 
     def _resource_rule_errors(self, res, values, is_v5, secret_users):
@@ -1859,7 +1864,7 @@ class PassboltApp(App):
             "added": [{"User": {"id": uid}} for uid in sorted(after - before)],
             "removed": [{"User": {"id": uid}} for uid in sorted(before - after)]}})
 
-    def _secret_row_errors(self, row, uid, has_secret, added, after):
+    def _share_secret_errors(self, row, uid, has_secret, added, after):
         """Secrets table validation (data; user_id on create), then its create rules, for one share secret."""
         errors = {}
         update = uid in has_secret  # SecretsUpdateSecretsService::updateSecret patches `data` only
@@ -1872,15 +1877,8 @@ class PassboltApp(App):
         if "data" in row or not update:
             if data in (None, ""):
                 errors["data"] = {"_empty": "The message should not be empty."}
-            else:
-                data_errors = {}
-                if not isinstance(data, str) or not data.isascii():
-                    data_errors["ascii"] = "The message should be a valid ASCII string."
-                if not crypto.is_armored_message(data):
-                    data_errors["isValidOpenPGPMessage"] = ("The message should be a valid ASCII-armored OpenPGP "
-                                                            "message.")
-                if data_errors:
-                    errors["data"] = data_errors
+            elif _message_errors(data):
+                errors["data"] = _message_errors(data)
         if errors or update:
             return errors
         user = self.users.get(uid)
@@ -1909,7 +1907,7 @@ class PassboltApp(App):
             if not isinstance(row, dict):
                 raise TypeError("a secrets row must be an array")
             uid = row.get("user_id")
-            errors = self._secret_row_errors(row, uid, has_secret, set(written) - has_secret, after)
+            errors = self._share_secret_errors(row, uid, has_secret, set(written) - has_secret, after)
             if errors:
                 return written, self._row_errors(index, errors)
             if uid in has_secret and "data" not in row:
