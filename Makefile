@@ -11,6 +11,9 @@ SANITY_TREE := $(TMP)/sanity/ansible_collections/pwman/secrets
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(CURDIR)/tests
 PYTEST_ARGS ?=
+# `make test` runs the suite on two pytest-xdist workers (most tests wait on ansible-playbook and the servers);
+# tests that look at host-wide state share one worker (xdist_group). PYTEST_WORKERS= runs it in one process.
+PYTEST_WORKERS ?= -n 2 --dist loadgroup
 
 .PHONY: help venv link sandbox demo test sanity ansible-test-sanity lint docs-lint units integration pytest bench clean
 
@@ -69,7 +72,7 @@ integration: venv link
 
 # Units and integration in one run, so the closing line counts every test.
 pytest: venv link
-	PATH=$(BIN):$$PATH $(BIN)/pytest tests/unit tests/integration $(PYTEST_ARGS)
+	PATH=$(BIN):$$PATH $(BIN)/pytest $(PYTEST_WORKERS) tests/unit tests/integration $(PYTEST_ARGS)
 
 bench: venv link
 	PATH=$(BIN):$$PATH $(PY) tests/bench/run.py

@@ -8,7 +8,9 @@ behaviour itself; pytest checks it passed and can look at server stats.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,8 +22,13 @@ from sandbox import harness
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The lookup agent's socket directory for this test session (private, removed at the end).
 # Test modules also import this file as integration.conftest: both imports share one directory.
-AGENT_DIR = os.environ.get("PWMAN_TEST_AGENT_DIR") or tempfile.mkdtemp(prefix="pwman-agent-")
-os.environ["PWMAN_TEST_AGENT_DIR"] = AGENT_DIR
+# Each pytest-xdist worker has its own (the variable's name carries the worker id).
+_AGENT_VAR = "PWMAN_TEST_AGENT_DIR" + ("_" + os.environ["PYTEST_XDIST_WORKER"].upper()
+                                      if os.environ.get("PYTEST_XDIST_WORKER") else "")
+AGENT_DIR = os.environ.get(_AGENT_VAR)
+if not AGENT_DIR:
+    AGENT_DIR = os.environ[_AGENT_VAR] = tempfile.mkdtemp(prefix="pwman-agent-")
+    atexit.register(shutil.rmtree, AGENT_DIR, True)  # also in the xdist controller, which runs no test
 TARGETS = os.path.join(REPO, "tests", "integration", "targets")
 COLLECTIONS = os.path.join(REPO, ".tmp", "collections")
 
@@ -94,7 +101,6 @@ def target_servers(name):
 def agent_cleanup():
     yield
     harness.stop_lookup_agents(AGENT_DIR)
-    import shutil  # pylint: disable=import-outside-toplevel
     import time  # pylint: disable=import-outside-toplevel
 
     time.sleep(0.5)

@@ -30,7 +30,8 @@ from sandbox import harness
 
 from ansible_collections.pwman.secrets.plugins.module_utils import _gpg
 
-pytestmark = pytest.mark.filterwarnings("ignore")
+# Looks at what every process leaves in the shared GnuPG homes directory: these tests share one pytest-xdist worker.
+pytestmark = [pytest.mark.filterwarnings("ignore"), pytest.mark.xdist_group("gpg-homes")]
 
 RESULT = re.compile(r"RESULT=<<(.*?)>>")
 
@@ -361,6 +362,19 @@ def test_keys_protected_in_memory_homes(pb, agent_dir):
         assert b"(protected-private-key" in text and b"(private-key" not in text, path
 
 
+def _descends_from(pid, ancestor):
+    """Whether process `pid` is `ancestor` or one of its descendants (parents read from /proc)."""
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            with open("/proc/%d/stat" % pid, encoding="utf-8") as handle:
+                pid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+    return False
+
+
 def test_sigkill_of_a_module_then_next_run_removes_the_stale_home(pb, agent_dir, tmp_path):
     pb.add_faults({"kind": "latency", "path": "/resources\\.json", "delay": 30, "count": 1})
     env = agent_env(pb.env, agent_dir, PWMAN_SECRETS_CACHE="false")
@@ -378,7 +392,8 @@ def test_sigkill_of_a_module_then_next_run_removes_the_stale_home(pb, agent_dir,
         deadline = time.time() + 60
         while stale is None and time.time() < deadline:
             new = set(glob.glob(os.path.join(_gpg.home_base(), "*"))) - before
-            stale = next(iter(new), None)
+            # only this run's module: other tests (another pytest-xdist worker) make homes here too
+            stale = next((h for h in new if _descends_from(int(os.path.basename(h).split("-")[0]), proc.pid)), None)
             time.sleep(0.1)
         assert stale, "the module made no GnuPG home under %s" % _gpg.home_base()
         owner = int(os.path.basename(stale).split("-")[0])

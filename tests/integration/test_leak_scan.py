@@ -29,7 +29,8 @@ from integration.reliability import write_play
 from sandbox.opp import seed_data as opp_seed
 from sandbox.passwordstate import seed_data as ps_seed
 
-pytestmark = pytest.mark.filterwarnings("ignore")
+# Looks at what every process leaves in the shared GnuPG homes directory: these tests share one pytest-xdist worker.
+pytestmark = [pytest.mark.filterwarnings("ignore"), pytest.mark.xdist_group("gpg-homes")]
 
 COMMON_ARGS = ["-vvv", "--diff"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import fcntl
 import hashlib
 import hmac
 import json
@@ -94,21 +95,33 @@ def cached_key(cache_dir, label, kind, name, email, passphrase):
     os.chmod(cache_dir, 0o700)
     digest = hashlib.sha256(("%s|%s|%s" % (email, name, passphrase)).encode()).hexdigest()[:10]
     path = os.path.join(cache_dir, "passbolt-%s-%s-%s.json" % (label, kind, digest))
-    if os.path.exists(path):
-        try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-            if data.get("passphrase") == (passphrase or "") and data.get("fingerprint"):
-                return data
-        except (OSError, ValueError):
-            pass
-    data = generate_key(kind, name, email, passphrase)
-    tmp = path + ".%d.tmp" % os.getpid()
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle)
-    os.replace(tmp, path)
-    return data
+    data = _read_cached(path, passphrase)
+    if data:
+        return data
+    # Servers of parallel test workers start together: one generates, the others wait and read its key.
+    fd = os.open(path + ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        data = _read_cached(path, passphrase)
+        if data:
+            return data
+        data = generate_key(kind, name, email, passphrase)
+        tmp = path + ".%d.tmp" % os.getpid()
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
+            json.dump(data, handle)
+        os.replace(tmp, path)
+        return data
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _read_cached(path, passphrase):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return data if data.get("passphrase") == (passphrase or "") and data.get("fingerprint") else None
 
 
 # -- armored message validation (no gpg needed) ------------------------------------------------
