@@ -183,6 +183,14 @@ def test_jwt_refresh_and_logout_details(server, client):
     body(anonymous, 401)
 
 
+def test_jwks_and_its_well_known_redirect(server):
+    """JwksGetService::getPublicKey fields, no envelope; config/routes.php redirects /.well-known/jwks.json (301)."""
+    moved = requests.get(server.base_url + "/.well-known/jwks.json", allow_redirects=False, timeout=10)
+    assert moved.status_code == 301 and moved.headers["Location"] == server.base_url + "/auth/jwt/jwks.json"
+    keys = requests.get(server.base_url + "/.well-known/jwks.json", timeout=10).json()
+    assert set(keys) == {"keys"} and set(keys["keys"][0]) == {"kty", "alg", "use", "e", "n"}
+
+
 # -- MFA ---------------------------------------------------------------------------------------
 def test_mfa_verify_endpoints(server, client):
     """TotpVerifyGet/PostController, TotpVerifyForm's messages, MfaRateLimiterService (more than 4 failures since
@@ -282,6 +290,10 @@ def test_request_bodies_as_cakephp_parses_them(server):
     broken = requests.post(url, data=b'{"user_id": ', headers={"Content-Type": "application/json"}, timeout=10)
     body(broken, 400)
     assert _message(broken) == "Bad Request"
+    before_login = requests.post(server.base_url + "/folders.json", data=b"{", timeout=10,
+                                 headers={"Content-Type": "application/json"})
+    body(before_login, 400)  # the body parser runs before authentication
+    assert _message(before_login) == "Bad Request"
     payload = json.dumps({"user_id": str(uuid.uuid4()), "challenge": "x"}).encode()
     for data, ctype in ((b"[1, 2]", "application/json"), (payload, "text/plain")):
         answer = requests.post(url, data=data, headers={"Content-Type": ctype}, timeout=10)

@@ -125,9 +125,10 @@ def iso(ts=None):
 class Redirect(Exception):
     """A 302 answer (Passbolt redirects JSON requests that need MFA to /mfa/verify/error.json)."""
 
-    def __init__(self, location):
+    def __init__(self, location, status=302):
         super().__init__(location)
         self.location = location
+        self.status = status
 
 
 class HttpError(Exception):
@@ -500,12 +501,20 @@ class PassboltApp(App):
         # An exception (rendered by the outer ErrorHandlerMiddleware) or a redirect from the MFA/authentication
         # middleware never passes through GpgAuthHeadersMiddleware and CsrfProtectionMiddleware on its way out.
         try:
+            self._parse_body_first(request)
             response = super().dispatch(request)
         except HttpError as exc:
             return self.error(request, exc.status, exc.message, exc.body, exc.headers)
         except Redirect as exc:
-            return Response(302, b"", "text/html; charset=UTF-8", [("Location", exc.location)])
+            return Response(exc.status, b"", "text/html; charset=UTF-8", [("Location", exc.location)])
         return self._csrf_cookie(request, self._gpgauth_headers(request, response))
+
+    def _parse_body_first(self, request):
+        """BodyParserMiddleware runs right after routing, before authentication: a routed request with a broken JSON
+        body is a 400 "Bad Request" whatever else is wrong with it."""
+        if request.method in WRITE_METHODS and any(
+                method == request.method and pattern.match(request.path) for method, pattern, dummy in self.routes):
+            self.data(request)
 
     def _gpgauth_headers(self, request, response):
         """GpgAuthHeadersMiddleware (not for JWT requests): the fixed headers, and the authentication result's: a
@@ -825,6 +834,7 @@ class PassboltApp(App):
         r("POST", r"/auth/jwt/logout\.json")(self.h_jwt_logout)
         r("GET", r"/auth/jwt/rsa\.json")(self.h_jwt_rsa)
         r("GET", r"/auth/jwt/jwks\.json")(self.h_jwt_jwks)
+        r("GET", r"/\.well-known/jwks\.json")(self.h_well_known_jwks)
         r("POST", r"/auth/login\.json")(self.h_gpgauth_login)
         r("GET", r"/auth/logout\.json")(self.h_gpgauth_logout)
         r("POST", r"/auth/logout\.json")(self.h_gpgauth_logout)
@@ -1187,6 +1197,11 @@ class PassboltApp(App):
 
     def h_jwt_rsa(self, req):
         return self.envelope(req, {"keydata": self.jwt.public_pem})
+
+    def h_well_known_jwks(self, req):
+        """JwtAuthentication config/routes.php: $routes->redirect('.well-known/jwks.json', '/auth/jwt/jwks.json'),
+        a RedirectRoute (301 to the full URL) answered by the routing middleware."""
+        raise Redirect(self._full_base_url() + "/auth/jwt/jwks.json", status=301)
 
     def h_jwt_jwks(self, req):
         return Response(200, php_json({"keys": [self.jwt.jwk()]}), JSON_TYPE)
