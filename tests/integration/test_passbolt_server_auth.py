@@ -106,6 +106,12 @@ def test_gpgauth_login_body_last_logged_in_and_logout(server, client):
         refused = jwt.post(server.base_url + path, json={}, timeout=10)
         body(refused, 400)
         assert _message(refused) == "The route %s is not permitted with JWT authentication." % route
+    login_page = second.get(server.base_url + "/auth/login.json", timeout=10)
+    body(login_page, 404)
+    assert _message(login_page) == "Page not found."
+    other_method = second.put(server.base_url + "/auth/jwt/login.json", json={}, timeout=10)
+    body(other_method, 404)  # a MissingRouteException, as an unknown path
+    assert _message(other_method) == "Not Found"
     get = second.get(server.base_url + "/auth/logout.json", timeout=10)
     body(get, 404)
     assert _message(get) == "Not Found"
@@ -218,7 +224,7 @@ def test_mfa_verify_endpoints(server, client):
         "totp": {"isValidOtp": "This OTP is not valid."}}
     ok = session.post(url, json={"totp": totp(client.users["carol"]["totp_secret"])}, timeout=10)
     body(ok)
-    assert re.fullmatch(r"passbolt_mfa=[0-9a-f]+; path=/; HttpOnly", ok.headers["Set-Cookie"]), ok.headers
+    assert re.fullmatch(r"passbolt_mfa=[0-9a-f-]{36}; path=/; HttpOnly", ok.headers["Set-Cookie"]), ok.headers
     after = session.get(url, timeout=10)
     body(after, 400)
     assert _message(after) == "The multi-factor authentication is not required."

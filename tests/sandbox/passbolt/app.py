@@ -492,7 +492,9 @@ class PassboltApp(App):
         return self.error(request, 404, "Not Found")
 
     def method_not_allowed(self, request):
-        return self.error(request, 405, "Method Not Allowed")
+        # CakePHP routes by path and method: a known path with another method is a MissingRouteException too,
+        # rendered outside debug mode as 404 "Not Found" (never a 405).
+        return self.not_found(request)
 
     def internal_error(self, request, exc):
         return self.error(request, 500, "An internal error occurred.")
@@ -836,6 +838,7 @@ class PassboltApp(App):
         r("GET", r"/auth/jwt/jwks\.json")(self.h_jwt_jwks)
         r("GET", r"/\.well-known/jwks\.json")(self.h_well_known_jwks)
         r("POST", r"/auth/login\.json")(self.h_gpgauth_login)
+        r("GET", r"/auth/login\.json")(self.h_gpgauth_login_get)
         r("GET", r"/auth/logout\.json")(self.h_gpgauth_logout)
         r("POST", r"/auth/logout\.json")(self.h_gpgauth_logout)
         r("GET", r"/auth/is-authenticated\.json")(self.h_is_authenticated)
@@ -981,6 +984,11 @@ class PassboltApp(App):
         cookies = [("Set-Cookie", "passbolt_session=%s; path=/%s; HttpOnly; SameSite=Lax" % (sid, secure))]
         return self.envelope(req, answer, message="You are successfully logged in.",
                              headers=list(headers.items()) + cookies)
+
+    def h_gpgauth_login_get(self, req):
+        """AuthLoginController::loginGet: the login page, which a JSON request does not get."""
+        self._refuse_with_jwt(req, "/auth/login")
+        raise HttpError(404, "Page not found.")
 
     def _refuse_with_jwt(self, req, route):
         """JwtRouteFilterMiddleware: the session login and logout routes refuse a JWT request."""
@@ -1253,8 +1261,8 @@ class PassboltApp(App):
         if error:
             self._mfa_failed_attempt(req, user, ctx)
             raise validation_error({"totp": error}, "Something went wrong when validating the one-time password.")
-        token = _secrets.token_hex(32)
-        remember = bool(data.get("remember"))
+        token = str(uuid.uuid4())  # MfaVerifiedToken::get: an authentication token (a UUID)
+        remember = data.get("remember") not in (None, False, 0, "", "0", [], {})  # PHP (bool)
         # DefaultRememberAMonthSettingService: enabled; MfaVerifiedCookie::MAX_DURATION_IN_DAYS = 30
         now = time.time()
         expiry = now + 30 * 24 * 3600 if remember else None
