@@ -1126,7 +1126,6 @@ class PassboltApp(App):
         refresh_token cookie (looked up alone; its user must be active: else "not found"). Every refusal is a 400."""
         if not self.settings["jwt_enabled"]:
             raise HttpError(404, "Not Found")
-        self.check_csrf(req)  # JwtCsrfDetectionMiddleware: active for the browser's cookie refresh
         data = self.data(req)
         not_found = "No active refresh token matching the request could be found."
         token, uid = data.get("refresh_token"), data.get("user_id")
@@ -1157,6 +1156,9 @@ class PassboltApp(App):
                 raise HttpError(400, not_found)
         if user["mfa"] and not self._mfa_ok(req, user, {"session_id": entry["access_token"]}):
             raise Redirect(self._full_base_url() + "/mfa/verify/error.json")
+        # After the authenticator and the MFA middleware: JwtCsrfDetectionMiddleware turns the CSRF check on for the
+        # browser's cookie refresh.
+        self.check_csrf(req)
         entry["active"] = False
         access = self._make_access_token(entry["user_id"])
         new = str(uuid.uuid4())
