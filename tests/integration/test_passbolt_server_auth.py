@@ -11,6 +11,8 @@ import uuid
 from datetime import datetime, timezone
 
 import requests
+from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import PassboltClient
 
 from sandbox.passbolt.crypto import totp
 from test_passbolt_server import ADA, BETTY, CAROL, DAME, body, client, server  # noqa: F401 (fixtures)
@@ -131,10 +133,6 @@ def test_gpgauth_login_body_last_logged_in_and_logout(server, client):
 
 def test_collection_logs_out_of_gpgauth_with_post(server):
     """The collection's GPGAuth logout is a POST with the CSRF token (GET is off on a default Passbolt)."""
-    from ansible_collections.pwman.secrets.plugins.module_utils._options import (  # pylint: disable=import-outside-toplevel
-        OptionAdapter)
-    from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import (  # pylint: disable=import-outside-toplevel
-        PassboltClient)
     env = server.env
     options = OptionAdapter.from_dict({
         "base_url": env["PASSBOLT_BASE_URL"], "private_key": env["PASSBOLT_PRIVATE_KEY"],

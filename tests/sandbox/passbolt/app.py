@@ -1035,7 +1035,8 @@ class PassboltApp(App):
             user = None
         jwt = self.settings["jwt_enabled"]
         body = {"app": {"url": self._full_base_url() + "/", "locale": "en-UK"},  # GetOrgLocaleService::DEFAULT_LOCALE
-                "passbolt": {"legal": {"privacy_policy": {"url": ""}, "terms": {"url": "https://www.passbolt.com/terms"}},
+                "passbolt": {"legal": {"privacy_policy": {"url": ""},
+                                       "terms": {"url": "https://www.passbolt.com/terms"}},
                              "edition": "ce"}}
         if user is None:
             body["passbolt"]["plugins"] = {"jwtAuthentication": {"enabled": True}} if jwt else []
@@ -1336,7 +1337,8 @@ class PassboltApp(App):
         if mfa_filter is not None:
             wanted = {"true": True, "1": True, "false": False, "0": False}.get(mfa_filter.lower())
             if wanted is None:
-                raise HttpError(400, 'Invalid filter. "%s" is not a valid value for filter is-mfa-enabled.' % mfa_filter)
+                raise HttpError(400, 'Invalid filter. "%s" is not a valid value for filter is-mfa-enabled.'
+                                % mfa_filter)
             users = [u for u in users if bool(u["mfa"]) == wanted]
         users.sort(key=lambda u: u["username"])
         # UsersTable::findIndex contains gpgkey, profile, groups_users and role unless contain[x]=0 says otherwise
