@@ -149,7 +149,9 @@ class PassboltApi:
                         expected=range(200, 400))
 
     def gpgauth_logout(self):
-        return self.raw("GET", "/auth/logout.json", expected=range(200, 400))
+        """POST (with the CSRF token): GET /auth/logout.json is off by default on Passbolt
+        (passbolt.security.getLogoutEndpointEnabled) and answers 404."""
+        return self.raw("POST", "/auth/logout.json", expected=range(200, 400), recover=False)
 
     def mfa_verify_totp(self, code):
         """Authenticated (bearer or session + CSRF), but never recovered: it is the recovery."""

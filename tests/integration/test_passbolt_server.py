@@ -184,7 +184,7 @@ def _b64(text):
     ("not_for_server", 400, "The credentials are invalid."),
     ("inactive", 404, "The user does not exist or is not active or has been deleted."),
     ("unknown_user", 404, "The user does not exist or is not active or has been deleted."),
-    ("garbage", 400, "The authentication failed. The credentials are missing."),
+    ("garbage", 400, "The credentials are invalid."),  # assertArmoredChallenge: a BadRequestException
 ])
 def test_jwt_login_refusals(server, client, case, status, message):
     client.fetch_server_key()
@@ -345,7 +345,8 @@ def test_gpgauth_login_and_csrf(server, client):
     created = http.post(server.base_url + "/folders.json", json=folder, timeout=10,
                         headers={"X-CSRF-Token": http.cookies["csrfToken"]})
     assert body(created)["name"] == "betty-folder"
-    body(http.get(server.base_url + "/auth/logout.json", timeout=10))
+    body(http.post(server.base_url + "/auth/logout.json", timeout=10,
+                   headers={"X-CSRF-Token": http.cookies["csrfToken"]}))
     body(http.get(server.base_url + "/users/me.json", timeout=10), 403)
 
 

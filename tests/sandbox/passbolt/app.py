@@ -15,10 +15,10 @@ import secrets as _secrets
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email import policy as email_policy
 from email.parser import BytesParser
-from urllib.parse import parse_qs, quote_plus
+from urllib.parse import parse_qs, quote, quote_plus
 
 from sandbox.common.httpserver import App, Response
 from sandbox.passbolt import crypto
@@ -30,7 +30,6 @@ _NONCE = re.compile(r"^gpgauthv1\.3\.0\|36\|(" + UUID_RE + r")\|gpgauthv1\.3\.0$
 ACTION_NS = uuid.UUID("a8c7e0e2-53f2-4a3b-9d0c-706173736274")
 
 READ, UPDATE, OWNER = 1, 7, 15
-REFRESH_TTL = 30 * 24 * 3600
 MFA_REQUIRED = "MFA authentication is required."
 LOGIN_REQUIRED = "You need to login to access this location."
 JWT_REQUIRED = "Authentication is required to continue"
@@ -44,6 +43,25 @@ ROLES_CREATED = "2012-07-04T13:39:25+00:00"  # roles are rows seeded at install;
 # ResourceTypesFinderService::find() leaves these out of GET /resource-types.json (they still exist).
 UNLISTED_TYPE_SLUGS = ("totp", "password-description-totp")
 CSRF_UNLOCKED = ("/auth/login.json", "/auth/verify.json")  # config/default.php csrfProtection.unlockedActions
+WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
+# GpgAuthHeadersMiddleware: every answer to a non-JWT request that a controller rendered (not an exception, not the
+# MFA or login redirect, which leave the middleware queue before it) carries these; the authentication result's
+# X-GPGAuth-* "errors" come on top (GpgAuthenticator::HTTP_HEADERS_WHITELIST is the Access-Control list).
+GPGAUTH_STATIC_HEADERS = [("X-GPGAuth-Version", "1.3.0"), ("X-GPGAuth-Login-URL", "/auth/login"),
+                          ("X-GPGAuth-Logout-URL", "/auth/logout"), ("X-GPGAuth-Verify-URL", "/auth/verify"),
+                          ("X-GPGAuth-Pubkey-URL", "/auth/verify.json")] + [
+    ("Access-Control-Expose-Headers", name) for name in (
+        "X-GPGAuth-Verify-Response", "X-GPGAuth-Progress", "X-GPGAuth-User-Auth-Token", "X-GPGAuth-Authenticated",
+        "X-GPGAuth-Refer", "X-GPGAuth-Debug", "X-GPGAuth-Error", "X-GPGAuth-Pubkey", "X-GPGAuth-Logout-Url",
+        "X-GPGAuth-Version")]
+# What GpgAuthenticator::authenticate() leaves in its result for a request with no session and no gpg_auth.keyid
+# (_missingUserError: the debug header is sent even outside debug mode).
+NO_KEY_ID = "There is no user associated with this key. No key id set."
+GPGAUTH_ANONYMOUS_HEADERS = [("X-GPGAuth-Authenticated", "false"), ("X-GPGAuth-Progress", "stage0"),
+                             ("X-GPGAuth-Error", "true"), ("X-GPGAuth-Debug", NO_KEY_ID)]
+MFA_MAX_ATTEMPTS = 4  # config/default.php passbolt.security.mfa.maxAttempts
+# config/version.php; the settings the imitation's plugins publish (plugins' config/config.php settingsVisibility)
+PASSBOLT_VERSION = {"number": "5.12.0", "name": "Natural Blues"}
 
 
 # Single characters that json.dumps never puts inside an escape sequence: plain replacements.
@@ -61,6 +79,40 @@ def php_json(payload):
     return _PHP_QUOTE_RE.sub(lambda m: "\\u0022" if m.group(0) == '\\"' else m.group(0), text)
 
 
+def php_urlencode(text):
+    """PHP urlencode(): letters, digits and "-_." stay, a space becomes "+", everything else %XX."""
+    return quote_plus(text, safe="-_.").replace("~", "%7E")
+
+
+def php_quotemeta(text):
+    """PHP quotemeta(): a backslash before each of . \\ + * ? [ ^ ] $ ( )."""
+    return re.sub(r"([.\\+*?\[^\]$()])", r"\\\1", text)
+
+
+def refresh_expiry(now):
+    """passbolt.auth.token.refresh_token.expiry "1 month": PHP's "+1 month" (a day past the month's end rolls over)."""
+    moment = datetime.fromtimestamp(now, timezone.utc)
+    year, month = moment.year + moment.month // 12, moment.month % 12 + 1
+    return (moment.replace(year=year, month=month, day=1) + timedelta(days=moment.day - 1)).timestamp()
+
+
+def php_set_cookie(name, value, expires=None, now=None, path="/", secure=False, httponly=False, samesite=None):
+    """The Set-Cookie line PHP's setcookie() writes (CakePHP's ResponseEmitter sends Cookie objects through it)."""
+    parts = ["%s=%s" % (name, quote(value, safe=""))]
+    if expires is not None:
+        now = time.time() if now is None else now
+        parts.append("expires=" + datetime.fromtimestamp(expires, timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT"))
+        parts.append("Max-Age=%d" % max(0, int(expires - now)))
+    parts.append("path=" + path)
+    if secure:
+        parts.append("secure")
+    if httponly:
+        parts.append("HttpOnly")
+    if samesite:
+        parts.append("SameSite=" + samesite)
+    return "; ".join(parts)
+
+
 def is_uuid(value):
     return isinstance(value, str) and bool(_UUID_FULL.match(value))
 
@@ -73,9 +125,10 @@ def iso(ts=None):
 class Redirect(Exception):
     """A 302 answer (Passbolt redirects JSON requests that need MFA to /mfa/verify/error.json)."""
 
-    def __init__(self, location):
+    def __init__(self, location, status=302):
         super().__init__(location)
         self.location = location
+        self.status = status
 
 
 class HttpError(Exception):
@@ -242,6 +295,7 @@ class PassboltApp(App):
         self.sessions = {}         # passbolt_session -> {user_id, csrf}
         self.gpgauth_nonces = {}   # user_id -> nonce
         self.mfa_tokens = {}       # passbolt_mfa cookie -> {user_id, sessions: set}
+        self.mfa_failures = {}     # user_id -> failed TOTP attempts since the user's last login
         self.metadata_keys = {}
         self.metadata_private_keys = {}
 
@@ -500,19 +554,45 @@ class PassboltApp(App):
         return self.error(request, 404, "Not Found")
 
     def method_not_allowed(self, request):
-        return self.error(request, 405, "Method Not Allowed")
+        # CakePHP routes by path and method: a known path with another method is a MissingRouteException too,
+        # rendered outside debug mode as 404 "Not Found" (never a 405).
+        return self.not_found(request)
 
     def internal_error(self, request, exc):
         return self.error(request, 500, "An internal error occurred.")
 
     def dispatch(self, request):
+        # An exception (rendered by the outer ErrorHandlerMiddleware) or a redirect from the MFA/authentication
+        # middleware never passes through GpgAuthHeadersMiddleware and CsrfProtectionMiddleware on its way out.
         try:
+            self._parse_body_first(request)
             response = super().dispatch(request)
         except HttpError as exc:
-            response = self.error(request, exc.status, exc.message, "" if exc.body is None else exc.body, exc.headers)
+            return self.error(request, exc.status, exc.message, "" if exc.body is None else exc.body, exc.headers)
         except Redirect as exc:
-            response = Response(302, b"", "text/html; charset=UTF-8", [("Location", exc.location)])
-        return self._csrf_cookie(request, response)
+            return Response(exc.status, b"", "text/html; charset=UTF-8", [("Location", exc.location)])
+        return self._csrf_cookie(request, self._gpgauth_headers(request, response))
+
+    def _parse_body_first(self, request):
+        """BodyParserMiddleware runs right after routing, before authentication: a routed request with a broken JSON
+        body is a 400 "Bad Request" whatever else is wrong with it."""
+        if request.method in WRITE_METHODS and any(
+                method == request.method and pattern.match(request.path) for method, pattern, dummy in self.routes):
+            self.data(request)
+
+    def _gpgauth_headers(self, request, response):
+        """GpgAuthHeadersMiddleware (not for JWT requests): the fixed headers, and the authentication result's: a
+        request with no session gets the GpgAuthenticator's "no key id" failure, unless the GPGAuth login handler
+        set its own stage headers."""
+        if self.is_jwt_request(request) or response.status in (404, 405):  # 404/405: routing errors (exceptions)
+            return response
+        for name, value in GPGAUTH_STATIC_HEADERS:
+            response.add_header(name, value)
+        has_stage = any(name == "X-GPGAuth-Progress" for name, dummy in response.headers)
+        if not has_stage and self._session_user(request) is None:
+            for name, value in GPGAUTH_ANONYMOUS_HEADERS:
+                response.add_header(name, value)
+        return response
 
     def _csrf_cookie(self, request, response):
         """Cake's CsrfProtectionMiddleware: a GET that arrives without a csrfToken cookie gets one
@@ -526,13 +606,16 @@ class PassboltApp(App):
     # ------------------------------------------------------------------ request helpers
     @staticmethod
     def data(request):
-        if not request.body:
+        """The request data as CakePHP has it: PHP's form parsing, or BodyParserMiddleware for application/json
+        and text/json on POST/PUT/PATCH/DELETE (invalid JSON: BadRequestException() = 400 "Bad Request"; any
+        valid JSON is cast to an array). Other content types are not parsed."""
+        if not request.body or request.method not in WRITE_METHODS:
             return {}
-        ctype = (request.header("Content-Type") or "").lower()
+        ctype = (request.header("Content-Type") or "").split(";")[0].strip().lower()
         pairs = None
-        if "application/x-www-form-urlencoded" in ctype:
+        if ctype == "application/x-www-form-urlencoded":
             pairs = [(k, v[0]) for k, v in parse_qs(request.body.decode("utf-8"), keep_blank_values=True).items()]
-        elif "multipart/form-data" in ctype:
+        elif ctype == "multipart/form-data":
             message = BytesParser(policy=email_policy).parsebytes(
                 b"Content-Type: " + request.header("Content-Type").encode("latin-1") + b"\r\n\r\n" + request.body)
             pairs = [(part.get_param("name", header="content-disposition"),
@@ -547,13 +630,14 @@ class PassboltApp(App):
                 if parts:
                     node[parts[-1]] = value
             return out
+        if ctype not in ("application/json", "text/json"):
+            return {}
         try:
-            data = request.json()
+            data = json.loads(request.body.decode("utf-8"))
         except ValueError as exc:
-            raise HttpError(400, "The request body is not valid JSON.") from exc
-        if not isinstance(data, dict):
-            raise HttpError(400, "The request body is not valid JSON.")
-        return data
+            raise HttpError(400, "Bad Request") from exc
+        # (array) of a list or scalar: integer keys, which no handler reads
+        return data if isinstance(data, dict) else {}
 
     @staticmethod
     def qlist(request, name, keep_blank=False):
@@ -585,7 +669,11 @@ class PassboltApp(App):
 
     # ------------------------------------------------------------------ authentication
     def current_user(self, request, allow_without_mfa=False):
-        """(user, context) for an authenticated request, or raises HttpError."""
+        """(user, context) for an authenticated request, or raises HttpError.
+
+        In the real middleware order the MFA redirect (MfaRequiredCheckMiddleware) comes before the CSRF check
+        (CsrfProtectionMiddleware), which comes before the controller's "You need to login" (AuthenticationComponent).
+        """
         auth = request.header("Authorization") or ""
         ctx = None
         if auth.lower().startswith("bearer "):
@@ -599,28 +687,55 @@ class PassboltApp(App):
             if user is None or not user["active"] or user["deleted"]:
                 raise HttpError(401, JWT_REQUIRED)
             ctx = {"kind": "jwt", "session_id": token}
+        elif self.is_jwt_request(request):  # a refresh_token cookie or a /auth/jwt route: the JWT authenticator
+            raise HttpError(401, JWT_REQUIRED)
         else:
-            sid = request.cookies.get("passbolt_session")
-            session = self.sessions.get(sid) if sid else None
-            if session is None:
+            user = self._session_user(request)
+            if user is None:
+                self.check_csrf(request)
                 raise HttpError(403, LOGIN_REQUIRED)
-            user = self.users.get(session["user_id"])
-            if user is None or not user["active"]:
-                raise HttpError(403, LOGIN_REQUIRED)
-            if request.method in ("POST", "PUT", "DELETE", "PATCH") and request.path not in CSRF_UNLOCKED:
-                cookie = request.cookies.get("csrfToken")
-                sent = request.header("X-CSRF-Token")
-                if not cookie:
-                    raise HttpError(403, "Missing or incorrect CSRF cookie type.")
-                if not sent or sent != cookie:
-                    raise HttpError(403, "CSRF token from either the request body or request headers did not "
-                                         "match or is missing.")
-            ctx = {"kind": "session", "session_id": sid}
+            ctx = {"kind": "session", "session_id": request.cookies.get("passbolt_session")}
         if user["mfa"] and not allow_without_mfa and not self._mfa_ok(request, user, ctx):
             raise Redirect(self._full_base_url() + "/mfa/verify/error.json")
+        self.check_csrf(request)
         return user, ctx
 
-    def _mfa_error_body(self):
+    def _session_user(self, request):
+        sid = request.cookies.get("passbolt_session")
+        session = self.sessions.get(sid) if sid else None
+        user = self.users.get(session["user_id"]) if session else None
+        return user if user is not None and user["active"] and not user["deleted"] else None
+
+    def is_jwt_request(self, request):
+        """JwtRequestDetectionService::useJwtAuthentication: a bearer header, a refresh_token cookie, or a
+        non-GET request to a /auth/jwt route (the plugin enabled)."""
+        if not self.settings["jwt_enabled"]:
+            return False
+        return bool(request.header("Authorization") or request.cookies.get("refresh_token")
+                    or (request.method != "GET" and request.path.startswith("/auth/jwt/")))
+
+    def check_csrf(self, request):
+        """CsrfProtectionMiddleware on a state-changing request: the csrfToken cookie must be there and equal to the
+        X-CSRF-Token header (or the body's _csrfToken). Skipped for AuthLogin::loginPost and JWT requests
+        (JwtCsrfDetectionMiddleware), except the browser's refresh (a refresh_token cookie on /auth/jwt/refresh)."""
+        if request.method not in WRITE_METHODS or request.path in CSRF_UNLOCKED:
+            return
+        browser_refresh = request.path == "/auth/jwt/refresh.json" and bool(request.cookies.get("refresh_token"))
+        if self.is_jwt_request(request) and not browser_refresh:
+            return
+        cookie = request.cookies.get("csrfToken")
+        if not cookie:
+            raise HttpError(403, "Missing or incorrect CSRF cookie type.")
+        sent = request.header("X-CSRF-Token")
+        if sent != cookie and self.data(request).get("_csrfToken") != cookie:
+            raise HttpError(403, "CSRF token from either the request body or request headers did not "
+                                 "match or is missing.")
+
+    def _mfa_error_body(self, user):
+        """MfaVerifyAjaxErrorController::get: the user's enabled providers and their verify URLs
+        (MfaSettings::getProvidersVerifyUrls; none: two empty PHP arrays, [] in JSON)."""
+        if not user["mfa"]:
+            return {"mfa_providers": [], "providers": []}
         return {"mfa_providers": ["totp"], "providers": {"totp": self._full_base_url() + "/mfa/verify/totp.json"}}
 
     def _mfa_ok(self, request, user, ctx):
@@ -647,11 +762,16 @@ class PassboltApp(App):
                 "description": "Organization administrator" if user["role"] == "admin" else "Logged in user",
                 "created": ROLES_CREATED, "modified": ROLES_CREATED}
 
-    def fmt_user(self, user, gpgkey=False, profile=True, role=True, groups_users=False):
+    def fmt_user(self, user, gpgkey=False, profile=True, role=True, groups_users=False, mfa=False):
+        """`last_logged_in` is a users column since 5.4 (migration V540AddLastLoggedInToUsers), set at each login
+        (UpdateUserLastLoggedInListener), so every user row carries it. `mfa`: add is_mfa_enabled
+        (IsMfaEnabledQueryService, only where the caller may see it)."""
         out = {"id": user["id"], "role_id": self.fmt_role(user)["id"], "username": user["username"],
                "active": user["active"], "deleted": user["deleted"], "disabled": None,
-               "created": user["created"], "modified": user["modified"], "last_logged_in": None,
-               "is_mfa_enabled": user["mfa"]}
+               "created": user["created"], "modified": user["modified"],
+               "last_logged_in": user.get("last_logged_in")}
+        if mfa:
+            out["is_mfa_enabled"] = bool(user["mfa"])
         if profile:
             out["profile"] = self.fmt_profile(user)
         if role:
@@ -848,7 +968,9 @@ class PassboltApp(App):
         r("POST", r"/auth/jwt/logout\.json")(self.h_jwt_logout)
         r("GET", r"/auth/jwt/rsa\.json")(self.h_jwt_rsa)
         r("GET", r"/auth/jwt/jwks\.json")(self.h_jwt_jwks)
+        r("GET", r"/\.well-known/jwks\.json")(self.h_well_known_jwks)
         r("POST", r"/auth/login\.json")(self.h_gpgauth_login)
+        r("GET", r"/auth/login\.json")(self.h_gpgauth_login_get)
         r("GET", r"/auth/logout\.json")(self.h_gpgauth_logout)
         r("POST", r"/auth/logout\.json")(self.h_gpgauth_logout)
         r("GET", r"/auth/is-authenticated\.json")(self.h_is_authenticated)
@@ -917,13 +1039,17 @@ class PassboltApp(App):
 
         Stage 0 (server_verify_token) and stage 1 are "partial successes": HTTP 200 with an error
         envelope. An unknown key is a 400 whose message is the X-GPGAuth-Debug header; a bad stage 2
-        is a 400 "The authentication failed.".
+        is a 400 "The authentication failed.". Outside debug mode no other X-GPGAuth-Debug is sent.
         """
         if not self.settings["gpgauth_enabled"]:
             raise HttpError(404, "Not Found")
+        self._refuse_with_jwt(req, "/auth/login")
         data = self.data(req)
-        if isinstance(data.get("data"), dict):
-            data = data["data"]
+        if self._session_user(req) is not None:
+            # The session authenticator comes first: its valid result is not the GpgAuthenticator's.
+            raise HttpError(409, "You are already logged in.")
+        if data.get("data") is not None:  # isset($data['data'])
+            data = data["data"] if isinstance(data["data"], dict) else {}
         auth = data.get("gpg_auth") if isinstance(data.get("gpg_auth"), dict) else {}
         headers = {"X-GPGAuth-Authenticated": "false", "X-GPGAuth-Progress": "stage0"}
 
@@ -947,11 +1073,11 @@ class PassboltApp(App):
             headers["X-GPGAuth-Error"] = "true"
             headers["X-GPGAuth-Debug"] = "There is no user associated with this key. " + debug
             return failed(400)
-        if "server_verify_token" in auth:  # stage 0: the server proves it holds its private key
-            token = auth.get("server_verify_token") or ""
-            if not crypto.is_armored_message(token):
-                headers["X-GPGAuth-Error"] = "true"
-                return failed(200)
+        if auth.get("server_verify_token") is not None:  # stage 0: the server proves it holds its private key
+            token = auth["server_verify_token"]
+            if not isinstance(token, str) or not crypto.is_armored_message(token):
+                # assertGpgMessageIsValid throws out of the authenticator: an exception, no X-GPGAuth-* headers
+                raise HttpError(400, "The server verify token is missing or invalid.")
             result = self.gpg.decrypt(token)
             plain = str(result) if result.ok else ""
             if result.ok and _NONCE.match(plain):
@@ -959,14 +1085,14 @@ class PassboltApp(App):
             else:
                 headers["X-GPGAuth-Error"] = "true"
             return failed(200)
-        if "user_token_result" not in auth:  # stage 1
+        if auth.get("user_token_result") is None:  # stage 1
             headers["X-GPGAuth-Progress"] = "stage1"
             nonce_id = str(uuid.uuid4())
             nonce = "gpgauthv1.3.0|36|%s|gpgauthv1.3.0" % nonce_id
             enc = self.gpg.encrypt(nonce, [user["gpgkey"]["fingerprint"]], sign=self.server_fpr, always_trust=True)
+            # passbolt.auth.token.login.expiry: 5 minutes
             self.gpgauth_nonces[(user["id"], nonce_id)] = time.time() + 300
-            # PHP quotemeta(urlencode($msg)): spaces become "+", which quotemeta escapes as "\+"
-            headers["X-GPGAuth-User-Auth-Token"] = quote_plus(str(enc), safe="-_.").replace("+", "\\+")
+            headers["X-GPGAuth-User-Auth-Token"] = php_quotemeta(php_urlencode(str(enc)))
             return failed(200)
         headers["X-GPGAuth-Progress"] = "stage2"
         result_token = auth.get("user_token_result")
@@ -979,37 +1105,85 @@ class PassboltApp(App):
                         "X-GPGAuth-Refer": "/"})
         sid = _secrets.token_hex(16)
         self.sessions[sid] = {"user_id": user["id"]}
+        self.mfa_failures.pop(user["id"], None)
         self.count("logins")
+        # The body is the user as UsersTable::findIndex loaded it (findAuth), before UpdateUserLastLoggedInListener
+        # writes the new last_logged_in.
+        answer = self.fmt_user(user, gpgkey=True, groups_users=True)
+        user["last_logged_in"] = iso()
         secure = "; secure" if self._secure() else ""
         # No csrfToken here: the login POST is exempt from the CSRF middleware, which sets the cookie on a GET.
-        cookies = [("Set-Cookie", "passbolt_session=%s; path=/; httponly; samesite=Lax%s" % (sid, secure))]
-        return self.envelope(req, self.fmt_user(user, gpgkey=True), message="You are successfully logged in.",
+        cookies = [("Set-Cookie", "passbolt_session=%s; path=/%s; HttpOnly; SameSite=Lax" % (sid, secure))]
+        return self.envelope(req, answer, message="You are successfully logged in.",
                              headers=list(headers.items()) + cookies)
+
+    def h_gpgauth_login_get(self, req):
+        """AuthLoginController::loginGet: the login page, which a JSON request does not get."""
+        self._refuse_with_jwt(req, "/auth/login")
+        raise HttpError(404, "Page not found.")
+
+    def _refuse_with_jwt(self, req, route):
+        """JwtRouteFilterMiddleware: the session login and logout routes refuse a JWT request."""
+        if self.is_jwt_request(req):
+            raise HttpError(400, "The route %s is not permitted with JWT authentication." % route)
 
     def _error_envelope_200(self, req, message, headers):
         response = self.envelope(req, None, status=400, message=message, headers=list(headers.items()))
         payload = json.loads(response.body)
         payload["header"]["code"] = 200
-        return Response.json(payload, status=200, content_type=JSON_TYPE, headers=list(headers.items()))
+        return Response(200, php_json(payload), JSON_TYPE, list(headers.items()))
 
     def h_gpgauth_logout(self, req):
+        """AuthLogoutController::logout: GET only when passbolt.security.getLogoutEndpointEnabled (default false;
+        otherwise a MissingRouteException, rendered outside debug mode as 404 "Not Found"). POST is not exempt from
+        the CSRF check. Works without a session too (allowUnauthenticated)."""
+        if req.method == "GET" and not self.config.get("get_logout_enabled", False):
+            raise HttpError(404, "Not Found")
+        self._refuse_with_jwt(req, "/auth/logout")
+        self.check_csrf(req)
         sid = req.cookies.get("passbolt_session")
         self.sessions.pop(sid, None)
-        return self.envelope(req, None, message="You are successfully logged out.",
-                             headers=[("Set-Cookie", "passbolt_session=deleted; path=/; "
-                                                     "expires=Thu, 01 Jan 1970 00:00:01 GMT; HttpOnly")])
+        # SessionAuthenticator::clearIdentity deletes the identity and renews the session (a new, anonymous id),
+        # which PHP sends only when the request had a session.
+        headers = []
+        if sid:
+            secure = "; secure" if self._secure() else ""
+            headers.append(("Set-Cookie", "passbolt_session=%s; path=/%s; HttpOnly; SameSite=Lax"
+                            % (_secrets.token_hex(16), secure)))
+        return self.envelope(req, None, message="You are successfully logged out.", headers=headers)
 
     def h_is_authenticated(self, req):
         self.current_user(req)
         return self.envelope(req, None)
 
     def h_settings(self, req):
-        body = {"app": {"version": {"number": "5.0.0", "name": "Sandbox"}, "url": self._full_base_url() + "/"},
-                "passbolt": {"plugins": {
-                    "jwtAuthentication": {"enabled": self.settings["jwt_enabled"]},
-                    "multiFactorAuthentication": {"version": "1.0.0"},
-                    "metadata": {"version": "1.0.0"},
-                    "folders": {"version": "2.0.0"}}}}
+        """SettingsIndexController::index (allowUnauthenticated): a guest gets app.url/locale, passbolt.legal/edition
+        and the plugins' whiteListPublic settings; a user also the version, debug, timezone, session timeout, image
+        path and each plugin's version/enabled plus its whiteList settings. Only the plugins the imitation has are
+        listed. contain[header]=0: the settings without the envelope."""
+        try:
+            user, dummy = self.current_user(req)
+        except HttpError:
+            user = None
+        jwt = self.settings["jwt_enabled"]
+        body = {"app": {"url": self._full_base_url() + "/", "locale": "en-UK"},  # GetOrgLocaleService::DEFAULT_LOCALE
+                "passbolt": {"legal": {"privacy_policy": {"url": ""},
+                                       "terms": {"url": "https://www.passbolt.com/terms"}},
+                             "edition": "ce"}}
+        if user is None:
+            body["passbolt"]["plugins"] = {"jwtAuthentication": {"enabled": True}} if jwt else []
+        else:
+            body["app"].update({"version": dict(PASSBOLT_VERSION), "debug": 0, "server_timezone": "UTC",
+                                "session_timeout": 24,  # session.gc_maxlifetime 1440 s / 60
+                                "image_storage": {"public_path": "img/public/"}})
+            body["passbolt"]["plugins"] = {
+                "jwtAuthentication": {"version": "3.3.0", "enabled": True} if jwt else {"enabled": False},
+                "multiFactorAuthentication": {"version": "1.1.0", "enabled": True},
+                "metadata": {"version": "1.0.0", "enabled": True, "autoSetupClientSide": False},
+                "folders": {"version": "2.0.0", "enabled": True}}
+        header = req.arg("contain[header]")
+        if header is not None and header.lower() in ("0", "false"):
+            return Response(200, php_json(body), JSON_TYPE)
         return self.envelope(req, body)
 
     # -- JWT -----------------------------------------------------------------------------------
@@ -1027,8 +1201,9 @@ class PassboltApp(App):
         user = self.users.get(uid)
         if user is None or not user["active"] or user["deleted"]:
             raise HttpError(404, "The user does not exist or is not active or has been deleted.")
-        if not crypto.is_armored_message(challenge):
-            raise HttpError(400, "The authentication failed. The credentials are missing.")
+        if not isinstance(challenge, str) or not crypto.is_armored_message(challenge):
+            # assertArmoredChallenge: a BadRequestException, i.e. FAILURE_CREDENTIALS_INVALID
+            raise HttpError(400, invalid)
         result = self.gpg.decrypt(challenge)
         if not result.ok:
             raise HttpError(400, invalid)
@@ -1051,7 +1226,9 @@ class PassboltApp(App):
         access = self._make_access_token(uid)
         refresh = str(uuid.uuid4())
         self.refresh_tokens[refresh] = {"user_id": uid, "access_token": access, "active": True,
-                                        "expiry": now + REFRESH_TTL}
+                                        "expiry": refresh_expiry(now)}
+        user["last_logged_in"] = iso()  # UpdateUserLastLoggedInListener
+        self.mfa_failures.pop(uid, None)
         reply_token = token
         signer = self.server_fpr
         mode, self.tamper_mode = self.tamper_mode, "none"
@@ -1077,12 +1254,15 @@ class PassboltApp(App):
         return token
 
     def h_jwt_refresh(self, req):
+        """JwtRefreshTokenAuthenticator + RefreshTokenController::refreshPost. A refresh_token or user_id string in the
+        body selects the body (both validated, token looked up with the user, then the user's state); otherwise the
+        refresh_token cookie (looked up alone; its user must be active: else "not found"). Every refusal is a 400."""
         if not self.settings["jwt_enabled"]:
             raise HttpError(404, "Not Found")
         data = self.data(req)
         not_found = "No active refresh token matching the request could be found."
-        if data.get("refresh_token") is not None and data.get("user_id") is not None:
-            token, uid = data["refresh_token"], data["user_id"]
+        token, uid = data.get("refresh_token"), data.get("user_id")
+        if isinstance(token, str) or isinstance(uid, str):
             if not is_uuid(token):
                 raise HttpError(400, "The refresh token should be a valid UUID.")
             if not is_uuid(uid):
@@ -1090,6 +1270,12 @@ class PassboltApp(App):
             entry = self.refresh_tokens.get(token)
             if entry is None or entry["user_id"] != uid:
                 raise HttpError(400, not_found)
+            user = self.users.get(entry["user_id"])
+            if user is None or user["deleted"]:
+                raise HttpError(400, "The user is deleted.")
+            if not user["active"]:
+                raise HttpError(400, "The user is not activated or disabled.")
+            self._refuse_used_refresh_token(entry)
         else:
             token = req.cookies.get("refresh_token")
             if not is_uuid(token):
@@ -1097,36 +1283,47 @@ class PassboltApp(App):
             entry = self.refresh_tokens.get(token)
             if entry is None:
                 raise HttpError(400, not_found)
-        user = self.users.get(entry["user_id"])
-        if user is None or user["deleted"]:
-            raise HttpError(400, "The user is deleted.")
-        if not user["active"]:
-            raise HttpError(400, "The user is not activated or disabled.")
-        if not entry["active"]:
-            raise HttpError(400, "The refresh token provided was already used.")
-        if entry["expiry"] < time.time():
-            raise HttpError(400, "Expired refresh token provided.")
+            self._refuse_used_refresh_token(entry)
+            user = self.users.get(entry["user_id"])
+            if user is None or user["deleted"] or not user["active"]:  # findUser: activeNotDeleted, firstOrFail
+                raise HttpError(400, not_found)
         if user["mfa"] and not self._mfa_ok(req, user, {"session_id": entry["access_token"]}):
             raise Redirect(self._full_base_url() + "/mfa/verify/error.json")
+        # After the authenticator and the MFA middleware: JwtCsrfDetectionMiddleware turns the CSRF check on for the
+        # browser's cookie refresh.
+        self.check_csrf(req)
         entry["active"] = False
         access = self._make_access_token(entry["user_id"])
         new = str(uuid.uuid4())
+        now = time.time()
         self.refresh_tokens[new] = {"user_id": entry["user_id"], "access_token": access, "active": True,
-                                    "expiry": time.time() + REFRESH_TTL}
+                                    "expiry": refresh_expiry(now)}
         for mfa in self.mfa_tokens.values():  # the MFA verification follows the renewed session
             if entry["access_token"] in mfa["sessions"]:
                 mfa["sessions"].add(access)
         self.count("refreshes")
-        expires = datetime.fromtimestamp(time.time() + REFRESH_TTL, timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
-        cookie = "refresh_token=%s; expires=%s; path=/; secure; httponly" % (new, expires)
+        # RefreshTokenAbstractService::createHttpOnlySecureCookie (secure, httponly, "+1 month"), sent by setcookie()
+        cookie = php_set_cookie("refresh_token", new, expires=self.refresh_tokens[new]["expiry"], now=now,
+                                secure=True, httponly=True)
         return self.envelope(req, {"access_token": access}, headers=[("Set-Cookie", cookie)])
 
+    @staticmethod
+    def _refuse_used_refresh_token(entry):
+        """RefreshTokenAbstractService::throwSecurityExceptionsOnInvalidRefreshToken."""
+        if not entry["active"]:
+            raise HttpError(400, "The refresh token provided was already used.")
+        if entry["expiry"] < time.time():
+            raise HttpError(400, "Expired refresh token provided.")
+
     def h_jwt_logout(self, req):
-        """As RefreshTokenLogoutService: consume the given refresh token (body or cookie), or every refresh
-        token of the user when none is given. The access token itself stays valid until it expires."""
+        """RefreshTokenLogoutService: consume the given refresh token (body, or the cookie when the body has none),
+        or every refresh token of the user when none is a string. The access token stays valid until it expires.
+        JwtLogoutController removes the refresh_token cookie from the response: no Set-Cookie at all."""
         user, dummy = self.current_user(req)
         data = self.data(req)
-        token = data.get("refresh_token") or req.cookies.get("refresh_token")
+        token = data.get("refresh_token")
+        if token is None:
+            token = req.cookies.get("refresh_token")
         if not isinstance(token, str):
             for entry in self.refresh_tokens.values():
                 if entry["user_id"] == user["id"]:
@@ -1137,55 +1334,109 @@ class PassboltApp(App):
             entry = self.refresh_tokens.get(token)
             if entry is None or entry["user_id"] != user["id"]:
                 raise HttpError(400, "No active refresh token matching the request could be found.")
-            if not entry["active"]:
-                raise HttpError(400, "The refresh token provided was already used.")
+            self._refuse_used_refresh_token(entry)
             entry["active"] = False
-        expired = "refresh_token=deleted; expires=Thu, 01 Jan 1970 00:00:01 GMT; path=/; secure; httponly"
-        return self.envelope(req, None, headers=[("Set-Cookie", expired)])
+        return self.envelope(req, None)
 
     def h_jwt_rsa(self, req):
         return self.envelope(req, {"keydata": self.jwt.public_pem})
+
+    def h_well_known_jwks(self, req):
+        """JwtAuthentication config/routes.php: $routes->redirect('.well-known/jwks.json', '/auth/jwt/jwks.json'),
+        a RedirectRoute (301 to the full URL) answered by the routing middleware."""
+        raise Redirect(self._full_base_url() + "/auth/jwt/jwks.json", status=301)
 
     def h_jwt_jwks(self, req):
         return Response(200, php_json({"keys": [self.jwt.jwk()]}), JSON_TYPE)
 
     # -- MFA -----------------------------------------------------------------------------------
-    def h_mfa_get(self, req):
-        user, dummy = self.current_user(req, allow_without_mfa=True)
-        if not user["mfa"]:
-            raise HttpError(400, "No valid multi-factor authentication settings found.")
-        return self.envelope(req, {"providers": ["totp"]})
+    def _mfa_cookie(self, value, expires=None, expired=False):
+        """MfaVerifiedCookie::get / clearCookie: path /, HttpOnly, no SameSite, secure when the request is https or
+        passbolt.security.cookies.secure is on (default on; a server on plain http must turn it off, as
+        PASSBOLT_SECURITY_COOKIE_SECURE=false, which the imitation does unless config cookies_secure); setcookie()."""
+        if expired:
+            expires = 1  # Cookie::withExpired(): 1970-01-01 00:00:01
+        secure = bool(self.config.get("cookies_secure", False)) or self._secure()
+        return php_set_cookie("passbolt_mfa", value, expires=expires, secure=secure, httponly=True)
 
-    def h_mfa_error(self, req):
-        user, ctx = self.current_user(req, allow_without_mfa=True)
-        if not user["mfa"] or self._mfa_ok(req, user, ctx):
-            raise HttpError(400, "The multi-factor authentication is not required.")
-        return self.error(req, 403, MFA_REQUIRED, self._mfa_error_body())
-
-    def h_mfa_verify(self, req):
-        user, ctx = self.current_user(req, allow_without_mfa=True)
-        secret = SD.MFA_TOTP_SECRETS.get(user["short"])
+    def _mfa_verified_not_required(self, req, user, ctx):
+        """MfaVerifyController::_handleVerifiedNotRequired: a valid passbolt_mfa cookie for this session."""
         if user["mfa"] and self._mfa_ok(req, user, ctx):
             raise HttpError(400, "The multi-factor authentication is not required.")
-        if not user["mfa"] or not secret:
+
+    @staticmethod
+    def _mfa_settings_or_fail(user):
+        """MfaVerifyController::_handleInvalidSettings (JSON): no account settings (or no TOTP) is a 400."""
+        if not user["mfa"] or not SD.MFA_TOTP_SECRETS.get(user["short"]):
             raise HttpError(400, "No valid multi-factor authentication settings found.")
+
+    def h_mfa_get(self, req):
+        """TotpVerifyGetController::get, JSON: a success with no body."""
+        user, ctx = self.current_user(req, allow_without_mfa=True)
+        self._mfa_verified_not_required(req, user, ctx)
+        self._mfa_settings_or_fail(user)
+        return self.envelope(req, None, message="Please provide the one-time password.")
+
+    def h_mfa_error(self, req):
+        """MfaVerifyAjaxErrorController::get (any method): always the 403 with the user's providers, and the MFA
+        cookie cleared (beforeRender -> ClearMfaCookieInResponseService)."""
+        user, dummy = self.current_user(req, allow_without_mfa=True)
+        return self.error(req, 403, MFA_REQUIRED, self._mfa_error_body(user),
+                          headers=[("Set-Cookie", self._mfa_cookie(str(uuid.uuid4()), expired=True))])
+
+    def h_mfa_verify(self, req):
+        """TotpVerifyPostController::post: TotpVerifyForm's rules (CustomValidationException: 400 with the field
+        errors), and after more than passbolt.security.mfa.maxAttempts failures since the login, a logout."""
+        user, ctx = self.current_user(req, allow_without_mfa=True)
+        self._mfa_verified_not_required(req, user, ctx)
+        self._mfa_settings_or_fail(user)
+        secret = SD.MFA_TOTP_SECRETS[user["short"]]
         data = self.data(req)
-        code = str(data.get("totp") or "")
+        error = self._totp_error(data.get("totp"), secret)
+        if error:
+            self._mfa_failed_attempt(req, user, ctx)
+            raise validation_error({"totp": error}, "Something went wrong when validating the one-time password.")
+        token = str(uuid.uuid4())  # MfaVerifiedToken::get: an authentication token (a UUID)
+        remember = data.get("remember") not in (None, False, 0, "", "0", [], {})  # PHP (bool)
+        # DefaultRememberAMonthSettingService: enabled; MfaVerifiedCookie::MAX_DURATION_IN_DAYS = 30
         now = time.time()
-        if not re.match(r"^[0-9]{6}$", code) or code not in {crypto.totp(secret, now + d) for d in (-30, 0, 30)}:
-            raise validation_error({"totp": {"isValidOtp": "This OTP is not valid."}},
-                                   "The OTP is not valid.")
-        token = _secrets.token_hex(32)
-        remember = bool(data.get("remember"))
-        expiry = time.time() + 30 * 24 * 3600 if remember else None
+        expiry = now + 30 * 24 * 3600 if remember else None
         self.mfa_tokens[token] = {"user_id": user["id"], "sessions": {ctx["session_id"]}, "expiry": expiry}
-        secure = "; Secure" if self._secure() else ""
-        expires = ""
-        if expiry:
-            expires = "; expires=" + datetime.fromtimestamp(expiry, timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
-        cookie = "passbolt_mfa=%s%s; path=/; HttpOnly; SameSite=Strict%s" % (token, expires, secure)
         return self.envelope(req, None, message="The multi-factor authentication was a success.",
-                             headers=[("Set-Cookie", cookie)])
+                             headers=[("Set-Cookie", self._mfa_cookie(token, expires=expiry))])
+
+    @staticmethod
+    def _totp_error(value, secret):
+        """TotpVerifyForm::validationDefault, the first rule that fails ({rule: message}) or None."""
+        if value is None:
+            return {"_required": "An OTP is required."}
+        value = str(value) if not isinstance(value, bool) else ("1" if value else "")
+        if value == "":
+            return {"_empty": "The OTP should not be empty."}
+        if not re.match(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$", value):  # Validation::numeric (is_numeric)
+            return {"numeric": "The OTP should be composed of numbers only."}
+        if len(value) < 6:
+            return {"minLength": "The OTP should be at least 6 characters long."}
+        now = time.time()
+        if value not in {crypto.totp(secret, now + d) for d in (-30, 0, 30)}:
+            return {"isValidOtp": "This OTP is not valid."}
+        return None
+
+    def _mfa_failed_attempt(self, req, user, ctx):
+        """MfaRateLimiterService: failures since the last login, this one included, above maxAttempts end the
+        session (JWT: every refresh token of the user) with a 400."""
+        key = user["id"]
+        self.mfa_failures[key] = self.mfa_failures.get(key, 0) + 1
+        if self.mfa_failures[key] <= MFA_MAX_ATTEMPTS:
+            return
+        self.mfa_failures.pop(key, None)
+        if ctx["kind"] == "jwt":
+            for entry in self.refresh_tokens.values():
+                if entry["user_id"] == user["id"]:
+                    entry["active"] = False
+        else:
+            self.sessions.pop(ctx["session_id"], None)
+        raise HttpError(400, "You have been logged out due to too many failed attempts.")
 
     # -- users & groups ------------------------------------------------------------------------
     def h_users(self, req):
@@ -1211,12 +1462,23 @@ class PassboltApp(App):
             users = [u for u in users if u["id"] in with_access]
         if self._flag(req, "filter[is-admin]"):
             users = [u for u in users if u["role"] == "admin"]
+        # AddIsMfaEnabledColumnToUsersGrid: contain[is_mfa_enabled] and filter[is-mfa-enabled] exist for admins only
+        # (for others the query string component drops them); IsMfaEnabledQueryService::decorateAndFilterForIndex.
+        with_mfa = me["role"] == "admin" and self.contains(req, "is_mfa_enabled")
+        mfa_filter = req.arg("filter[is-mfa-enabled]") if me["role"] == "admin" else None
+        if mfa_filter is not None:
+            wanted = {"true": True, "1": True, "false": False, "0": False}.get(mfa_filter.lower())
+            if wanted is None:
+                raise HttpError(400, 'Invalid filter. "%s" is not a valid value for filter is-mfa-enabled.'
+                                % mfa_filter)
+            users = [u for u in users if bool(u["mfa"]) == wanted]
         users.sort(key=lambda u: u["username"])
         # UsersTable::findIndex contains gpgkey, profile, groups_users and role unless contain[x]=0 says otherwise
         return self.listing(req, [self.fmt_user(u, gpgkey=self._contain_default(req, "gpgkey"),
                                                 profile=self._contain_default(req, "profile"),
                                                 role=self._contain_default(req, "role"),
-                                                groups_users=self._contain_default(req, "groups_users"))
+                                                groups_users=self._contain_default(req, "groups_users"),
+                                                mfa=with_mfa)
                                   for u in users])
 
     @staticmethod
@@ -1231,7 +1493,9 @@ class PassboltApp(App):
             raise HttpError(400, 'The user identifier should be a valid UUID or "me".')  # UsersViewController
         if user is None or user["deleted"] or (not user["active"] and me["role"] != "admin"):
             raise HttpError(404, "The user does not exist.")
-        return self.envelope(req, self.fmt_user(user, gpgkey=True, groups_users=True))
+        # IsMfaEnabledQueryService::decorateForView: is_mfa_enabled for an admin or for oneself
+        return self.envelope(req, self.fmt_user(user, gpgkey=True, groups_users=True,
+                                                mfa=me["role"] == "admin" or me["id"] == user["id"]))
 
     # GroupsIndexController / GroupsViewController contain allow-lists (user_count is not in them)
     GROUP_CONTAINS = ("modifier", "modifier.profile", "my_group_user", "users", "groups_users", "groups_users.user",
