@@ -92,10 +92,19 @@ def peer_uid(sock):
     return struct.unpack("3i", creds)[1]
 
 
+# A Unix socket's path must fit sun_path (108 bytes on Linux, 104 on BSD and macOS), its final NUL included.
+SOCKET_PATH_MAX = 103
+
+
 def socket_path():
     """One agent per collection version and Python: a changed install never talks to old code."""
     flavour = hashlib.sha256(("%s|%s" % (COLLECTION_VERSION, sys.executable)).encode("utf-8")).hexdigest()[:12]
-    return os.path.join(runtime_dir(), "agent-%s.sock" % flavour)
+    path = os.path.join(runtime_dir(), "agent-%s.sock" % flavour)
+    if len(os.fsencode(path)) > SOCKET_PATH_MAX:
+        # said at once: otherwise the agent could not bind it and each lookup would wait for it in vain
+        raise AgentUnavailable("the socket path %s is longer than a Unix socket allows (%d bytes); set "
+                               "PWMAN_SECRETS_RUNTIME_DIR to a shorter directory" % (path, SOCKET_PATH_MAX))
+    return path
 
 
 def send(sock, payload):

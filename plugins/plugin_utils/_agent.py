@@ -196,7 +196,7 @@ class Agent:
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         # Bound and listening under a temporary name, then renamed: a client never finds a socket that
         # refuses connections (it would start a second agent).
-        temporary = "%s.%d" % (self.path, os.getpid())
+        temporary = os.path.join(os.path.dirname(self.path), "bind-%d-%x" % (os.getpid(), threading.get_ident() & 0xffff))
         try:
             server.bind(temporary)
         finally:

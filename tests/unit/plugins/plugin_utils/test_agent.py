@@ -222,3 +222,12 @@ def test_waiting_requests_redo_a_failed_or_uncacheable_one(agent):
     assert ask(["bad"])["ok"] is False and ask(["bad"])["ok"] is False
     assert fake.calls == 4
     assert instance.pending == {}
+
+
+def test_a_runtime_dir_too_deep_for_a_socket_is_said_at_once(tmp_path, monkeypatch):
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True, mode=0o700)
+    monkeypatch.setenv("PWMAN_SECRETS_RUNTIME_DIR", str(deep))
+    with pytest.raises(_agent_client.AgentUnavailable, match="longer than a Unix socket allows .*PWMAN_SECRETS_RUNTIME_DIR"):
+        _agent_client.request({"op": "stats"})
+    assert os.listdir(str(deep / ("pwman-secrets-%d" % os.getuid()))) == []  # no agent was started, nothing bound
