@@ -324,3 +324,19 @@ def test_pin_code_and_type_names(server, ada):  # pylint: disable=redefined-oute
     assert digits == {"type": "number", "minimum": 6, "exclusiveMaximum": 9}
     assert listed["password-string"]["definition"]["resource"]["properties"]["name"] == {"type": "string",
                                                                                         "maxLength": 255}
+
+
+def test_metadata_keys_index(server, ada):  # pylint: disable=redefined-outer-name
+    """MetadataKeysIndexController/Service: no pagination, isset() contains, boolean deleted/expired filters."""
+    url = server.base_url + "/metadata/keys.json"
+    plain = ada.get(url, timeout=10)
+    keys = body(plain)
+    assert "pagination" not in plain.json()["header"]
+    assert len(keys) == 1 and "metadata_private_keys" not in keys[0] and "creator" not in keys[0]
+    # contain[x]=0 still contains x (isset); creator.profile brings the creator with its profile
+    contained = body(ada.get(url + "?contain[metadata_private_keys]=0&contain[creator.profile]=1", timeout=10))[0]
+    assert [p["user_id"] for p in contained["metadata_private_keys"]] == [ADA]
+    assert contained["creator"]["id"] == ADA and "profile" in contained["creator"] and "role" not in contained["creator"]
+    assert body(ada.get(url + "?filter[deleted]=0&filter[expired]=false", timeout=10)) == keys
+    assert body(ada.get(url + "?filter[deleted]=1", timeout=10)) == []
+    assert ada.get(url + "?filter[expired]=maybe", timeout=10).status_code == 500  # validateFilterBoolean: CakeException

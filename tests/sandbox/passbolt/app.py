@@ -1547,15 +1547,32 @@ class PassboltApp(App):
         return self.envelope(req, self.fmt_resource_type(slug, decoded=False))
 
     def h_metadata_keys(self, req):
+        """MetadataKeysIndexController + MetadataKeysIndexService::get: contains tested with isset(), filters
+        `deleted`/`expired` as booleans (IS NOT NULL / IS NULL); no pagination component."""
         me, dummy = self.current_user(req)
+        contain = self.isset_contains(req, ("metadata_private_keys", "creator", "creator.profile"))
+        filters = {}
+        for name in ("deleted", "expired"):
+            value = req.arg("filter[%s]" % name)
+            if value is not None:
+                if value.lower() not in ("true", "1", "false", "0"):
+                    # validateFilterBoolean throws a CakeException: a 500
+                    raise RuntimeError('"%s" is not a valid value for filter %s.' % (value, name))
+                filters[name] = value.lower() in ("true", "1")
         out = []
         for key in self.metadata_keys.values():
+            if any((key[name] is not None) != wanted for name, wanted in filters.items()):
+                continue
             row = dict(key)
-            if self.contains(req, "metadata_private_keys"):
+            if "metadata_private_keys" in contain:
                 row["metadata_private_keys"] = [dict(p) for p in self.metadata_private_keys.values()
                                                 if p["metadata_key_id"] == key["id"] and p["user_id"] == me["id"]]
+            if "creator" in contain or "creator.profile" in contain:
+                creator = self.users.get(key["created_by"])
+                row["creator"] = self.fmt_contained_user(creator, profile="creator.profile" in contain) \
+                    if creator else None
             out.append(row)
-        return self.listing(req, out)
+        return self.envelope(req, out)
 
     def _types_settings(self):
         """MetadataTypesSettingsDto::toArray(), keys in its order (the sandbox is a server whose admin chose v5)."""
