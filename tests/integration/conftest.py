@@ -23,8 +23,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # The lookup agent's socket directory for this test session (private, removed at the end).
 # Test modules also import this file as integration.conftest: both imports share one directory.
 # Each pytest-xdist worker has its own (the variable's name carries the worker id).
-_AGENT_VAR = "PWMAN_TEST_AGENT_DIR" + ("_" + os.environ["PYTEST_XDIST_WORKER"].upper()
-                                      if os.environ.get("PYTEST_XDIST_WORKER") else "")
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_AGENT_VAR = "PWMAN_TEST_AGENT_DIR" + ("_" + _WORKER.upper() if _WORKER else "")
 AGENT_DIR = os.environ.get(_AGENT_VAR)
 if not AGENT_DIR:
     AGENT_DIR = os.environ[_AGENT_VAR] = tempfile.mkdtemp(prefix="pwman-agent-")

@@ -15,7 +15,7 @@ from ansible_collections.pwman.secrets.plugins.module_utils._options import Opti
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import PassboltClient
 
 from sandbox.passbolt.crypto import totp
-from test_passbolt_server import ADA, BETTY, CAROL, DAME, body, client, server  # noqa: F401 (fixtures)
+from test_passbolt_server import ADA, BETTY, CAROL, DAME, body, client, server  # noqa: F401  pylint: disable=unused-import
 
 ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00"
 
@@ -168,8 +168,8 @@ def test_jwt_refresh_and_logout_details(server, client):
                          cookie)
     assert match, cookie
     expires = datetime.strptime(match.group(2), "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=timezone.utc)
-    assert 28 * 86400 - 5 <= int(match.group(3)) <= 31 * 86400 and abs(expires.timestamp() - time.time()
-                                                                          - int(match.group(3))) <= 5
+    max_age = int(match.group(3))
+    assert 28 * 86400 - 5 <= max_age <= 31 * 86400 and abs(expires.timestamp() - time.time() - max_age) <= 5
     browser = requests.post(server.base_url + "/auth/jwt/refresh.json", timeout=10,
                             headers={"Cookie": "refresh_token=" + match.group(1)})
     body(browser, 403)

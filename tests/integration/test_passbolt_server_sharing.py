@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from sandbox.passbolt import seed_data as SD
-from test_passbolt_server import ADA, BETTY, CAROL, DAME, ada, body, client, server  # noqa: F401 - fixtures
+from test_passbolt_server import ADA, BETTY, CAROL, DAME, ada, body, client, server  # noqa: F401  pylint: disable=unused-import
 
 RESOURCE_INVALID = "Could not validate resource data."
 FOLDER_INVALID = "Could not validate folder data."
@@ -94,8 +94,8 @@ def test_share_secrets(server, client, ada):  # noqa: F811
     url = server.base_url + "/share/resource/%s.json" % rid
 
     def enc(short, text="dup-infra-pw-2"):
-        return client.encrypt(json.dumps({"password": text, "description": ""}),
-                               client.users[short]["fingerprint"], "ada")
+        plain = json.dumps({"password": text, "description": ""})
+        return client.encrypt(plain, client.users[short]["fingerprint"], "ada")
     grant = [new_row(BETTY, 7)]
     errors = refused(ada.put(url, json={"permissions": grant, "secrets": [{"user_id": CAROL, "data": enc("carol")}]},
                              timeout=10), 400, RESOURCE_INVALID)

@@ -225,8 +225,8 @@ def test_update_rules(server, client, ada, mkey):  # pylint: disable=redefined-o
     errors, dummy = _refused(_put(server, ada, legacy, upgrade))
     assert errors == {"metadata": {"v4_to_v5_upgrade_allowed": "The settings selected by your administrator "
                                                                "prevent from upgrading v4 to v5."}}
-    errors, dummy = _refused(_put(server, ada, legacy, {"resource_type_id": TYPES["password-string"],
-                                                       "secrets": [{"data": _secret(client)}]}))
+    payload = {"resource_type_id": TYPES["password-string"], "secrets": [{"data": _secret(client)}]}
+    errors, dummy = _refused(_put(server, ada, legacy, payload))
     assert errors == {"secrets": [{"user_id": {"_required": "A user identifier is required."}}]}
     errors, dummy = _refused(_put(server, ada, legacy, {"resource_type_id": TYPES["password-string"], "secrets": [
         {"user_id": ADA, "data": _secret(client)}, {"user_id": BETTY, "data": _secret(client, short="betty")}]}))
@@ -322,8 +322,8 @@ def test_pin_code_and_type_names(server, ada):  # pylint: disable=redefined-oute
         "v5-note": ("Standalone note", "A resource with standalone notes.")}
     digits = listed["v5-totp-standalone"]["definition"]["secret"]["properties"]["totp"]["properties"]["digits"]
     assert digits == {"type": "number", "minimum": 6, "exclusiveMaximum": 9}
-    assert listed["password-string"]["definition"]["resource"]["properties"]["name"] == {"type": "string",
-                                                                                        "maxLength": 255}
+    name_schema = listed["password-string"]["definition"]["resource"]["properties"]["name"]
+    assert name_schema == {"type": "string", "maxLength": 255}
 
 
 def test_metadata_keys_index(server, ada):  # pylint: disable=redefined-outer-name

@@ -2707,16 +2707,16 @@ def resource_type_definition(slug):
     v4_properties = {"name": {"type": "string", "maxLength": 255}, "username": _string_or_null(255),
                      "uri": _string_or_null(1024)}
     if slug == "password-string":
-        return {"resource": {"type": "object", "required": ["name"], "properties": dict(
-                    v4_properties, description=_string_or_null(10000))},
+        return {"resource": {"type": "object", "required": ["name"],
+                             "properties": dict(v4_properties, description=_string_or_null(10000))},
                 "secret": {"type": "string", "maxLength": 4096}}
     if slug == "password-and-description":
         return {"resource": {"type": "object", "required": ["name"], "properties": v4_properties},
                 "secret": {"type": "object", "required": ["password"], "properties": {
                     "password": {"type": "string", "maxLength": 4096}, "description": _string_or_null(10000)}}}
     if slug == "totp":
-        return {"resource": {"type": "object", "required": ["name"], "properties": {
-                    "name": {"type": "string", "maxLength": 255}, "uri": _string_or_null(1024)}},
+        return {"resource": {"type": "object", "required": ["name"],
+                             "properties": {"name": {"type": "string", "maxLength": 255}, "uri": _string_or_null(1024)}},
                 "secret": {"type": "object", "required": ["totp"], "properties": {"totp": _TOTP_SCHEMA}}}
     if slug == "password-description-totp":
         return {"resource": {"type": "object", "required": ["name"], "properties": v4_properties},
