@@ -283,3 +283,9 @@ def test_groups_contains_and_ids(server, ada):  # noqa: F811
     assert {u["_joinData"]["group_id"] for u in group["users"]} == {ops}
     refused(ada.get(base + "/groups/nope.json", timeout=10), 400, "The group id is not valid.")
     refused(ada.get(base + "/groups/%s.json" % uuid.uuid4(), timeout=10), 404, "The group does not exist.")
+    # QueryStringComponent::validateFilterUsers: an empty value (PHP empty(): "0" too) is named by its index
+    for value in ("", "0"):
+        refused(ada.get(base + "/groups.json", params={"filter[has-users]": ADA + "," + value}, timeout=10), 400,
+                'Invalid filter. "1" is not a valid user filter.')
+    refused(ada.get(base + "/resources.json", params={"filter[has-id][]": ""}, timeout=10), 400,
+            'Invalid filter. "0" is not a valid resource id for filter {1}.')

@@ -36,6 +36,12 @@ JWT_REQUIRED = "Authentication is required to continue"
 SECRETS_PROVIDED = "The secrets of all the users having access to the resource are required."
 FILTER_ID_KINDS = {"has-id": "resource", "has-access": "resource", "has-users": "user", "has-managers": "user",
                    "has-groups": "group", "is-shared-with-group": "group", "has-parent": "parent"}
+# QueryStringComponent::validateFilterUsers/Groups/Resources on an empty value: the message names its index
+# ("{1}" is left as is: the translation call passes no second argument there)
+EMPTY_FILTER_MESSAGES = {"has-users": '"%d" is not a valid user filter.', "has-managers": '"%d" is not a valid user filter.',
+                         "has-groups": '"%d" is not a valid group filter.',
+                         "has-id": '"%d" is not a valid resource id for filter {1}.',
+                         "has-access": '"%d" is not a valid resource id for filter {1}.'}
 MAX_LIMIT = 1000000  # ApiPaginationComponent::MAX_LIMIT, the default limit
 V4_SLUGS = ("password-string", "password-and-description", "totp", "password-description-totp")
 JSON_TYPE = "application/json"
@@ -654,9 +660,11 @@ class PassboltApp(App):
         if filter_name.endswith("s") and not filter_name.startswith("is-"):
             values = [part for v in values for part in v.split(",")]
         kind = FILTER_ID_KINDS.get(filter_name)
-        for value in values:
+        for index, value in enumerate(values):
             if kind == "parent" and value == "":
                 continue
+            if filter_name in EMPTY_FILTER_MESSAGES and value in ("", "0"):  # PHP's empty() ("0" too)
+                raise HttpError(400, "Invalid filter. " + EMPTY_FILTER_MESSAGES[filter_name] % index)
             if kind and not is_uuid(value):
                 raise HttpError(400, 'Invalid filter. "%s" is not a valid %s id for filter %s.'
                                 % (value, kind, filter_name))
@@ -1551,14 +1559,8 @@ class PassboltApp(App):
         `deleted`/`expired` as booleans (IS NOT NULL / IS NULL); no pagination component."""
         me, dummy = self.current_user(req)
         contain = self.isset_contains(req, ("metadata_private_keys", "creator", "creator.profile"))
-        filters = {}
-        for name in ("deleted", "expired"):
-            value = req.arg("filter[%s]" % name)
-            if value is not None:
-                if value.lower() not in ("true", "1", "false", "0"):
-                    # validateFilterBoolean throws a CakeException: a 500
-                    raise RuntimeError('"%s" is not a valid value for filter %s.' % (value, name))
-                filters[name] = value.lower() in ("true", "1")
+        filters = {name: self._bool_filter(req, "filter[%s]" % name) for name in ("deleted", "expired")}
+        filters = {name: wanted for name, wanted in filters.items() if wanted is not None}
         out = []
         for key in self.metadata_keys.values():
             if any((key[name] is not None) != wanted for name, wanted in filters.items()):
@@ -1634,9 +1636,20 @@ class PassboltApp(App):
 
     @staticmethod
     def _flag(req, name):
-        """Boolean query values as QueryStringComponent::normalizeBoolean: only true/1 are true."""
+        """A boolean filter that is true (see _bool_filter)."""
+        return PassboltApp._bool_filter(req, name) is True
+
+    @staticmethod
+    def _bool_filter(req, name):
+        """None when absent; QueryStringComponent::normalizeBoolean (true/1, false/0), any other value a 400 from
+        validateFilterBoolean wrapped by validateQueryItems."""
         value = req.arg(name)
-        return value is not None and (value.lower() == "true" or value == "1")
+        if value is None:
+            return None
+        if value.lower() in ("true", "1", "false", "0"):
+            return value.lower() in ("true", "1")
+        filter_name = name[len("filter["):-1] if name.startswith("filter[") else name
+        raise HttpError(400, 'Invalid filter. "%s" is not a valid value for filter %s.' % (value, filter_name))
 
     def _get_resource_or_error(self, uid, rid):
         if not is_uuid(rid):
