@@ -289,3 +289,19 @@ def test_groups_contains_and_ids(server, ada):  # noqa: F811
                 'Invalid filter. "1" is not a valid user filter.')
     refused(ada.get(base + "/resources.json", params={"filter[has-id][]": ""}, timeout=10), 400,
             'Invalid filter. "0" is not a valid resource id for filter {1}.')
+
+
+def test_searches_are_sql_like_patterns(server, ada):  # noqa: F811
+    """CaseInsensitiveSearchQueryTrait: LOWER(field) LIKE '%search%', so `_` and `%` in a search are wildcards."""
+    def names(path, search, key):
+        found = body(ada.get(server.base_url + path, params={"filter[search]": search}, timeout=10))
+        return sorted(item[key] for item in found)
+
+    assert names("/users.json", "a_a@", "username") == ["ada@passbolt.dev"]  # `_` stands for the "d"
+    assert names("/users.json", "LOVE%ACE", "username") == ["ada@passbolt.dev"]
+    assert names("/users.json", "a\\_a", "username") == []  # an escaped `_` is a literal underscore
+    every = names("/folders.json", "%", "name")
+    assert every and every == sorted(f["name"] for f in body(ada.get(server.base_url + "/folders.json", timeout=10)))
+    users = [row for row in body(ada.get(server.base_url + "/share/search-aros.json",
+                                         params={"filter[search]": "_etty"}, timeout=10)) if "username" in row]
+    assert [u["username"] for u in users] == ["betty@passbolt.dev"]

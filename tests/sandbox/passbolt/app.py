@@ -146,6 +146,19 @@ class HttpError(Exception):
         self.headers = headers or []
 
 
+def like(search, *texts):
+    """CaseInsensitiveSearchQueryTrait: LOWER(field) LIKE '%search%' on any of `texts`; in the search, `%` and `_`
+    are the SQL wildcards and a backslash makes the next character literal (MySQL and PostgreSQL's default escape)."""
+    pattern, chars = [], iter(search.lower())
+    for char in chars:
+        if char == "\\":
+            pattern.append(re.escape(next(chars, "\\")))
+        else:
+            pattern.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
+    regex = re.compile("".join(pattern), re.DOTALL)
+    return any(regex.search((text or "").lower()) for text in texts)
+
+
 def _message_errors(data):
     """SecretsTable's rules for a secret's `data` that is present and not empty."""
     errors = {}
@@ -1450,11 +1463,9 @@ class PassboltApp(App):
     def h_users(self, req):
         me, dummy = self.current_user(req)
         users = [u for u in self.users.values() if not u["deleted"] and (u["active"] or me["role"] == "admin")]
-        search = req.arg("filter[search]")
+        search = self.search_keyword(req)
         if search:
-            s = search.lower()
-            users = [u for u in users if s in u["username"].lower() or s in u["first_name"].lower()
-                     or s in u["last_name"].lower()]
+            users = [u for u in users if like(search, u["username"], u["first_name"], u["last_name"])]
         groups = self.qlist(req, "filter[has-groups]")
         if groups:
             wanted = {g for v in groups for g in v.split(",")}
@@ -2268,25 +2279,16 @@ class PassboltApp(App):
         and role (UsersTable::findIndex defaults); any allowed contain turns the other two of
         groups_users/gpgkey/role off. Groups carry user_count, and groups_users when asked."""
         me, dummy = self.current_user(req)
-        searches = self.qlist(req, "filter[search]", keep_blank=True)
-        for index, keyword in enumerate(searches):
-            if keyword == "" or keyword == "0":
-                raise HttpError(400, 'Invalid filter. "%d" is not a valid search filter.' % index)
-            if len(keyword) > 64:
-                raise HttpError(400, 'Invalid filter. "%s" is not a valid search filter. It should be between 1 and '
-                                     '64 char in length.' % keyword)
-        search = searches[0].lower() if searches else ""
+        search = self.search_keyword(req) or ""
         asked = self.isset_contains(req, ("groups_users", "gpgkey", "role"))
         if asked:
             contain = dict({"groups_users": False, "gpgkey": False, "role": False}, **asked)
         else:
             contain = {"groups_users": True, "gpgkey": True, "role": True}
         users = [u for u in sorted(self.users.values(), key=lambda u: u["username"])
-                 if u["active"] and not u["deleted"] and (
-                     search in u["username"].lower() or search in u["first_name"].lower()
-                     or search in u["last_name"].lower())][:25]
+                 if u["active"] and not u["deleted"] and like(search, u["username"], u["first_name"], u["last_name"])][:25]
         groups = [g for g in sorted(self.groups.values(), key=lambda g: g["name"])
-                  if not g["deleted"] and search in g["name"].lower()][:25]
+                  if not g["deleted"] and like(search, g["name"])][:25]
         out = [(u["username"].lower(), self.fmt_user(u, gpgkey=contain["gpgkey"], role=contain["role"],
                                                      groups_users=contain["groups_users"])) for u in users]
         group_contain = {"user_count": True, "groups_users": bool(asked.get("groups_users"))}
@@ -2302,7 +2304,7 @@ class PassboltApp(App):
     FOLDER_WRITE_CONTAINS = ("children_folders", "children_resources", "creator", "modifier", "permission",
                              "permissions", "permissions.group", "permissions.user.profile")
 
-    def _folder_search(self, req):
+    def search_keyword(self, req):
         """filter[search] as QueryStringComponent::validateFilterSearch; the first keyword, or None."""
         searches = self.qlist(req, "filter[search]", keep_blank=True)
         for index, keyword in enumerate(searches):
@@ -2322,9 +2324,9 @@ class PassboltApp(App):
         has_id = self.qlist(req, "filter[has-id]")
         if has_id:
             items = [f for f in items if f["id"] in set(has_id)]
-        search = self._folder_search(req)
+        search = self.search_keyword(req)
         if search:
-            items = [f for f in items if search.lower() in f["name"].lower()]
+            items = [f for f in items if like(search, f["name"])]
         parents = [v for key, vals in req.query.items() if key in ("filter[has-parent]", "filter[has-parent][]")
                    or re.match(r"filter\[has-parent\]\[\d+\]$", key) for v in vals]
         if parents:
