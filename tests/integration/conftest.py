@@ -122,6 +122,15 @@ def sandbox_factory():
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def all_servers_env(sandbox_factory):
+    """The environment of a Passwordstate, an OPP and a Passbolt server started for this test module."""
+    merged = {}
+    for product in ("passwordstate", "opp", "passbolt"):
+        merged.update(sandbox_factory(product).env)
+    return merged
+
+
 @pytest.fixture(scope="session")
 def playbook():
     return run_playbook

@@ -63,14 +63,6 @@ MODULES = {
 }
 
 
-@pytest.fixture(scope="module")
-def env(sandbox_factory):
-    merged = {}
-    for product in ("passwordstate", "opp", "passbolt"):
-        merged.update(sandbox_factory(product).env)
-    return merged
-
-
 def task(module, ident, options, register):
     args = dict(ident, **options)
     return ("    - name: %s\n      pwman.secrets.%s: %s\n      register: %s\n      ignore_errors: true\n      no_log: false\n"
@@ -92,14 +84,14 @@ def build_play(module, out):
     return "".join(tasks)
 
 
-def test_same_vocabulary_same_behaviour(env, tmp_path):
+def test_same_vocabulary_same_behaviour(all_servers_env, tmp_path):
     # one ansible-playbook per module, side by side (each on its own product)
     runs = []
     for module in MODULES:
         out = tmp_path / ("%s.json" % module)
         path = write_play(build_play(module, out))
         proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            ["ansible-playbook", "-i", "localhost,", "-c", "local", path], env=ansible_env(dict(env, ANSIBLE_PIPELINING="1")),
+            ["ansible-playbook", "-i", "localhost,", "-c", "local", path], env=ansible_env(dict(all_servers_env, ANSIBLE_PIPELINING="1")),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
         runs.append((module, out, path, proc))
     results, problems = {}, []

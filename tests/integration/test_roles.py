@@ -21,14 +21,6 @@ SECRETS = tuple(p["Password"] for p in PS.PASSWORDS.values()) + tuple(i["passwor
     OPP.DEMO_PASSWORD, OPP.DEMO_PHRASE, "db-primary-pw-1", PB.RESOURCES[0]["secret"]["password"])
 
 
-@pytest.fixture(scope="module")
-def env(sandbox_factory):
-    merged = {}
-    for product in ("passwordstate", "opp", "passbolt"):
-        merged.update(sandbox_factory(product).env)
-    return merged
-
-
 def check(result, changed=None):
     errors = [line for line in (result.stdout + result.stderr).splitlines() if "fatal:" in line or "ERROR" in line]
     assert result.rc == 0, "%s\n%r" % ("\n".join(errors), result)
@@ -115,24 +107,24 @@ SYNC_PLAYBOOK = """
 """
 
 
-def test_sync_across_products(env, playbook, tmp_path):
+def test_sync_across_products(all_servers_env, playbook, tmp_path):
     varsfile = tmp_path / "sync_vars.yml"
     varsfile.write_text(SYNC_VARS)
     book = tmp_path / "sync.yml"
     book.write_text(SYNC_PLAYBOOK)
 
     # check mode: a dry run through the collection playbook; it says what it would create, writes nothing
-    dry = check(playbook("pwman.secrets.sync", env=env, args=["-e", "@%s" % varsfile, "--check"]))
+    dry = check(playbook("pwman.secrets.sync", env=all_servers_env, args=["-e", "@%s" % varsfile, "--check"]))
     assert summary_counts(dry.stdout) == {"created": 3, "updated": 0, "unchanged": 0, "skipped": 2}
 
     # the role for real, then an update (see SYNC_PLAYBOOK); vars_files, as -e would override the include_role vars
     book.write_text(SYNC_PLAYBOOK.replace("  gather_facts: false\n", "  gather_facts: false\n  vars_files:\n    - %s\n"
                                           % varsfile, 1))
     # at -v Ansible prints every loop item whatever its label: the role's loops must carry no password (issue 16)
-    check(playbook(str(book), env=env, args=["-v"]))
+    check(playbook(str(book), env=all_servers_env, args=["-v"]))
 
     # idempotency: the collection playbook again changes nothing and reports everything unchanged
-    again = check(playbook("pwman.secrets.sync", env=env, args=["-e", "@%s" % varsfile]), changed=0)
+    again = check(playbook("pwman.secrets.sync", env=all_servers_env, args=["-e", "@%s" % varsfile]), changed=0)
     assert summary_counts(again.stdout) == {"created": 0, "updated": 0, "unchanged": 3, "skipped": 2}
 
 
@@ -239,7 +231,7 @@ ROTATE_PLAYBOOK = """
 """
 
 
-def test_rotate_check_apply_and_rollback(env, playbook, tmp_path):
+def test_rotate_check_apply_and_rollback(all_servers_env, playbook, tmp_path):
     apply_ok = tmp_path / "apply_ok.yml"
     apply_ok.write_text(APPLY_OK)
     apply_fails = tmp_path / "apply_fails.yml"
@@ -248,7 +240,7 @@ def test_rotate_check_apply_and_rollback(env, playbook, tmp_path):
     varsfile.write_text(ROTATE_VARS.format(apply=apply_ok))
 
     # check mode, through the collection playbook: every credential is found, nothing rotates
-    dry = check(playbook("pwman.secrets.rotate", env=env, args=["-e", "@%s" % varsfile, "--check"]), changed=0)
+    dry = check(playbook("pwman.secrets.rotate", env=all_servers_env, args=["-e", "@%s" % varsfile, "--check"]), changed=0)
     assert dry.stdout.count("(check mode: nothing changed)") == 3, dry
 
     book = tmp_path / "rotate.yml"
@@ -256,16 +248,16 @@ def test_rotate_check_apply_and_rollback(env, playbook, tmp_path):
     # vars from a file given with -e would override the include_role vars: load them with vars_files instead
     text = book.read_text().replace("  gather_facts: false\n", "  gather_facts: false\n  vars_files:\n    - %s\n" % varsfile, 1)
     book.write_text(text)
-    result = check(playbook(str(book), env=env, args=["-v"]))
+    result = check(playbook(str(book), env=all_servers_env, args=["-v"]))
     assert "rescued=4" in result.stdout, result  # the role's own rescue and ours, twice
     assert "Restore the previous password" in result.stdout
 
 
-def test_rotate_finds_exactly_one(env, playbook, tmp_path):
+def test_rotate_finds_exactly_one(all_servers_env, playbook, tmp_path):
     """An entry matching several credentials fails before anything rotates."""
     varsfile = tmp_path / "vars.yml"
     varsfile.write_text("rotate_apply_tasks: /nonexistent.yml\n"
                         "rotate_credentials:\n  - {product: passwordstate, list_id: 11, title: shared}\n")
-    result = playbook("pwman.secrets.rotate", env=env, args=["-e", "@%s" % varsfile, "--check"])
+    result = playbook("pwman.secrets.rotate", env=all_servers_env, args=["-e", "@%s" % varsfile, "--check"])
     assert result.rc != 0, result
     assert "2 Passwordstate passwords match (expected exactly one)" in result.stdout, result
