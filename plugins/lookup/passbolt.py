@@ -68,9 +68,21 @@ notes:
     an error naming the resource; other resources are still found.
   - "Migrating from Passbolt's official lookup (C(passbolt.passbolt_lookup)): see the mapping table of option and
     field names in the collection's docs/passbolt.md."
+  - As the official lookup, this lookup reads the credentials from a C(passbolt) variable, a dictionary with
+    C(account_kit) and C(passphrase), when no key is given otherwise (O(account_kit), O(private_key),
+    O(private_key_file) and O(user_id) all unset, by keyword, variable or environment). An O(passphrase) given
+    otherwise wins over the dictionary's.
 """
 
 EXAMPLES = r"""
+- name: Credentials as Passbolt's official lookup takes them (a passbolt variable)
+  ansible.builtin.debug:
+    msg: "{{ lookup('pwman.secrets.passbolt', name='db-prod', field='note') }}"
+  vars:
+    passbolt:
+      account_kit: "{{ lookup('ansible.builtin.file', 'account-kit.passbolt') }}"
+      passphrase: "{{ vault_passbolt_passphrase }}"
+
 - name: Database password (credentials from PASSBOLT_* environment variables)
   ansible.builtin.debug:
     msg: "{{ lookup('pwman.secrets.passbolt', 'db-primary') | length }} characters"

@@ -25,6 +25,11 @@ from ansible_collections.pwman.secrets.plugins.plugin_utils import _option_defin
 display = Display()
 # Compatibility variables read like an option's env entry, below an explicit option (see _options.py).
 VERIFY_VARIABLES = {"passbolt": "PASSBOLT_VERIFY"}
+# Passbolt's official lookup (passbolt.passbolt_lookup) reads its credentials from a `passbolt` variable, a
+# dictionary with `account_kit` and `passphrase`. They are read there when no key is given in any other way (the
+# options below unset); each of them fills its option unless set (an explicit passphrase wins).
+DICTIONARY_VARIABLES = {"passbolt": ("passbolt", ("account_kit", "passphrase"),
+                                     ("account_kit", "private_key", "private_key_file", "user_id"))}
 
 
 class PwmanLookupBase(LookupBase):
@@ -48,6 +53,7 @@ class PwmanLookupBase(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
+        self._options_from_dictionary_variable(variables)
         unknown = sorted(set(kwargs) - set(self._options))
         if unknown:
             raise AnsibleLookupError("unknown option%s %s; see ansible-doc -t lookup %s"
@@ -75,6 +81,18 @@ class PwmanLookupBase(LookupBase):
             raise AnsibleLookupError(str(exc)) from None  # Ansible names the plugin: "The lookup plugin 'x' failed: "
         finally:
             runtime.clients_close()
+
+    def _options_from_dictionary_variable(self, variables):
+        name, keys, blockers = DICTIONARY_VARIABLES.get(self.short_name, (None, (), ()))
+        if not name or any(self._options.get(key) not in (None, "") for key in blockers):
+            return
+        found = (variables or {}).get(name)
+        if not hasattr(found, "get"):
+            return
+        for key in keys:
+            value = found.get(key)
+            if self._options.get(key) in (None, "") and value not in (None, ""):
+                self._options[key] = self._templar.template(value) if self._templar is not None else value
 
     # -- agent ------------------------------------------------------------------------
     def _agent_enabled(self):

@@ -24,6 +24,7 @@ import pytest
 import requests
 
 from sandbox.passbolt import seed_data as SD
+from sandbox.passbolt.account_kit import account_kit
 
 PLAYBOOK_HEAD = "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
 
@@ -204,3 +205,37 @@ def test_gpgauth_session_writes_with_the_cookie_a_get_gave(server, playbook, tmp
     assert result.rc == 0, result
     by_route = server.stats()["by_route"]
     assert by_route.get("POST /folders.json") == 1 and by_route.get("POST /auth/login.json", 0) >= 2
+
+
+def test_official_lookup_credentials_variable(server, users, playbook, tmp_path):
+    """Migration is a rename: the `passbolt` variable of Passbolt's official lookup ({account_kit, passphrase})
+    logs in when no other credential is set; an explicit option still wins over it."""
+    betty = users["betty"]
+    kit = tmp_path / "betty.kit"
+    kit.write_text(account_kit(server.base_url, betty["id"], betty["private_key"]))
+    book = tmp_path / "official.yml"
+    book.write_text(PLAYBOOK_HEAD + """
+    - name: As with passbolt.passbolt_lookup, the credentials come from the passbolt variable (templated)
+      ansible.builtin.assert:
+        that: lookup('pwman.secrets.passbolt', name=shared_name, field='note') == shared_note
+    - name: An explicit passphrase wins over the variable's
+      ansible.builtin.set_fact:
+        refused: "{{ lookup('pwman.secrets.passbolt', name=shared_name, passphrase='not-the-passphrase') }}"
+      register: explicit
+      ignore_errors: true
+    - name: It was the one tried
+      ansible.builtin.assert:
+        that: explicit is failed and 'Wrong passphrase' in explicit.msg
+  vars:
+    passbolt:
+      account_kit: "{{ lookup('ansible.builtin.file', kit_file) }}"
+      passphrase: "{{ kit_passphrase }}"
+""")
+    env = {k: v for k, v in server.env.items()
+           if k not in ("PASSBOLT_USER_ID", "PASSBOLT_PRIVATE_KEY", "PASSBOLT_PASSPHRASE", "PASSBOLT_BASE_URL")}
+    shared = SD.resource("v5-shared")
+    extra = tmp_path / "vars.json"
+    extra.write_text(json.dumps({"kit_file": str(kit), "kit_passphrase": betty["passphrase"],
+                                 "shared_name": shared["name"], "shared_note": shared["secret"]["description"]}))
+    result = playbook(str(book), env=env, args=("-e", "@" + str(extra)))
+    assert result.rc == 0, result
