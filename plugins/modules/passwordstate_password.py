@@ -194,6 +194,10 @@ queued_status:
   description: The server's status text for a queued change.
   returned: when RV(queued=true)
   type: str
+password_changed:
+  description: Whether the password was (or would be) set or generated (as in the other modules' results).
+  returned: when O(state=present)
+  type: bool
 """
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
@@ -350,6 +354,7 @@ def run(module, client, params):
 
     action, value = plan_password(params, record is not None, record.get("Password") if record else None)
     generate = action == GENERATE
+    result["password_changed"] = action in (SET, GENERATE)
     password = value if action == SET else None
 
     if record is None:

@@ -136,4 +136,8 @@ def check_step(module, step, got, expected, before):
         ok = password in (wanted, "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER")
     if not ok:
         problems.append("%s password %s, expected %s" % (where, "returned" if password else "missing", wanted))
+    # every module says whether the password was (or would be) set, in the same words
+    changed_password = got.get("password_changed")
+    if not isinstance(changed_password, bool) or (wanted in ("new", "same") and changed_password != (wanted == "new")):
+        problems.append("%s password_changed=%r with password %s" % (where, changed_password, wanted))
     return problems
