@@ -146,6 +146,12 @@ class HttpError(Exception):
         self.headers = headers or []
 
 
+def normalize_boolean(value):
+    """QueryStringComponent::normalizeBoolean: true/1 and false/0 (any case) as booleans, anything else as is."""
+    lowered = value.lower()
+    return True if lowered in ("true", "1") else False if lowered in ("false", "0") else value
+
+
 def like(search, *texts):
     """CaseInsensitiveSearchQueryTrait: LOWER(field) LIKE '%search%' on any of `texts`; in the search, `%` and `_`
     are the SQL wildcards and a backslash makes the next character literal (MySQL and PostgreSQL's default escape)."""
@@ -816,11 +822,10 @@ class PassboltApp(App):
             match = re.match(r"^contain\[([^\]]+)\]$", key)
             if not match or match.group(1) not in allowed:
                 continue
-            value = values[0]
-            if value.lower() in ("true", "1") or value.lower() in ("false", "0"):
-                out[match.group(1)] = value.lower() in ("true", "1")
-            else:
+            value = normalize_boolean(values[0])
+            if not isinstance(value, bool):
                 raise HttpError(400, 'Invalid contain. "%s" is not a valid contain value.' % value)
+            out[match.group(1)] = value
         return out
 
     def fmt_contained_user(self, user, profile=False, gpgkey=False, avatar=True):
@@ -1657,8 +1662,9 @@ class PassboltApp(App):
         value = req.arg(name)
         if value is None:
             return None
-        if value.lower() in ("true", "1", "false", "0"):
-            return value.lower() in ("true", "1")
+        value = normalize_boolean(value)
+        if isinstance(value, bool):
+            return value
         filter_name = name[len("filter["):-1] if name.startswith("filter[") else name
         raise HttpError(400, 'Invalid filter. "%s" is not a valid value for filter %s.' % (value, filter_name))
 
