@@ -29,17 +29,11 @@ from sandbox.passbolt import seed_data as pb_seed
 from sandbox.passwordstate import seed_data as ps_seed
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PACKAGE = os.path.join(REPO, "awx-credential-plugins")
 WHEELHOUSE = os.path.join(REPO, ".tmp", "awx-wheelhouse")
 DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "awx_plugin_driver.py")
 NAMES = {"pwman_passbolt": "Passbolt Secret Lookup", "pwman_passwordstate": "Passwordstate Password Lookup",
          "pwman_opp": "OpenPassPhrase Item Lookup"}
 SIX_DIGITS = "^[0-9]{6}$"
-
-
-def _clean_build():
-    shutil.rmtree(os.path.join(PACKAGE, "build"), ignore_errors=True)
-    shutil.rmtree(os.path.join(PACKAGE, "pwman_secrets_awx.egg-info"), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -55,12 +49,16 @@ def awx_python(tmp_path_factory):
     if not os.path.isdir(WHEELHOUSE) or len(os.listdir(WHEELHOUSE)) < 2:
         subprocess.run(pip + ["wheel", "-w", WHEELHOUSE, "requests>=2.25", "python-gnupg>=0.5.0"],
                        check=True, env=env, capture_output=True)
-    _clean_build()  # a stale build/ would bring back files deleted from plugins/
-    try:
-        subprocess.run(pip + ["wheel", "--no-deps", "--no-build-isolation", "-w", root, PACKAGE],
-                       check=True, env=env, capture_output=True)
-    finally:
-        _clean_build()
+    # Built from a copy of the two directories it takes files from: no stale build/ from an earlier run, and
+    # no __pycache__ file that a test on the other pytest-xdist worker writes while setuptools lists the tree.
+    source = os.path.join(root, "source")
+    for part in ("awx-credential-plugins", "plugins"):
+        shutil.copytree(os.path.join(REPO, part), os.path.join(source, part),
+                        ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info"))
+    built = subprocess.run(pip + ["wheel", "--no-deps", "--no-build-isolation", "-w", root,
+                                  os.path.join(source, "awx-credential-plugins")],
+                           env=env, capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     venv = os.path.join(root, "venv")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True, env=env)
     python = os.path.join(venv, "bin", "python")
