@@ -22,9 +22,11 @@ import secrets
 import shutil
 import signal
 import stat
+import struct
 import subprocess
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import process_started, untrusted_reason
@@ -253,6 +255,30 @@ def _gpg_class(gnupg):
                     self._spare, extra = process, None
             _discard(extra)
 
+        def _read_response(self, stream, result):
+            """gpg's status lines read as bytes (python-gnupg decodes them as UTF-8 and its reader thread dies
+            on the first line that is not: openpgp.js's binary salt notation in NOTATION_DATA). A line that
+            python-gnupg cannot handle marks the result incomplete; the rest is still drained."""
+            raw = getattr(stream, "stream", stream)  # python-gnupg's codec reader wraps the byte pipe
+            lines = []
+            try:
+                for line in iter(raw.readline, b""):
+                    text = line.decode("utf-8", "backslashreplace") if isinstance(line, bytes) else line
+                    lines.append(text)
+                    if not text.startswith("[GNUPG:] "):
+                        continue
+                    parts = text[9:].rstrip().split(None, 1)
+                    if not parts:
+                        continue
+                    try:
+                        result.handle_status(parts[0], parts[1] if len(parts) > 1 else "")
+                    except Exception as exc:  # pylint: disable=broad-exception-caught
+                        result.pwman_unread = "gpg status %s: %s" % (parts[0], type(exc).__name__)
+            except (OSError, ValueError) as exc:
+                result.pwman_unread = "gpg status: %s" % type(exc).__name__
+            finally:
+                result.stderr = "".join(lines)
+
         def stop_spare(self):
             """Before the home goes: a gpg started after its removal would make it again."""
             with self._spare_lock:
@@ -311,6 +337,38 @@ def signatures_of(result):
         elif word == "VALIDSIG" and current is not None and len(parts) > 1:
             current["fingerprint"] = normalize_fingerprint(parts[-1] if len(parts) > 10 else parts[1])
     return found
+
+
+def _complete(result, what):
+    """python-gnupg's result, or a GpgError when gpg's answer was not read whole (never a half-filled result)."""
+    if result is None or getattr(result, "stderr", None) is None or getattr(result, "pwman_unread", None):
+        reason = getattr(result, "pwman_unread", None) or "no status"
+        raise GpgError("gpg's answer for the %s could not be read completely (%s); refusing it." % (what, reason))
+    return result
+
+
+def canonical_text(text):
+    """Text as an OpenPGP text literal holds it: UTF-8 with CRLF line ends (openpgp.js canonicalizeEOL)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    return re.sub(r"\r\n|\r|\n", "\r\n", text).encode("utf-8")
+
+
+def _packet(tag, body):
+    """An OpenPGP packet in the new format (RFC 9580 4.2.1)."""
+    size = len(body)
+    if size < 192:
+        head = bytes([size])
+    elif size < 8384:
+        head = bytes([((size - 192) >> 8) + 192, (size - 192) & 0xFF])
+    else:
+        head = b"\xff" + struct.pack(">I", size)
+    return bytes([0xC0 | tag]) + head + body
+
+
+def utf8_literal_packet(data, when=None):
+    """A literal data packet of format 'u' (UTF-8 text), no file name: what openpgp.js createMessage({text}) makes."""
+    return _packet(11, b"u\x00" + struct.pack(">I", int(time.time() if when is None else when)) + data)
 
 
 def _gpg_error_code(reason):
@@ -375,8 +433,8 @@ class GpgContext:
     def scan_key(self, armored):
         """Fingerprints (primary keys) of an armored key block, without importing it."""
         try:
-            found = self._gpg.scan_keys_mem(armored)
-        except (AttributeError, ValueError, OSError):
+            found = _complete(self._gpg.scan_keys_mem(armored), "key scan")
+        except (AttributeError, ValueError, OSError, GpgError):
             return []
         return [normalize_fingerprint(k.get("fingerprint")) for k in found if k.get("fingerprint")]
 
@@ -384,7 +442,7 @@ class GpgContext:
         """Import an armored public key; returns its primary fingerprint."""
         if not armored or "BEGIN PGP" not in str(armored):
             raise GpgError("The %s is not an armored OpenPGP key." % what)
-        result = self._gpg.import_keys(armored)
+        result = _complete(self._gpg.import_keys(armored), what)
         fingerprints = [normalize_fingerprint(f) for f in (result.fingerprints or []) if f]
         if not fingerprints:
             raise GpgError("Could not import the %s: %s" % (what, self._why(result) or "gpg found no key in it"))
@@ -396,7 +454,7 @@ class GpgContext:
         blocks = [str(k).strip() for k in armored_keys if k and "BEGIN PGP PUBLIC KEY BLOCK" in str(k)]
         if not blocks:
             return set()
-        result = self._gpg.import_keys("\n".join(blocks) + "\n")
+        result = _complete(self._gpg.import_keys("\n".join(blocks) + "\n"), "public keys")
         return {normalize_fingerprint(f) for f in (result.fingerprints or []) if f}
 
     def import_private_key(self, armored, passphrase, what="private key"):
@@ -406,7 +464,7 @@ class GpgContext:
             if "BEGIN PGP PUBLIC KEY BLOCK" in text:
                 raise GpgError("The %s is a public key; the armored private key is needed." % what)
             raise GpgError("The %s is not an armored OpenPGP private key (-----BEGIN PGP PRIVATE KEY BLOCK-----)." % what)
-        result = self._gpg.import_keys(text, passphrase=passphrase or None)
+        result = _complete(self._gpg.import_keys(text, passphrase=passphrase or None), what)
         fingerprints = [normalize_fingerprint(f) for f in (result.fingerprints or []) if f]
         secret = _secret_fingerprints(result)
         fingerprints = [f for f in fingerprints if f in secret]
@@ -468,8 +526,8 @@ class GpgContext:
             self._warm_up.join()
 
     def _check_unlock(self, fingerprint, passphrase, what):
-        result = self._gpg.sign("pwman passphrase check", keyid=fingerprint, passphrase=passphrase or None,
-                                detach=True, clearsign=False)
+        result = _complete(self._gpg.sign("pwman passphrase check", keyid=fingerprint, passphrase=passphrase or None,
+                                          detach=True, clearsign=False), what)
         if result and getattr(result, "data", None):
             return
         reason = self._why(result)
@@ -491,11 +549,15 @@ class GpgContext:
         text, result = self._decrypt(message, what, bad_signature_ok=True)
         return text, signatures_of(result)
 
-    def decrypt_many_signed(self, messages, what="message"):
-        """`decrypt_signed` for several messages (a few gpg processes at a time); keeps the order."""
+    def decrypt_many_signed(self, messages, what="message", errors=None):
+        """`decrypt_signed` for several messages (a few gpg processes at a time); keeps the order.
+        With an `errors` list, a message that cannot be decrypted gives (None, []) and its reason is put in
+        `errors` at its position (None for the others) instead of stopping the others."""
         messages = list(messages)
+        if errors is not None:
+            errors[:] = [None] * len(messages)
         if len(messages) <= 1:
-            return [self.decrypt_signed(m, what) for m in messages]
+            return [self._decrypt_one(m, what, errors, i) for i, m in enumerate(messages)]
         # Parallel decryptions must not all unlock the subkey at once.
         self.warm_up_decryption()
 
@@ -507,22 +569,43 @@ class GpgContext:
 
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(messages))) as pool:
             results = list(pool.map(one, messages))
-        return [self.decrypt_signed(m, what) if r is None else r for m, r in zip(messages, results)]
+        return [self._decrypt_one(m, what, errors, i) if r is None else r for i, (m, r) in enumerate(zip(messages, results))]
 
-    def encrypt_signed_by(self, plaintext, recipients, signers, what="message"):
-        """Encrypt to `recipients`, with one signature per key in `signers` (fingerprints of secret keys
-        in this keyring), in that order: a verifier that keeps the last good signature sees the last signer.
-        Keys other than the user's must be unlocked already (their import checks that)."""
-        if not recipients or not signers:
-            raise GpgError("No recipient or no signer for the %s." % what)
-        extra = []
-        for signer in signers:
-            extra += ["--local-user", normalize_fingerprint(signer)]
-        if isinstance(plaintext, str):
-            plaintext = plaintext.encode("utf-8")
-        result = self._gpg.encrypt(plaintext, list(recipients), armor=True, always_trust=True,
-                                   sign=normalize_fingerprint(signers[0]), passphrase=self._passphrase,
-                                   extra_args=extra)
+    def _decrypt_one(self, message, what, errors, index):
+        if errors is None:
+            return self.decrypt_signed(message, what)
+        try:
+            return self.decrypt_signed(message, what)
+        except GpgError as exc:
+            errors[index] = str(exc)
+            return None, []
+
+    def encrypt_text(self, text, recipients, signers=None, what="message"):
+        """Encrypt text as Passbolt's browser extension writes it (openpgp.js 6, createMessage({text})): a UTF-8
+        literal data packet in canonical form, with one text signature (class 0x01) per key of `signers`
+        (fingerprints of secret keys here; default: the user's), in that order, so a verifier that keeps the last
+        good signature sees the last signer. Keys other than the user's must be unlocked already (their import
+        checks that). gpg writes only binary or 't' literal data, so the signed packets are put together here
+        (signatures, then the literal data: RFC 9580 10.3) and gpg encrypts them as they are (--no-literal)."""
+        if not recipients:
+            raise GpgError("No recipient to encrypt the %s to." % what)
+        signers = [self.user_fingerprint] if signers is None else list(signers)
+        if not all(signers):
+            raise GpgError("No user key loaded to sign the %s." % what)
+        data = canonical_text(text)
+        packets = b""
+        if signers:
+            extra = ["--textmode", "--no-rfc2440-text"]
+            for signer in signers:
+                extra += ["--local-user", normalize_fingerprint(signer)]
+            signed = _complete(self._gpg.sign(data, keyid=normalize_fingerprint(signers[0]), passphrase=self._passphrase,
+                                              detach=True, binary=True, clearsign=False, extra_args=extra), what)
+            if not signed.data:
+                raise GpgError("Could not sign the %s: %s" % (what, self._why(signed)))
+            packets = signed.data
+        packets += utf8_literal_packet(data)
+        result = _complete(self._gpg.encrypt(packets, list(recipients), armor=True, always_trust=True,
+                                             extra_args=["--no-literal", "--compress-algo", "none"]), what)
         if not result.ok or not result.data:
             raise GpgError("Could not encrypt the %s: %s" % (what, self._why(result)))
         return result.data.decode("ascii")
@@ -549,20 +632,21 @@ class GpgContext:
             kwargs["passphrase"] = self._passphrase
         if isinstance(plaintext, str):
             plaintext = plaintext.encode("utf-8")
-        result = self._gpg.encrypt(plaintext, list(recipients), **kwargs)
+        result = _complete(self._gpg.encrypt(plaintext, list(recipients), **kwargs), what)
         if not result.ok or not result.data:
             raise GpgError("Could not encrypt the %s: %s" % (what, self._why(result)))
         return result.data.decode("ascii")
 
     def sign_clear(self, text):
-        result = self._gpg.sign(text, keyid=self.user_fingerprint, passphrase=self._passphrase, clearsign=True)
+        result = _complete(self._gpg.sign(text, keyid=self.user_fingerprint, passphrase=self._passphrase, clearsign=True),
+                           "signature")
         if not result.data:
             raise GpgError("Could not sign: %s" % self._why(result))
         return result.data.decode("utf-8")
 
     def verify(self, signed, signer_fingerprint=None):
         """Verify a signed (inline or clearsigned) message; returns the signer's primary fingerprint."""
-        result = self._gpg.verify(signed)
+        result = _complete(self._gpg.verify(signed), "signed message")
         if not result.valid:
             raise GpgError("Bad or missing signature: %s" % self._why(result))
         found = normalize_fingerprint(getattr(result, "pubkey_fingerprint", None) or result.fingerprint)
@@ -579,9 +663,9 @@ class GpgContext:
     def _decrypt_now(self, message, what, bad_signature_ok=False):
         if not message or "BEGIN PGP MESSAGE" not in str(message):
             raise GpgError("The %s is not an armored OpenPGP message." % what)
-        result = self._gpg.decrypt(str(message), passphrase=self._passphrase, always_trust=True)
+        result = _complete(self._gpg.decrypt(str(message), passphrase=self._passphrase, always_trust=True), what)
         # python-gnupg reports a decrypted message with a bad signature as not ok: the caller judges it.
-        status = result.stderr or ""
+        status = result.stderr
         decrypted_badly_signed = bad_signature_ok and "[GNUPG:] BADSIG" in status \
             and "[GNUPG:] PLAINTEXT" in status and "DECRYPTION_FAILED" not in status
         if not result.ok and not decrypted_badly_signed:

@@ -424,20 +424,26 @@ class PassboltClient:
 
     def _decrypt_checked(self, messages, kind, labels, what, problems=None):
         """Decrypt several messages and apply the signature rules (see _passbolt_signatures); returns texts.
-        With a `problems` list, refusals are appended there (one message or None per item) instead of raised."""
-        results = self.gpg.decrypt_many_signed(messages, what)
+        With a `problems` list, refusals are appended there (one message or None per item) instead of raised,
+        and a message that cannot be decrypted gives the text None and its reason as the problem."""
+        errors = None if problems is None else []
+        results = self.gpg.decrypt_many_signed(messages, what, errors)
         texts = [text for text, dummy in results]
+        readable = [i for i in range(len(messages)) if not errors or not errors[i]]
 
-        def redo(index):
+        def redo(position):
+            index = readable[position]
             text, sigs = self.gpg.decrypt_signed(messages[index], labels[index])
             texts[index] = text
             return sigs
 
-        items = [(label, sigs) for label, (dummy, sigs) in zip(labels, results)]
+        items = [(labels[i], results[i][1]) for i in readable]
         if problems is None:
             self.signatures.check(items, kind, redo)
-        else:
-            problems.extend(self.signatures.problems(items, kind, redo))
+            return texts
+        found = dict(zip(readable, self.signatures.problems(items, kind, redo)))
+        problems.extend(found.get(i) or ("The %s cannot be read: %s" % (labels[i], errors[i]) if errors[i] else None)
+                        for i in range(len(messages)))
         return texts
 
     # -- resources --------------------------------------------------------------------
@@ -460,9 +466,12 @@ class PassboltClient:
             texts = self._decrypt_checked([v.raw["metadata"] for v in v5], METADATA,
                                           ["metadata of resource %s" % v.id for v in v5], "resource metadata",
                                           problems)
-            for view, problem in zip(v5, problems):
+            for view, problem, text in zip(v5, problems, texts):
                 view.refused = problem  # raised when the resource is used (check_view), not for listing it
+                view.unreadable = text is None  # its name is unknown: name searches pass it by
             for view, text in zip(v5, texts):
+                if text is None:
+                    continue
                 try:
                     metadata = json.loads(text)
                 except ValueError:
@@ -490,12 +499,18 @@ class PassboltClient:
         unknown = [v for v in views if not v.type_slug and isinstance(v.resource_type_id, str)]
         if not unknown:
             return
+        types = self.resource_types_index()
+        for view in unknown:
+            view.type_slug = types.get(view.resource_type_id)
+
+    def resource_types_index(self):
+        """{id: slug} of the types GET /resource-types.json lists (asked once). A server whose TOTP resource types
+        plugin is off leaves out `totp` and `password-description-totp` (ResourceTypesFinderService::find)."""
         if self._resource_types is None:
             body = self.api.resource_types()
             self._resource_types = {t.get("id"): t.get("slug") for t in body if isinstance(t, dict)} \
                 if isinstance(body, list) else {}
-        for view in unknown:
-            view.type_slug = self._resource_types.get(view.resource_type_id)
+        return self._resource_types
 
     def resource_views(self):
         """Every resource the user can see, with its secret ciphertext and clear metadata, in ONE request.
@@ -602,7 +617,7 @@ class PassboltClient:
                 raise PwmanError("User %s has no public key on the server." % (user.get("id") if isinstance(user, dict)
                                                                                else user))
             fingerprint = self.gpg.import_public_key(armored, "public key of user %s" % user.get("id"))
-            data = self.gpg.encrypt(plaintext, [fingerprint], sign=True, what="secret")
+            data = self.gpg.encrypt_text(plaintext, [fingerprint], what="secret")
             result.append({"user_id": user["id"], "data": data})
         return result
 
@@ -611,7 +626,7 @@ class PassboltClient:
         self.login()
         text = json.dumps(metadata)
         if key_type == "user_key":
-            return self.gpg.encrypt(text, [self.gpg.user_fingerprint], sign=True, what="metadata"), None
+            return self.gpg.encrypt_text(text, [self.gpg.user_fingerprint], what="metadata"), None
         keys = self.load_metadata_keys()
         for key in keys["keys"]:
             if isinstance(key, dict) and key.get("armored_key") and not key.get("expired") and not key.get("deleted"):
@@ -622,9 +637,8 @@ class PassboltClient:
                                      "require its signature on shared metadata." % key.get("id"))
                 # As Passbolt's browser extension: signed by the user's key, then by the metadata key (the
                 # signature Passbolt's official lookup checks, the last one it reads).
-                return self.gpg.encrypt_signed_by(text, [fingerprint], [self.gpg.user_fingerprint,
-                                                                        private["fingerprint"]],
-                                                  what="metadata"), key.get("id")
+                return self.gpg.encrypt_text(text, [fingerprint], [self.gpg.user_fingerprint, private["fingerprint"]],
+                                             what="metadata"), key.get("id")
         raise PwmanError("The Passbolt server has no usable shared metadata key.")
 
 
@@ -667,7 +681,8 @@ class ResourceView:
         self.raw = raw
         self.id = raw.get("id")
         self.secret = None
-        self.refused = None  # why its metadata signature is refused
+        self.refused = None  # why its metadata signature is refused, or why it cannot be decrypted
+        self.unreadable = False  # its metadata could not be decrypted: no name, username or uris
         type_info = raw.get("resource_type") if isinstance(raw.get("resource_type"), dict) else {}
         self.resource_type_id = raw.get("resource_type_id") or type_info.get("id")
         self.type_slug = type_info.get("slug") or (RESOURCE_TYPES.get(self.resource_type_id)

@@ -137,6 +137,17 @@ class PassboltWriter:
                 return version
         raise ConfigError("The Passbolt server allows neither v4 nor v5 resource creation.")
 
+    def check_offered_type(self, slug, view=None):
+        """Refuse to create a resource of a type the server's index does not list, or to change one to it: the
+        server may still store it, but Passbolt's browser extension drops such resources from its list
+        (filterByResourceTypes). An existing resource keeps the type it has."""
+        if view is not None and view.type_slug == slug:
+            return
+        if slug not in set(self.client.resource_types_index().values()):
+            raise ConfigError("The Passbolt server does not offer resource type %s (GET /resource-types.json does not "
+                              "list it, e.g. its TOTP resource types plugin is off): Passbolt's browser extension would "
+                              "not show such a resource. Choose another resource_type, or leave out totp." % slug)
+
     def metadata_key_type_for_create(self, wanted, shared):
         """shared_key unless user_key is asked for (and allowed); sharing needs the shared key."""
         if wanted == "user_key":
@@ -494,7 +505,7 @@ class ResourceWriter(PassboltWriter):
 
     def _encrypt_for_me(self, plaintext):
         gpg = self.client.gpg
-        return gpg.encrypt(plaintext, [gpg.user_fingerprint], sign=True, what="secret")
+        return gpg.encrypt_text(plaintext, [gpg.user_fingerprint], what="secret")
 
     def _my_gpgkey_id(self):
         me = next((u for u in self.client.users_with_keys() if u.get("id") == self.client.user_id), None)

@@ -186,6 +186,11 @@ notes:
   - The diff shows the changed fields; passwords, TOTP secrets, custom field values and encrypted descriptions (of
     the types that keep the description in the secret) are shown as C(********).
   - Module group C(pwman.secrets.passbolt) lets you set connection options once with C(module_defaults).
+  - A resource is never created with, or changed to, a type that the server's C(/resource-types.json) does not list
+    (for example C(totp) when the server's TOTP resource types plugin is off), since Passbolt's browser extension would not
+    show it. The task fails before anything is sent.
+  - Secrets and v5 metadata are written as Passbolt's browser extension writes them (UTF-8 literal data, text
+    signatures).
 """
 
 EXAMPLES = r"""
@@ -710,6 +715,7 @@ def make_plan(client, writer, folders, principals, params, view, wanted_totp):  
     if "totp" in TYPE_SECRET_KEYS[slug] and slug not in ("v5-default",) and not has_totp and \
             slug in ("totp", "password-description-totp", "v5-default-with-totp", "v5-totp-standalone"):
         raise ConfigError("Resource type %s needs a totp." % slug)
+    writer.check_offered_type(slug, view)
     plan.slug = slug
 
     # -- description: in the secret for v4 types that encrypt it, else in the metadata

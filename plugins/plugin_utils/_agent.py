@@ -127,18 +127,19 @@ class Agent:
                 self.runs_seen.add(key[0])
                 for other in self.lookups.values():
                     other.clients_forget_data()
+        notes = []
         try:
-            result, cacheable = instance.run_in_agent(terms, options)
+            result, cacheable = instance.run_in_agent(terms, options, notes)
         except PwmanError as exc:
-            return {"ok": False, "error": str(exc)}
+            return {"ok": False, "error": str(exc), "notes": notes}
         except Exception as exc:  # pylint: disable=broad-except
             return {"ok": False, "error": "unexpected %s in the lookup agent; run with cache=false for details"
-                    % type(exc).__name__}
+                    % type(exc).__name__, "notes": notes}
         if cacheable:
             with self.lock:
                 self._forget_finished_runs()
                 self.results[key] = result
-        return {"ok": True, "result": result}
+        return {"ok": True, "result": result, "notes": notes}
 
     def _forget_finished_runs(self):
         """Drop the answers of runs whose process is gone (under self.lock)."""

@@ -63,6 +63,7 @@ class PwmanLookupBase(LookupBase):
         if self._agent_enabled():
             answer = self._ask_agent(terms, options)
             if answer is not None:
+                self._show_notes(answer.get("notes"))
                 if answer.get("ok"):
                     return answer["result"]
                 raise AnsibleLookupError(str(answer.get("error")))  # Ansible names the plugin
@@ -75,12 +76,19 @@ class PwmanLookupBase(LookupBase):
         )
 
         runtime = LookupRuntime(load_implementation(self.short_name))
+        notes = []
         try:
-            return runtime.run(terms, OptionAdapter.from_dict(options))
+            return runtime.run(terms, OptionAdapter.from_dict(options), notes)
         except PwmanError as exc:
             raise AnsibleLookupError(str(exc)) from None  # Ansible names the plugin: "The lookup plugin 'x' failed: "
         finally:
             runtime.clients_close()
+            self._show_notes(notes)
+
+    def _show_notes(self, notes):
+        """The implementation's messages ([verbosity, text]), at their verbosity."""
+        for verbosity, text in notes if isinstance(notes, list) else []:
+            display.verbose("%s: %s" % (self.fqcn, text), caplevel=max(int(verbosity), 1) - 1)
 
     def _options_from_dictionary_variable(self, variables):
         name, keys, blockers = DICTIONARY_VARIABLES.get(self.short_name, (None, (), ()))

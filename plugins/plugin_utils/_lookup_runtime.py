@@ -41,11 +41,17 @@ class LookupImplementation:
     # False for lookups whose every call must reach the server (e.g. password generators).
     CACHE_RESULTS = True
 
-    def __init__(self, runtime):
+    def __init__(self, runtime, notes=None):
         self.runtime = runtime
+        self.notes = notes if notes is not None else []
 
     def lookup(self, terms, options):
         raise NotImplementedError
+
+    def say(self, verbosity, text):
+        """A message for the user at -v (1) to -vvv (3). The lookup plugin shows it, also when the lookup ran
+        in the agent (the answer carries it), and also when the lookup failed. Never a secret."""
+        self.notes.append([int(verbosity), str(text)])
 
 
 class LookupRuntime:
@@ -60,11 +66,11 @@ class LookupRuntime:
         self._client_generation = {}
         self._last_used = {}
 
-    def run(self, terms, options):
-        """One lookup in this process; `options` is an OptionAdapter."""
-        return self.implementation(self).lookup(terms, options)
+    def run(self, terms, options, notes=None):
+        """One lookup in this process; `options` is an OptionAdapter; messages for the user go to `notes`."""
+        return self.implementation(self, notes).lookup(terms, options)
 
-    def run_in_agent(self, terms, options):
+    def run_in_agent(self, terms, options, notes=None):
         """One lookup in the agent, serialised per client session; returns (result, cacheable)."""
         from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError  # pylint: disable=import-outside-toplevel
         from ansible_collections.pwman.secrets.plugins.module_utils._options import (  # pylint: disable=import-outside-toplevel
@@ -87,7 +93,7 @@ class LookupRuntime:
                     forget()
             self._client_generation[key] = self._generation
             try:
-                result = self.run(terms, OptionAdapter.from_dict(dict(options)))
+                result = self.run(terms, OptionAdapter.from_dict(dict(options)), notes)
             finally:
                 self._last_used[key] = time.time()
         cacheable = self.implementation.CACHE_RESULTS and options.get("field") not in self.implementation.TIME_BASED_FIELDS

@@ -51,7 +51,8 @@ class PassboltLookup(LookupImplementation):
         try:
             return self._run(client, terms, field, username, uri, folder, first_found)
         finally:
-            _say_notes(client)
+            for note in client.signatures.take_notes():
+                self.say(3, note)
 
     def _run(self, client, terms, field, username, uri, folder, first_found):
         client.login()
@@ -73,25 +74,42 @@ class PassboltLookup(LookupImplementation):
             return client.describe_resources(client.list_resources(filters={"has-id": sorted(set(terms))}))
         return client.resource_views()
 
-    @staticmethod
-    def _choose(client, views, terms, username, uri, folder, first_found):
+    def _choose(self, client, views, terms, username, uri, folder, first_found):
         folder_ids = None
         if folder is not None and str(folder).strip() != "":
             folder_ids = set(client.resolve_folder(str(folder).strip()))
 
         by_id, by_name = {}, {}
+        unreadable = []
         for view in views:
             by_id[view.id] = view
+            if view.unreadable:
+                unreadable.append(view)  # no name: a name search passes it by
+                continue
             by_name.setdefault(view.name, []).append(view)
         chosen = []
         for term in terms:
+            if not is_uuid(term):
+                for view in unreadable:
+                    self.say(1, "passed by resource %s (name unknown) while looking for %r: %s"
+                             % (view.id, term, view.refused))
             candidates = ([by_id[term]] if term in by_id else []) if is_uuid(term) else by_name.get(term, [])
             matches = [v for v in candidates
                        if (username is None or (v.username or "") == username)
                        and (uri is None or uri in v.uris)
                        and (folder_ids is None or v.folder_parent_id in folder_ids)]
             if not matches:
-                raise NotFound("No Passbolt resource matches %s." % describe_query(term, username, uri, folder))
+                passed_by = "" if is_uuid(term) or not unreadable else (
+                    " %d resource(s) whose metadata could not be read were passed by: %s."
+                    % (len(unreadable), ", ".join(v.id for v in sorted(unreadable, key=lambda v: v.id)[:10])))
+                raise NotFound("No Passbolt resource matches %s.%s" % (describe_query(term, username, uri, folder),
+                                                                       passed_by))
+            if len(matches) > 1 and first_found:
+                genuine = [v for v in matches if not v.refused]
+                for view in matches:
+                    if view.refused and genuine:
+                        self.say(1, "first_found passed by resource %s: %s" % (view.id, view.refused))
+                matches = genuine or matches
             if len(matches) > 1:
                 if not first_found:
                     listed = "; ".join("%s in %s" % (v.id, "/" + client.folder_path(v.folder_parent_id))
@@ -165,15 +183,6 @@ class PassboltLookup(LookupImplementation):
             return fields[field]
         known = ", ".join(STANDARD_FIELDS + tuple(sorted(fields)))
         raise NotFound("Passbolt resource %r (%s) has no field %r; known fields: %s." % (view.name, view.id, field, known))
-
-
-def _say_notes(client):
-    """Signature notes (unsigned secrets, checks turned off) at -vvv; Ansible's display only when there is one."""
-    notes = client.signatures.take_notes()
-    if notes:
-        from ansible.utils.display import Display  # pylint: disable=import-outside-toplevel
-        for note in notes:
-            Display().vvv("pwman.secrets.passbolt: %s" % note)
 
 
 IMPLEMENTATION = PassboltLookup

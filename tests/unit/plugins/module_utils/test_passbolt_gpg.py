@@ -324,3 +324,77 @@ def test_stale_homes_of_dead_processes_are_removed():
         mine = context.home
         _gpg.remove_stale_homes()
         assert os.path.isdir(mine)  # the owner lives
+
+
+# -- what Passbolt's browser extension writes (issue 27) -----------------------------------------------------------
+def _signed_with_binary_notation(keys, recipient_fingerprint):
+    """Encrypted to `recipient_fingerprint` and signed by the server key with a notation whose data is not UTF-8, as
+    openpgp.js 6 adds to every signature (salt@notations.openpgpjs.org, random bytes)."""
+    home = tempfile.mkdtemp(prefix="pwman-test-notation-")
+    try:
+        for armored in (keys.server.private, keys.user.public):
+            subprocess.run(["gpg", "--homedir", home, "--batch", "--import"], input=armored.encode(), check=True,
+                           capture_output=True)
+        done = subprocess.run([b"gpg", b"--homedir", home.encode(), b"--batch", b"--trust-model", b"always", b"--armor",
+                               b"--encrypt", b"--sign", b"--local-user", keys.server.fingerprint.encode(),
+                               b"--recipient", recipient_fingerprint.encode(),
+                               b"--sig-notation=salt@notations.openpgpjs.org=\xa9\xfe\x80z"],
+                              input="caf\u00e9 secret".encode(), capture_output=True, check=True)
+        return done.stdout.decode("ascii")
+    finally:
+        subprocess.run(["gpgconf", "--homedir", home, "--kill", "gpg-agent"], check=False, capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_a_status_line_that_is_not_utf8_does_not_stop_the_reader(ctx, keys):
+    """Before issue 27, python-gnupg's status thread died on the NOTATION_DATA line and every decryption raised
+    AttributeError ('Crypt' object has no attribute 'stderr')."""
+    message = _signed_with_binary_notation(keys, ctx.user_fingerprint)
+    ctx.import_public_key(keys.server.public)
+    text, signatures = ctx.decrypt_signed(message)
+    assert text == "caf\u00e9 secret"
+    assert [(s["status"], s["fingerprint"]) for s in signatures] == [("good", keys.server.fingerprint)]
+    assert ctx.decrypt_many_signed([message, message])[1][0] == "caf\u00e9 secret"
+
+
+def test_a_gpg_answer_not_read_whole_is_a_gpg_error(ctx, monkeypatch):
+    """Whatever stops python-gnupg's status handling, the caller gets a GpgError, never a half-filled result."""
+    import gnupg  # pylint: disable=import-outside-toplevel
+
+    message = ctx.encrypt("text", [ctx.user_fingerprint])
+    real = gnupg.Crypt.handle_status
+
+    def broken(self, key, value):
+        if key == "PLAINTEXT":
+            raise ValueError("cannot handle")
+        return real(self, key, value)
+
+    monkeypatch.setattr(gnupg.Crypt, "handle_status", broken)
+    with pytest.raises(GpgError, match="could not be read completely .gpg status PLAINTEXT: ValueError"):
+        ctx.decrypt(message)
+    errors = []
+    assert ctx.decrypt_many_signed([message, message], errors=errors) == [(None, []), (None, [])]
+    assert all("could not be read completely" in e for e in errors)
+
+
+def test_encrypt_text_writes_as_the_extension(ctx, keys):
+    """UTF-8 literal data ('u') in canonical form and one text signature (class 0x01) per signer, in order;
+    gpg reads it back with LF line ends, as openpgp.js does."""
+    server = ctx.import_private_key(keys.server.private, None, "server key")
+    message = ctx.encrypt_text("line 1  \nzwei \u00e9\r\nend", [server], [ctx.user_fingerprint, server])
+    home = tempfile.mkdtemp(prefix="pwman-test-packets-")
+    try:
+        subprocess.run(["gpg", "--homedir", home, "--batch", "--import"], input=keys.server.private.encode(),
+                       check=True, capture_output=True)
+        listing = subprocess.run(["gpg", "--homedir", home, "--batch", "--list-packets"], input=message.encode(),
+                                 capture_output=True, check=False).stdout.decode()
+    finally:
+        subprocess.run(["gpgconf", "--homedir", home, "--kill", "gpg-agent"], check=False, capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
+    assert "mode u (75)" in listing, listing
+    assert listing.count("sigclass 0x01") == 2 and "sigclass 0x00" not in listing, listing
+    assert ":compressed packet" not in listing, listing
+    mine = ctx.encrypt_text("line 1  \nzwei \u00e9\r\nend", [ctx.user_fingerprint], [ctx.user_fingerprint, server])
+    text, signatures = ctx.decrypt_signed(mine)
+    assert text == "line 1  \nzwei \u00e9\nend"
+    assert [(s["status"], s["fingerprint"]) for s in signatures] == [("good", ctx.user_fingerprint), ("good", server)]

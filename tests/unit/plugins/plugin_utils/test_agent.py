@@ -21,8 +21,10 @@ class FakeLookup:
         self.forgotten = 0
         self.closed = 0
 
-    def run_in_agent(self, terms, options):
+    def run_in_agent(self, terms, options, notes=None):
         self.calls += 1
+        if notes is not None:
+            notes.append([1, "looked up %d term(s)" % len(terms)])
         if terms == ["bad"]:
             raise ConfigError("Option 'field' is wrong")
         if terms == ["crash"]:
@@ -66,7 +68,8 @@ def test_private_locations(agent, tmp_path):
 
 def test_round_trip_and_cache_per_run(agent):
     instance, fake, path = agent
-    assert ask(["a", "b"]) == {"ok": True, "result": ["A", "B"]}
+    # the implementation's messages come back with the answer that made them (the worker shows them), once
+    assert ask(["a", "b"]) == {"ok": True, "result": ["A", "B"], "notes": [[1, "looked up 2 term(s)"]]}
     assert ask(["a", "b"]) == {"ok": True, "result": ["A", "B"]}
     assert fake.calls == 1
     ask(["a", "b"], run="run-2")
@@ -93,7 +96,8 @@ def test_invalidate(agent):
 
 
 def test_errors(agent):
-    assert ask(["bad"]) == {"ok": False, "error": "Option 'field' is wrong"}
+    # a failed lookup's messages come back too (e.g. which resources a name search passed by)
+    assert ask(["bad"]) == {"ok": False, "error": "Option 'field' is wrong", "notes": [[1, "looked up 1 term(s)"]]}
     answer = ask(["crash"])
     assert answer["ok"] is False
     assert "RuntimeError" in answer["error"] and SECRET not in answer["error"]
@@ -196,9 +200,9 @@ def test_identical_requests_together_make_one_lookup(agent):
     release = threading.Event()
     real = fake.run_in_agent
 
-    def slow(terms, options):
+    def slow(terms, options, notes=None):
         release.wait(5)
-        return real(terms, options)
+        return real(terms, options, notes)
 
     fake.run_in_agent = slow
     answers = []
@@ -211,7 +215,9 @@ def test_identical_requests_together_make_one_lookup(agent):
     release.set()
     for thread in threads:
         thread.join(5)
-    assert answers == [{"ok": True, "result": ["SAME"]}] * 5
+    # one lookup: its answer (with its messages) to the first, the cached answer to the others
+    assert sorted(answers, key=len) == [{"ok": True, "result": ["SAME"]}] * 4 + [
+        {"ok": True, "result": ["SAME"], "notes": [[1, "looked up 1 term(s)"]]}]
     assert fake.calls == 1
 
 
