@@ -15,7 +15,9 @@ PYTEST_ARGS ?=
 # tests that look at host-wide state share one worker (xdist_group). PYTEST_WORKERS= runs it in one process.
 PYTEST_WORKERS ?= -n 2 --dist loadgroup
 
-.PHONY: help venv link sandbox demo test sanity ansible-test-sanity lint docs-lint units integration pytest bench clean
+NODE_DEPS := tests/openpgpjs/node_modules/.stamp
+
+.PHONY: help venv node-deps link sandbox demo test sanity ansible-test-sanity lint docs-lint units integration pytest bench clean
 
 help:
 	@echo "make demo | test | sanity | units | integration | bench | sandbox | clean"
@@ -28,15 +30,24 @@ $(VENV)/.stamp: requirements.txt requirements-dev.txt requirements-ntlm.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 	touch $@
 
+# openpgp.js 6 (pinned in tests/openpgpjs/package-lock.json): the local Passbolt server's seed and the tests write
+# and read data as Passbolt's browser extension does.
+node-deps: $(NODE_DEPS)
+
+$(NODE_DEPS): tests/openpgpjs/package.json tests/openpgpjs/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Node.js and npm are required: apt-get install nodejs npm" >&2; exit 1; }
+	cd tests/openpgpjs && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # The collection under ansible_collections/pwman/secrets, as Ansible's loader wants it.
 link:
 	@mkdir -p $(dir $(LINK))
 	@ln -sfn $(CURDIR) $(LINK)
 
-sandbox: venv
+sandbox: venv node-deps
 	cd tests && $(BIN)/python -m sandbox.run --env-file $(CURDIR)/.sandbox/env
 
-demo: venv
+demo: venv node-deps
 	rm -rf $(TMP)/demo && mkdir -p $(TMP)/demo
 	$(BIN)/ansible-galaxy collection build --force --output-path $(TMP)/demo . >/dev/null
 	$(BIN)/ansible-galaxy collection install --force -p $(TMP)/demo/collections $(TMP)/demo/pwman-secrets-*.tar.gz >/dev/null
@@ -64,17 +75,17 @@ docs-lint: venv link
 	PATH=$(BIN):$$PATH $(BIN)/antsibull-docs lint-collection-docs --plugin-docs $(LINK)
 	$(BIN)/antsibull-changelog lint
 
-units: venv link
+units: venv link node-deps
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
-integration: venv link
+integration: venv link node-deps
 	PATH=$(BIN):$$PATH $(BIN)/pytest tests/integration $(PYTEST_ARGS)
 
 # Units and integration in one run, so the closing line counts every test.
-pytest: venv link
+pytest: venv link node-deps
 	PATH=$(BIN):$$PATH $(BIN)/pytest $(PYTEST_WORKERS) tests/unit tests/integration $(PYTEST_ARGS)
 
-bench: venv link
+bench: venv link node-deps
 	PATH=$(BIN):$$PATH $(PY) tests/bench/run.py
 
 clean:

@@ -302,8 +302,8 @@ PIN_CODE_DEFINITION = (
 
 
 def test_pin_code_and_type_names(server, ada):  # pylint: disable=redefined-outer-name
-    """ResourceTypesFinderService lists v5-pin-code (only the v4 TOTP types are left out); names and descriptions
-    as the migrations insert them."""
+    """The index lists v5-pin-code (as every type: TotpResourceTypesFinderService); names and descriptions as the
+    migrations insert them."""
     listed = {t["slug"]: t for t in body(ada.get(server.base_url + "/resource-types.json", timeout=10))}
     pin = listed["v5-pin-code"]
     assert pin["id"] == "%s" % uuid.uuid5(uuid.UUID("d5447ca1-950f-459d-8b20-86ddfdd0f922"),

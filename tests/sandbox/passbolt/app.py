@@ -16,12 +16,11 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from email import policy as email_policy
-from email.parser import BytesParser
-from urllib.parse import parse_qs, quote, quote_plus
+from urllib.parse import quote, quote_plus
 
-from sandbox.common.httpserver import App, Response
-from sandbox.passbolt import crypto
+from sandbox.common.httpserver import ADMIN_PREFIX, App, Response
+from sandbox.passbolt import crypto, extension
+from sandbox.passbolt.php_forms import php_array_to_json, php_parse_multipart, php_parse_urlencoded
 from sandbox.passbolt import seed_data as SD
 
 UUID_RE = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -46,8 +45,9 @@ MAX_LIMIT = 1000000  # ApiPaginationComponent::MAX_LIMIT, the default limit
 V4_SLUGS = ("password-string", "password-and-description", "totp", "password-description-totp")
 JSON_TYPE = "application/json"
 ROLES_CREATED = "2012-07-04T13:39:25+00:00"  # roles are rows seeded at install; any fixed date
-# ResourceTypesFinderService::find() leaves these out of GET /resource-types.json (they still exist).
-UNLISTED_TYPE_SLUGS = ("totp", "password-description-totp")
+# ResourceTypesFinderService::find() leaves these out of GET /resource-types.json (they still exist); the
+# TotpResourceTypes plugin (on by default) replaces it by TotpResourceTypesFinderService, which lists every type.
+TOTP_TYPE_SLUGS = ("totp", "password-description-totp")
 CSRF_UNLOCKED = ("/auth/login.json", "/auth/verify.json")  # config/default.php csrfProtection.unlockedActions
 WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 # GpgAuthHeadersMiddleware: every answer to a non-JWT request that a controller rendered (not an exception, not the
@@ -266,6 +266,9 @@ class PassboltApp(App):
             "allow_v4_v5_upgrade": bool(self.config.get("allow_v4_v5_upgrade", False)),
             "allow_v5_v4_downgrade": bool(self.config.get("allow_v5_v4_downgrade", False)),
             "allow_personal_keys": bool(self.config.get("allow_personal_keys", True)),
+            # config/default.php passbolt.plugins.resourceTypes / totpResourceTypes (PASSBOLT_PLUGINS_*_ENABLED)
+            "resource_types_enabled": bool(self.config.get("resource_types_enabled", True)),
+            "totp_resource_types_enabled": bool(self.config.get("totp_resource_types_enabled", True)),
             "expire_next_tokens": 0,  # tests: the next N access tokens are issued already expired
         }
         self.tamper_mode = "none"
@@ -323,6 +326,7 @@ class PassboltApp(App):
         self.mfa_failures = {}     # user_id -> failed TOTP attempts since the user's last login
         self.metadata_keys = {}
         self.metadata_private_keys = {}
+        self.resource_types_deleted = {}  # slug -> deleted (ResourceTypesDeleteService: a soft delete)
 
     def seed(self, profile):
         with self.lock:
@@ -375,8 +379,10 @@ class PassboltApp(App):
                     "id": pid, "metadata_key_id": mkey_id, "user_id": spec["id"],
                     "data": self._seed_encrypt(plain, short, "ada"), "created": now, "modified": now,
                     "created_by": SD.user_id("ada"), "modified_by": SD.user_id("ada")}
+            self._extension_jobs = []
             for spec in SD.RESOURCES:
                 self._seed_resource(spec, now)
+            self._write_as_extension()
             if profile == "bench":
                 for spec in self._bench_resources():
                     self._seed_resource(spec, now)
@@ -402,8 +408,8 @@ class PassboltApp(App):
 
     def _seed_encrypt_metadata(self, plaintext, signer_short, signing="extension"):
         """Shared-key metadata. signing: "extension" (the user's key then the metadata key, as Passbolt's browser
-        extension signs it), "user" (the user's key only), "none", "stranger" (a key no user has) or "bad" (a
-        signature that does not match)."""
+        extension signs it), "user" (the user's key only), "none", "stranger" (a key no user has), "bad" (a
+        signature that does not match) or "unreadable" (encrypted to a key no user holds)."""
         signer = self.keys[signer_short]
         metadata_fpr = self.keys["metadata"]["fingerprint"]
         if signing == "bad":
@@ -418,6 +424,10 @@ class PassboltApp(App):
                       "extra_args": ["--pinentry-mode", "loopback"]}
         elif signing == "stranger":
             kwargs = {"sign": self.keys["impostor"]["fingerprint"]}  # no passphrase: python-gnupg must not send one
+        elif signing == "unreadable":  # to a key no user holds, signed by the owner
+            kwargs = {"sign": signer["fingerprint"], "passphrase": signer["passphrase"],
+                      "extra_args": ["--pinentry-mode", "loopback"]}
+            metadata_fpr = self.keys["impostor"]["fingerprint"]
         result = self.seed_gpg.encrypt(plaintext, [metadata_fpr], always_trust=True, **kwargs)
         if not result.ok:
             raise RuntimeError("seed metadata encryption failed: %s" % result.status)
@@ -434,6 +444,24 @@ class PassboltApp(App):
         if not result.ok:
             raise RuntimeError("seed metadata encryption failed: %s" % result.status)
         return str(result)
+
+    def _as_extension(self, plaintext, to_keys, signers, store):
+        """Queue a message that openpgp.js writes as Passbolt's browser extension does (see extension.py);
+        `store(armored)` puts it in place. The extension writes JSON with JSON.stringify: no blanks."""
+        try:
+            plaintext = json.dumps(json.loads(plaintext), separators=(",", ":"), ensure_ascii=False)
+        except ValueError:
+            pass  # a password-string secret: the password itself
+        self._extension_jobs.append((
+            {"text": plaintext, "encryption_keys": [self.keys[k]["public"] for k in to_keys],
+             "signing_keys": [{"armored": self.keys[k]["private"], "passphrase": self.keys[k]["passphrase"]}
+                              for k in signers]}, store))
+
+    def _write_as_extension(self):
+        """One Node run for every queued message (read back from the key cache when the keys and texts are the same)."""
+        jobs, self._extension_jobs = self._extension_jobs, []
+        for (dummy, store), armored in zip(jobs, extension.encrypt_many([job for job, dummy in jobs], self.key_cache)):
+            store(armored)
 
     def _seed_resource(self, spec, now):
         owner = SD.user_id(spec["owner"])
@@ -452,12 +480,19 @@ class PassboltApp(App):
                                 "description": spec["description"], "icon": None,
                                 "custom_fields": spec.get("metadata_custom_fields") or []})
             if spec["metadata"] == "v5-shared":
-                res.update(metadata=self._seed_encrypt_metadata(plain, spec["owner"],
-                                                                spec.get("signing", "extension")),
-                           metadata_key_id=self.metadata_key_id, metadata_key_type="shared_key")
+                res.update(metadata_key_id=self.metadata_key_id, metadata_key_type="shared_key")
+                if spec.get("writer") == "extension":
+                    self._as_extension(plain, ["metadata"], [spec["owner"], "metadata"],
+                                       lambda armored, res=res: res.update(metadata=armored))
+                else:
+                    res.update(metadata=self._seed_encrypt_metadata(plain, spec["owner"], spec.get("signing", "extension")))
             else:
-                res.update(metadata=self._seed_encrypt(plain, spec["owner"], spec["owner"]),
-                           metadata_key_id=self.users[owner]["gpgkey"]["id"], metadata_key_type="user_key")
+                res.update(metadata_key_id=self.users[owner]["gpgkey"]["id"], metadata_key_type="user_key")
+                if spec.get("writer") == "extension":
+                    self._as_extension(plain, [spec["owner"]], [spec["owner"]],
+                                       lambda armored, res=res: res.update(metadata=armored))
+                else:
+                    res.update(metadata=self._seed_encrypt(plain, spec["owner"], spec["owner"]))
         self.resources[res["id"]] = res
         self._add_permission("Resource", res["id"], "User", owner, OWNER)
         for share in spec["shared"]:
@@ -470,7 +505,12 @@ class PassboltApp(App):
         else:
             plain_secret = json.dumps(spec["secret"])
         for uid in sorted(self._users_with_access(res["id"])):
-            self._set_secret(res["id"], uid, self._seed_secret(plain_secret, self.users[uid]["short"], spec), owner)
+            if spec.get("writer") == "extension":
+                self._set_secret(res["id"], uid, None, owner)
+                self._as_extension(plain_secret, [self.users[uid]["short"]], [spec["owner"]],
+                                   lambda armored, row=self.secrets[(res["id"], uid)]: row.update(data=armored))
+            else:
+                self._set_secret(res["id"], uid, self._seed_secret(plain_secret, self.users[uid]["short"], spec), owner)
 
     def _seed_secret(self, plaintext, to_short, spec):
         """A secret as the extension writes it (signed by the owner), or spec["secret_signing"]: none | bad."""
@@ -590,6 +630,8 @@ class PassboltApp(App):
         # An exception (rendered by the outer ErrorHandlerMiddleware) or a redirect from the MFA/authentication
         # middleware never passes through GpgAuthHeadersMiddleware and CsrfProtectionMiddleware on its way out.
         try:
+            if not request.path.startswith(ADMIN_PREFIX):
+                self.marshal_request(request)
             self._parse_body_first(request)
             response = super().dispatch(request)
         except HttpError as exc:
@@ -630,39 +672,57 @@ class PassboltApp(App):
 
     # ------------------------------------------------------------------ request helpers
     @staticmethod
-    def data(request):
-        """The request data as CakePHP has it: PHP's form parsing, or BodyParserMiddleware for application/json
-        and text/json on POST/PUT/PATCH/DELETE (invalid JSON: BadRequestException() = 400 "Bad Request"; any
-        valid JSON is cast to an array). Other content types are not parsed."""
-        if not request.body or request.method not in WRITE_METHODS:
-            return {}
+    def marshal_request(request):
+        """ServerRequestFactory::fromGlobals, once per request: the parsed body starts as PHP's $_POST (a POST's
+        application/x-www-form-urlencoded or multipart/form-data body, the type matched case-insensitively) or, for
+        PUT/PATCH/DELETE, parse_str() of a body whose Content-Type starts with "application/x-www-form-urlencoded"
+        (marshalBodyAndRequestMethod); then the method override: an X-Http-Method-Override header, else the form's
+        `_method` (removed from the data), becomes the request method, taken as it is (routes match upper-case
+        methods only); overridden to a method other than PUT/POST/DELETE/PATCH, the form data is dropped."""
+        if hasattr(request, "form_data"):
+            return
+        ctype = request.header("Content-Type") or ""
+        php_type = re.split("[;, ]", ctype, maxsplit=1)[0].lower()
+        form = {}
+        if request.method == "POST" and php_type == "application/x-www-form-urlencoded":
+            form = php_parse_urlencoded(request.body, post=True)
+        elif request.method == "POST" and php_type == "multipart/form-data":
+            form = php_parse_multipart(request.body, ctype)
+        elif request.method in ("PUT", "DELETE", "PATCH") and ctype.startswith("application/x-www-form-urlencoded"):
+            form = php_parse_urlencoded(request.body, post=False)
+        get_all = getattr(request.headers, "get_all", None)  # http.client.HTTPMessage: every header of that name
+        header = get_all("X-Http-Method-Override") if get_all else [request.header("X-Http-Method-Override")]
+        if header and header[0] is not None:
+            form["_method"] = ", ".join(header)  # getHeaderLine()
+        if "_method" in form:
+            method = form.pop("_method")
+            request.method = method if isinstance(method, str) else "Array"  # (string) of a PHP array
+            if request.method not in WRITE_METHODS:
+                form = {}
+        request.form_data = {str(key): php_array_to_json(value) for key, value in form.items()}  # $_POST: an array
+
+    @classmethod
+    def data(cls, request, keep_csrf_field=False):
+        """The request data as the controller has it: the form data (marshal_request), replaced by
+        BodyParserMiddleware's parse of an application/json or text/json body on POST/PUT/PATCH/DELETE (invalid JSON:
+        BadRequestException() = 400 "Bad Request"; valid JSON is cast to an array; other types are not parsed);
+        CsrfProtectionMiddleware then removes `_csrfToken` from it (_unsetTokenField)."""
+        cls.marshal_request(request)
+        data = json.loads(json.dumps(request.form_data))
         ctype = (request.header("Content-Type") or "").split(";")[0].strip().lower()
-        pairs = None
-        if ctype == "application/x-www-form-urlencoded":
-            pairs = [(k, v[0]) for k, v in parse_qs(request.body.decode("utf-8"), keep_blank_values=True).items()]
-        elif ctype == "multipart/form-data":
-            message = BytesParser(policy=email_policy).parsebytes(
-                b"Content-Type: " + request.header("Content-Type").encode("latin-1") + b"\r\n\r\n" + request.body)
-            pairs = [(part.get_param("name", header="content-disposition"),
-                      part.get_payload(decode=True).decode("utf-8")) for part in message.iter_parts()]
-        if pairs is not None:  # PHP-style names: data[gpg_auth][keyid]
-            out = {}
-            for key, value in pairs:
-                parts = [p for p in re.split(r"[\[\]]+", key or "") if p]
-                node = out
-                for part in parts[:-1]:
-                    node = node.setdefault(part, {})
-                if parts:
-                    node[parts[-1]] = value
-            return out
-        if ctype not in ("application/json", "text/json"):
-            return {}
-        try:
-            data = json.loads(request.body.decode("utf-8"))
-        except ValueError as exc:
-            raise HttpError(400, "Bad Request") from exc
-        # (array) of a list or scalar: integer keys, which no handler reads
-        return data if isinstance(data, dict) else {}
+        if request.method in WRITE_METHODS and ctype in ("application/json", "text/json"):
+            try:
+                parsed = json.loads(request.body.decode("utf-8")) if request.body else {}
+            except ValueError as exc:
+                raise HttpError(400, "Bad Request") from exc
+            # (array) of a list or a scalar: integer keys, which no handler reads (but which make it non-empty)
+            if isinstance(parsed, list):
+                data = {str(index): value for index, value in enumerate(parsed)}
+            else:
+                data = parsed if isinstance(parsed, dict) else {} if parsed is None else {"0": parsed}
+        if not keep_csrf_field and isinstance(data, dict):
+            data.pop("_csrfToken", None)
+        return data
 
     @staticmethod
     def qlist(request, name, keep_blank=False):
@@ -754,7 +814,7 @@ class PassboltApp(App):
         if not cookie:
             raise HttpError(403, "Missing or incorrect CSRF cookie type.")
         sent = request.header("X-CSRF-Token")
-        if sent != cookie and self.data(request).get("_csrfToken") != cookie:
+        if sent != cookie and self.data(request, keep_csrf_field=True).get("_csrfToken") != cookie:
             raise HttpError(403, "CSRF token from either the request body or request headers did not "
                                  "match or is missing.")
 
@@ -888,7 +948,7 @@ class PassboltApp(App):
         name, description = RESOURCE_TYPE_NAMES[slug]
         out = {"id": rtid, "slug": slug, "name": name,
                "description": description, "created": "2020-01-01T00:00:00+00:00",
-               "modified": "2020-01-01T00:00:00+00:00", "deleted": None}
+               "modified": "2020-01-01T00:00:00+00:00", "deleted": self.resource_types_deleted.get(slug)}
         if with_definition:
             # The index's result formatter json_decode()s the stored definition; a view returns the stored string.
             definition = resource_type_definition(slug)
@@ -1014,6 +1074,8 @@ class PassboltApp(App):
         r("GET", r"/groups/(?P<gid>[^/]+)\.json")(self.h_group)
         r("GET", r"/resource-types\.json")(self.h_resource_types)
         r("GET", r"/resource-types/(?P<tid>[^/]+)\.json")(self.h_resource_type)
+        r("DELETE", r"/resource-types/(?P<tid>[^/]+)\.json")(self.h_resource_type_delete)
+        r("PUT", r"/resource-types/(?P<tid>[^/]+)\.json")(self.h_resource_type_undelete)
         r("GET", r"/resources\.json")(self.h_resources)
         r("POST", r"/resources\.json")(self.h_resource_create)
         r("GET", r"/resources/(?P<rid>[^/]+)\.json")(self.h_resource_get)
@@ -1024,6 +1086,8 @@ class PassboltApp(App):
         r("GET", r"/metadata/types/settings\.json")(self.h_metadata_types_settings)
         r("GET", r"/metadata/keys/settings\.json")(self.h_metadata_keys_settings)
         r("GET", r"/metadata/session-keys\.json")(self.h_metadata_session_keys)
+        r("PUT", r"/metadata/keys/private/(?P<pid>[^/]+)\.json")(self.h_metadata_private_key_update)
+        r("POST", r"/metadata/keys/private/(?P<pid>[^/]+)\.json")(self.h_metadata_private_key_update)
         r("PUT", r"/share/resource/(?P<rid>[^/]+)\.json")(self.h_share_resource)
         r("POST", r"/share/simulate/resource/(?P<rid>[^/]+)\.json")(self.h_share_simulate)
         r("PUT", r"/share/folder/(?P<fid>[^/]+)\.json")(self.h_share_folder)
@@ -1207,6 +1271,11 @@ class PassboltApp(App):
                 "multiFactorAuthentication": {"version": "1.1.0", "enabled": True},
                 "metadata": {"version": "1.0.0", "enabled": True, "autoSetupClientSide": False},
                 "folders": {"version": "2.0.0", "enabled": True}}
+            for name, setting in (("resourceTypes", "resource_types_enabled"),
+                                  ("totpResourceTypes", "totp_resource_types_enabled")):
+                # config/default.php has `enabled`; the plugin's config/config.php, loaded with it, its version
+                body["passbolt"]["plugins"][name] = {"version": "1.0.0", "enabled": True} \
+                    if self.settings[setting] else {"enabled": False}
         header = req.arg("contain[header]")
         if header is not None and header.lower() in ("0", "false"):
             return Response(200, php_json(body), JSON_TYPE)
@@ -1556,12 +1625,36 @@ class PassboltApp(App):
         return self.envelope(req, self.fmt_group(group, me["id"], contain))
 
     # -- resource types & metadata -------------------------------------------------------------
+    def _assert_resource_types_plugin(self):
+        """Without the ResourceTypes plugin its routes do not exist: a MissingRouteException, 404 "Not Found"."""
+        if not self.settings["resource_types_enabled"]:
+            raise HttpError(404, "Not Found")
+
     def h_resource_types(self, req):
-        self.current_user(req)
-        return self.listing(req, [self.fmt_resource_type(s) for s in SD.RESOURCE_TYPE_SLUGS
-                                  if s not in UNLISTED_TYPE_SLUGS])
+        """ResourceTypesIndexController::index (passbolt.v5.enabled): the finder's types (every one with the
+        TotpResourceTypes plugin, on by default; without it, not totp / password-description-totp), not deleted ones,
+        or only deleted ones with filter[is-deleted]; contain[resources_count] (its non-deleted resources) for
+        admins; no pagination (->all())."""
+        self._assert_resource_types_plugin()
+        me, dummy = self.current_user(req)
+        deleted = self._bool_filter(req, "filter[is-deleted]")
+        count = me["role"] == "admin" and self.contains(req, "resources_count")
+        out = []
+        for slug in SD.RESOURCE_TYPE_SLUGS:
+            if slug in TOTP_TYPE_SLUGS and not self.settings["totp_resource_types_enabled"]:
+                continue
+            if (slug in self.resource_types_deleted) != bool(deleted):
+                continue
+            row = self.fmt_resource_type(slug)
+            if count:
+                row["resources_count"] = sum(1 for r in self.resources.values()
+                                             if r["resource_type_id"] == row["id"] and not r["deleted"])
+            out.append(row)
+        return self.envelope(req, out)
 
     def h_resource_type(self, req, tid):
+        """ResourceTypesViewController::view: the table's row, listed or not, deleted or not."""
+        self._assert_resource_types_plugin()
         self.current_user(req)
         slug = next((s for s, i in SD.RESOURCE_TYPE_IDS.items() if i == tid), None)
         if not is_uuid(tid):
@@ -1569,6 +1662,53 @@ class PassboltApp(App):
         if slug is None:
             raise HttpError(404, "The resource type does not exist.")
         return self.envelope(req, self.fmt_resource_type(slug, decoded=False))
+
+    def _resource_type_for_admin(self, req, tid):
+        """ResourceTypesDelete/UpdateController and ResourceTypesDeleteService: an admin, a UUID, an existing type."""
+        me, dummy = self.current_user(req)
+        if me["role"] != "admin":
+            raise HttpError(403, "Access restricted to administrators.")
+        return me
+
+    @staticmethod
+    def _resource_type_slug(tid):
+        if not is_uuid(tid):
+            raise HttpError(400, "The resource type identifier should be a UUID.")
+        slug = next((s for s, i in SD.RESOURCE_TYPE_IDS.items() if i == tid.lower()), None)
+        if slug is None:
+            raise HttpError(404, "The resource type does not exist.")
+        return slug
+
+    def h_resource_type_delete(self, req, tid):
+        """DELETE /resource-types/{id}.json: ResourceTypesDeleteService::delete, a soft delete (`deleted` set).
+        The "last of the default version" / "only one" checks count every stored type (deleted ones too) and never
+        refuse with the 11 types of an install."""
+        self._assert_resource_types_plugin()
+        self._resource_type_for_admin(req, tid)
+        slug = self._resource_type_slug(tid)
+        if slug in self.resource_types_deleted:
+            raise HttpError(400, "The resource type is already deleted.")
+        if any(r["resource_type_id"] == SD.resource_type_id(slug) and not r["deleted"] for r in self.resources.values()):
+            raise HttpError(400, "The resource type can not be deleted as resources of this type still exist.")
+        self.resource_types_deleted[slug] = iso()
+        return self.envelope(req, None)
+
+    def h_resource_type_undelete(self, req, tid):
+        """PUT /resource-types/{id}.json: ResourceTypesUpdateController (only `{"deleted": null}`), then
+        ResourceTypesDeleteService::undoDelete."""
+        self._assert_resource_types_plugin()
+        self._resource_type_for_admin(req, tid)
+        data = self.data(req)
+        self.assert_not_empty_array_data(data)
+        if "deleted" not in data or data["deleted"] is not None:
+            raise HttpError(400, "The deleted field must be set to null.")
+        if len(data) > 1:
+            raise HttpError(400, "It is not allowed to update these resource type properties.")
+        slug = self._resource_type_slug(tid)
+        if slug not in self.resource_types_deleted:
+            raise HttpError(400, "The resource type is not deleted.")
+        del self.resource_types_deleted[slug]
+        return self.envelope(req, None)
 
     def h_metadata_keys(self, req):
         """MetadataKeysIndexController + MetadataKeysIndexService::get: contains tested with isset(), filters
@@ -1617,6 +1757,53 @@ class PassboltApp(App):
         self.current_user(req)
         return self.envelope(req, {"allow_usage_of_personal_keys": self.settings["allow_personal_keys"],
                                    "zero_knowledge_key_share": False})
+
+    @staticmethod
+    def assert_not_empty_array_data(data):
+        """AppController::assertNotEmptyArrayData."""
+        if not data:
+            raise HttpError(400, "The request data can not be empty.")
+
+    def h_metadata_private_key_update(self, req, pid):
+        """PUT/POST /metadata/keys/private/{id}.json: MetadataPrivateKeysUpdateController::update, then
+        MetadataPrivateKeysUpdateService::update. Only the caller's own row (user_id), once: a row the caller
+        last modified is refused; `data` must be a message for the caller's key (MetadataPrivateKeysTable:
+        ascii, not empty, parsable; rule IsValidEncryptedMetadataPrivateKey: no extra line before the end block,
+        exactly one recipient, one of the user key's subkeys); its signature is not checked. The answer is the
+        row, with `data`, `modified` and `modified_by` (the caller) updated."""
+        me, dummy = self.current_user(req)
+        data = self.data(req)
+        self.assert_not_empty_array_data(data)
+        if not is_uuid(pid):
+            raise HttpError(400, "The private key identifier should be a UUID.")
+        if not isinstance(data.get("data"), str):
+            raise HttpError(400, "The request data is invalid.")
+        row = next((r for r in self.metadata_private_keys.values()
+                    if r["id"] == pid.lower() and r["user_id"] == me["id"]), None)
+        if row is None:
+            raise HttpError(404, "The metadata private key does not exist or has been deleted.")
+        if row["modified_by"] == me["id"]:
+            raise HttpError(400, "The metadata private key was already edited by the user.")
+        armored, errors = data["data"], {}
+        if armored == "":
+            errors = {"_empty": "The data should not be empty."}
+        else:
+            if not armored.isascii():
+                errors["ascii"] = "The data should be a valid ASCII string."
+            # OpenPGPBackend::unarmor takes the text between the armor headers and "\n=": blank lines before the
+            # end line do not make it unparsable (hasExtraBreakLine, a rule, refuses them)
+            if not crypto.is_armored_message(re.sub(r"\n\s*\n(?=\s*-----END PGP MESSAGE-----)", "\n", armored)):
+                errors["isValidOpenPGPMessage"] = "The message should be a valid ASCII-armored OpenPGP message."
+        if not errors:
+            lines = armored.strip().split("\n")
+            extra_line = len(lines) < 2 or lines[-2] in ("", "0")  # OpenPGPBackend::hasExtraBreakLine (empty())
+            if extra_line or not self._is_message_for_key(armored, me["gpgkey"]["fingerprint"]):
+                errors = {"isValidEncryptedMetadataPrivateKey":
+                          "The data is not valid. Please make sure it is encrypted for the correct key."}
+        if errors:
+            raise HttpError(400, "The metadata private key could not be validated.", {"data": errors})
+        row.update(data=armored, modified=iso(), modified_by=me["id"])
+        return self.envelope(req, dict(row))
 
     # -- resources -----------------------------------------------------------------------------
     def _visible_resources(self, uid):
@@ -1706,13 +1893,14 @@ class PassboltApp(App):
         return {k: data[k] for k in DTO_PROPS if k in data}, data.get("metadata") is not None
 
     @staticmethod
-    def _resource_values(dto, is_v5):
+    def _resource_values(dto, is_v5, force_default_type=False):
         """The resource fields a save patches: the DTO's metadata props, expired and the resource type
-        (password-string when not given: ResourcesAddService::buildEntity, ResourcesUpdateService)."""
+        (password-string when not given, or on a create without the ResourceTypes plugin: ResourcesAddService::
+        buildEntity, ResourcesUpdateService::presetOrAssertResourceType)."""
         values = {k: dto[k] for k in (V5_META_PROPS if is_v5 else V4_META_PROPS) if k in dto}
         if "expired" in dto:
             values["expired"] = dto["expired"]
-        rtid = dto.get("resource_type_id")
+        rtid = None if force_default_type else dto.get("resource_type_id")
         values["resource_type_id"] = rtid if rtid is not None else SD.resource_type_id("password-string")
         # ResourcesTable::beforeMarshal: a password-and-description resource keeps its description in the secret
         if values["resource_type_id"] == SD.resource_type_id("password-and-description") and values.get("description"):
@@ -1812,6 +2000,11 @@ class PassboltApp(App):
             errors.setdefault(field, {})[rule] = message
 
         new_type = values["resource_type_id"]
+        # buildRules resource_type_is_not_soft_deleted (IsNotSoftDeletedRule), create and update: the type the
+        # resource gets must not be soft-deleted (a type the index no longer lists). Not checked: whether the index
+        # lists it otherwise (the TotpResourceTypes plugin only changes the index).
+        if next((s for s, i in SD.RESOURCE_TYPE_IDS.items() if i == new_type), None) in self.resource_types_deleted:
+            fail("resource_type_id", "resource_type_is_not_soft_deleted", "The resource type should not be deleted.")
         if not creating:
             if secret_users is not None:
                 allowed = self._active_users_with_access(res["id"])
@@ -1916,7 +2109,7 @@ class PassboltApp(App):
             raise HttpError(400, "Resource creation/modification with encrypted metadata not allowed.")
         if not is_v5 and not self.settings["allow_v4_create"]:
             raise HttpError(400, "Resource creation with cleartext metadata not allowed.")
-        values = self._resource_values(dto, is_v5)
+        values = self._resource_values(dto, is_v5, force_default_type=not self.settings["resource_types_enabled"])
         # ResourcesAddService::buildEntity: the first secret is the creator's, whatever user_id says
         rows, secrets_error = dto.get("secrets", _MISSING), None
         if rows is _MISSING:
@@ -1973,6 +2166,9 @@ class PassboltApp(App):
             raise HttpError(404, "The resource does not exist.")
         if perm["type"] < UPDATE:
             raise HttpError(403, "You are not allowed to update this resource.")
+        if (not self.settings["resource_types_enabled"] and dto.get("resource_type_id") is not None
+                and dto["resource_type_id"] != SD.resource_type_id("password-string")):
+            raise HttpError(400, "Additional resource types are not enabled on this server.")  # presetOrAssert...
         values = self._resource_values(dto, is_v5)
         if is_v5:  # v4 fields cleared (an upgrade)
             values.update(name=None, username=None, uri=None, description=None)

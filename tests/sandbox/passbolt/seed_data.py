@@ -160,11 +160,50 @@ RESOURCES = [
      "signing": "bad", "folder": None, "username": "b", "uris": [], "description": "",
      "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "badsig-pw-1", "description": ""},
      "owner": "betty", "shared": []},
+    # Shared-key metadata encrypted to a key Betty does not hold (as a resource under a metadata key not shared with
+    # her): a name search must pass it by, not fail (issue 27).
+    {"key": "v5-unreadable", "name": "unreadable-metadata", "type": "v5-default", "metadata": "v5-shared",
+     "signing": "unreadable", "folder": None, "username": "x", "uris": [], "description": "",
+     "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "unreadable-pw-1", "description": ""},
+     "owner": "betty", "shared": []},
+    # Two of one name: the genuine one and one whose metadata a stranger signed (a forged duplicate); first_found
+    # must take the genuine one even though the forged one sorts first (its id is the greater one).
+    {"key": "forged-dup-a", "name": "forged-duplicate", "type": "v5-default", "metadata": "v5-shared",
+     "folder": None, "username": "genuine", "uris": [], "description": "",
+     "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "genuine-dup-pw-1", "description": ""},
+     "owner": "betty", "shared": []},
+    {"key": "forged-dup-b", "name": "forged-duplicate", "type": "v5-default", "metadata": "v5-shared",
+     "signing": "stranger", "folder": None, "username": "forged", "uris": [], "description": "",
+     "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "forged-dup-pw-1", "description": ""},
+     "owner": "betty", "shared": []},
     # Signed by Ada's key only (no metadata key signature): Betty's client must find Ada among the users.
     {"key": "v5-user-signed", "name": "user-signed-metadata", "type": "v5-default", "metadata": "v5-shared",
      "signing": "user", "folder": None, "username": "us", "uris": [], "description": "",
      "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "user-signed-pw-1", "description": ""},
      "owner": "ada", "shared": [{"user": "betty", "type": 1}]},
+    # Written as Passbolt's browser extension 5.x writes (openpgp.js 6: UTF-8 literal data, text signatures, the binary
+    # salt notation in every signature; "writer": "extension", see extension.py): one resource of these once made
+    # every lookup fail (issue 27). Secrets signed by the owner; shared metadata by the owner and the metadata key.
+    {"key": "ext-v4", "name": "extension-v4", "type": "password-and-description", "metadata": "v4",
+     "writer": "extension", "folder": None, "username": "ext4", "uris": ["https://ext4.example.com"],
+     "description": "", "secret": {"password": "extension-v4-pw-\u00e9", "description": "written by the extension"},
+     "owner": "ada", "shared": [{"user": "betty", "type": 1}]},
+    {"key": "ext-v5-shared", "name": "extension-v5", "type": "v5-default-with-totp", "metadata": "v5-shared",
+     "writer": "extension", "folder": "Apps", "username": "ext5", "uris": ["https://ext5.example.com"],
+     "description": "v5 metadata written by the extension",
+     "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "extension-v5-pw-1",
+                "description": "extension secret note", "totp": dict(_TOTP)},
+     "owner": "ada", "shared": [{"user": "betty", "type": 7}]},
+    {"key": "ext-v5-personal", "name": "extension-personal", "type": "v5-default", "metadata": "v5-user",
+     "writer": "extension", "folder": None, "username": "ext-me", "uris": [], "description": "",
+     "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "extension-personal-pw-1", "description": ""},
+     "owner": "ada", "shared": []},
+    {"key": "ext-v5-custom", "name": "extension-custom", "type": "v5-custom-fields", "metadata": "v5-shared",
+     "writer": "extension", "folder": None, "username": "", "uris": [], "description": "",
+     "metadata_custom_fields": [{"id": _id("cf", "ext-token"), "type": "password", "metadata_key": "token"}],
+     "secret": {"object_type": "PASSBOLT_SECRET_DATA",
+                "custom_fields": [{"id": _id("cf", "ext-token"), "type": "password", "secret_value": "ext-token-1"}]},
+     "owner": "ada", "shared": []},
     # v4 secrets written unsigned (other tools do) and with a bad signature ("secret_signing").
     {"key": "v4-unsigned-secret", "name": "unsigned-secret", "type": "password-and-description", "metadata": "v4",
      "secret_signing": "none", "folder": None, "username": "", "uris": [], "description": "",
