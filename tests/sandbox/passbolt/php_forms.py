@@ -5,7 +5,7 @@ Passbolt's browser extension logs in with multipart forms; CakePHP's BodyParserM
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, unquote_to_bytes
+from urllib.parse import unquote_to_bytes
 
 
 # -- request forms as PHP reads them (main/php_variables.c, main/rfc1867.c; php.ini defaults) ---------------------
