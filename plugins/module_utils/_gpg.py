@@ -349,8 +349,6 @@ def _complete(result, what):
 
 def canonical_text(text):
     """Text as an OpenPGP text literal holds it: UTF-8 with CRLF line ends (openpgp.js canonicalizeEOL)."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
     return re.sub(r"\r\n|\r|\n", "\r\n", text).encode("utf-8")
 
 
@@ -366,9 +364,9 @@ def _packet(tag, body):
     return bytes([0xC0 | tag]) + head + body
 
 
-def utf8_literal_packet(data, when=None):
+def utf8_literal_packet(data):
     """A literal data packet of format 'u' (UTF-8 text), no file name: what openpgp.js createMessage({text}) makes."""
-    return _packet(11, b"u\x00" + struct.pack(">I", int(time.time() if when is None else when)) + data)
+    return _packet(11, b"u\x00" + struct.pack(">I", int(time.time())) + data)
 
 
 def _gpg_error_code(reason):
@@ -572,11 +570,11 @@ class GpgContext:
         return [self._decrypt_one(m, what, errors, i) if r is None else r for i, (m, r) in enumerate(zip(messages, results))]
 
     def _decrypt_one(self, message, what, errors, index):
-        if errors is None:
-            return self.decrypt_signed(message, what)
         try:
             return self.decrypt_signed(message, what)
         except GpgError as exc:
+            if errors is None:
+                raise
             errors[index] = str(exc)
             return None, []
 
