@@ -1,0 +1,1 @@
+"""One module per passbolt_api controller area; see ../README.md."""
