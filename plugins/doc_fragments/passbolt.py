@@ -75,17 +75,33 @@ options:
     type: str
   verify_signatures:
     description:
-      - Check the OpenPGP signatures of what is decrypted, as Passbolt's own clients do.
-      - Decrypted v5 metadata (shared-key and personal) and shared metadata private keys must carry a good signature
-        by a shared metadata key or by a user the server lists (their keys are read from C(GET /users.json) once per
-        session, only when a signer is not known yet).
-      - Secrets may be unsigned (other tools write them; the lookup says so at C(-vvv), modules return it as
-        C(signature_notes) at C(-vvv)); a signature that is present must be good and by such a key.
-      - A bad signature is always an error naming the resource. V(false) only lets unsigned items and signatures by
-        unknown keys through.
+      - Check the OpenPGP signatures of what is decrypted, as Passbolt's own clients do, signer by signer.
+      - A secret must be signed by the user who last wrote it (the secret's C(modified_by), else the resource's).
+      - Shared-key v5 metadata must be signed by a shared metadata key, or by the server key where the server wrote
+        it (an administrator's upgrade of v4 resources to v5). Personal (user-key) metadata must be signed by you, or
+        by the server key (the same upgrade).
+      - Your copy of a shared metadata private key must be signed by the server key (the server shares the key
+        itself unless the organisation uses zero-knowledge key sharing), by the administrator who wrote your copy,
+        or by you (the copy Passbolt's browser extension re-signs when you trust the key).
+      - The server key is the one the login proved (see O(server_fingerprint)); a user's key is the one
+        C(GET /users.json) lists for that user (asked once per session, only when needed).
+      - A bad signature is always an error naming the resource. V(false) accepts unsigned items and items signed by
+        another key, with a warning.
       - If not set, the E(PASSBOLT_VERIFY_SIGNATURES) environment variable is used.
     type: bool
     default: true
+  metadata_key_fingerprints:
+    description:
+      - Fingerprints of the shared metadata keys you trust (metadata key pinning).
+      - When set, a metadata key with another fingerprint, and a private key shared with you for it, is never used,
+        neither to read (its resources are refused with a message naming the key) nor to write.
+      - When not set, a change of the server's metadata keys seen during one session (one run of the lookup agent,
+        or one module run) is warned about.
+      - Before rotating the metadata key, an administrator adds the new key's fingerprint here; after the old
+        key is deleted, its fingerprint can go.
+      - If not set, the E(PASSBOLT_METADATA_KEY_FINGERPRINTS) environment variable is used (comma-separated).
+    type: list
+    elements: str
 notes:
   - For compatibility with C(anatomicjc.passbolt), E(PASSBOLT_BASE_URL), E(PASSBOLT_PRIVATE_KEY) and
     E(PASSBOLT_PASSPHRASE) are read as before, and E(PASSBOLT_VERIFY) is honoured - V(false) disables
@@ -145,6 +161,14 @@ options:
         key: server_fingerprint
     vars:
       - name: ansible_pwman_passbolt_server_fingerprint
+  metadata_key_fingerprints:
+    env:
+      - name: PASSBOLT_METADATA_KEY_FINGERPRINTS
+    ini:
+      - section: pwman_passbolt
+        key: metadata_key_fingerprints
+    vars:
+      - name: ansible_pwman_passbolt_metadata_key_fingerprints
   auth:
     env:
       - name: PASSBOLT_AUTH

@@ -42,10 +42,12 @@ from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_auth impor
     server_key_changed,
 )
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_signatures import (
-    METADATA,
-    SECRET,
+    METADATA_KEY,
+    SERVER,
+    YOU,
     SignatureError,
     SignaturePolicy,
+    user,
 )
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -60,6 +62,9 @@ RESOURCE_TYPES = {str(uuid.uuid5(RESOURCE_TYPE_NAMESPACE, "resource-types.id." +
 RESOURCE_TYPE_IDS = {slug: rid for rid, slug in RESOURCE_TYPES.items()}
 # Types whose secret plaintext is the password itself, not JSON.
 STRING_SECRET_TYPES = ("password-string", "v5-password-string")
+# A metadata key the server lists without a private key for you (GET /metadata/keys.json, contain[metadata_private_keys]).
+NOT_SHARED = ("with zero-knowledge key sharing an administrator shares it from Passbolt's browser extension (it "
+              "offers to when they sign in); without it the server shares it when your account setup completes.")
 CREDENTIAL_OPTIONS = ("user_id", "private_key", "private_key_file", "passphrase", "server_fingerprint", "auth",
                       "mfa_totp_secret", "mfa_totp_code", "account_kit")
 
@@ -209,14 +214,35 @@ def passbolt_argument_spec():
         mfa_totp_secret=env("PASSBOLT_MFA_TOTP_SECRET", type="str", no_log=True),
         mfa_totp_code=env("PASSBOLT_MFA_TOTP_CODE", type="str", no_log=True),
         verify_signatures=env("PASSBOLT_VERIFY_SIGNATURES", type="bool", default=True),
+        metadata_key_fingerprints=env("PASSBOLT_METADATA_KEY_FINGERPRINTS", type="list", elements="str"),
     )
     return spec
 
 
 def signature_notes(module, client):
-    """What the lookup says at -vvv (unsigned secrets, checks turned off), as a module's `signature_notes`."""
+    """Warnings at default verbosity (items accepted only because verify_signatures is false, a metadata key that
+    changed), and what the lookup says at -vvv as a module's `signature_notes`."""
+    for warning in client.signatures.take_warnings():
+        module.warn(warning)
     notes = client.signatures.take_notes()
     return {"signature_notes": notes} if notes and module._verbosity >= 3 else {}
+
+
+def pinned_fingerprints(value):
+    """The metadata_key_fingerprints option (a list, or one string with commas or blanks) -> a set, or None."""
+    if value is None:
+        return None
+    found = set()
+    for item in value if isinstance(value, (list, tuple)) else [value]:
+        for word in re.split(r"[,;\n]", str(item)):  # blanks and colons inside one fingerprint are fine
+            if not word.strip():
+                continue
+            fingerprint = normalize_fingerprint(word)
+            if not re.match(r"^(?:[0-9A-F]{40}|[0-9A-F]{64})$", fingerprint):
+                raise ConfigError("Option 'metadata_key_fingerprints': %r is not an OpenPGP key fingerprint "
+                                  "(40 or 64 hexadecimal digits)." % str(word).strip()[:80])
+            found.add(fingerprint)
+    return found or None
 
 
 def _flag(value, default, option):
@@ -266,6 +292,8 @@ class PassboltClient:
         self._metadata_fingerprints = None
         self.signatures = SignaturePolicy(self, _flag(options.get_option_default("verify_signatures"), True,
                                                       "verify_signatures"))
+        self.pinned_metadata_keys = pinned_fingerprints(options.get_option_default("metadata_key_fingerprints"))
+        self._metadata_seen = None  # fingerprints of the first metadata key list of this session
 
     # -- life cycle -------------------------------------------------------------------
     def login(self):
@@ -372,17 +400,36 @@ class PassboltClient:
         self._views = None
 
     # -- metadata keys (v5) -----------------------------------------------------------
+    def server_fingerprint(self):
+        """The server key the login proved (pinned by server_fingerprint or the account kit), or None."""
+        key = getattr(self.auth, "server_key", None)
+        return key.fingerprint if key is not None else None
+
     def load_metadata_keys(self):
-        """Import the organisation's shared metadata private keys (decrypted with the user's key)."""
+        """Import the organisation's shared metadata private keys (decrypted with the user's key).
+
+        Keys outside metadata_key_fingerprints (when set) are left out: not imported, not trusted as signers,
+        never used for writing; their resources are refused (see describe_resources)."""
         if self._metadata_keys_loaded:
             return self._metadata_keys
         self.login()
         keys = self.api.metadata_keys(with_private_keys=True)
         if not isinstance(keys, list):
             raise ApiError("Passbolt", "GET", "/metadata/keys.json", 200, "the answer is not a list of keys")
+        listed = {}  # key id -> primary fingerprint of its armored public key (not the server's `fingerprint` word)
+        for key in keys:
+            if isinstance(key, dict) and key.get("armored_key"):
+                found = self.gpg.scan_key(key["armored_key"])
+                if found:
+                    listed[key.get("id")] = found[0]
+        self._note_metadata_key_change(set(listed.values()))
+        pinned = self.pinned_metadata_keys
+        refused = {kid: "metadata key %s (%s) is not one of metadata_key_fingerprints (%s)"
+                        % (kid, fpr, ", ".join(sorted(pinned)))
+                   for kid, fpr in listed.items() if pinned is not None and fpr not in pinned}
         mine = []
         for key in keys:
-            if not isinstance(key, dict):
+            if not isinstance(key, dict) or key.get("id") not in listed or key.get("id") in refused:
                 continue
             for entry in key.get("metadata_private_keys") or []:
                 if not isinstance(entry, dict) or not entry.get("data"):
@@ -390,12 +437,20 @@ class PassboltClient:
                 if entry.get("user_id") and self.user_id and entry["user_id"] != self.user_id:
                     continue
                 mine.append((key, entry))
-        self._metadata_keys = {"keys": keys, "loaded": {}}
+        self._metadata_keys = {"keys": keys, "loaded": {}, "listed": listed, "refused": refused}
         self._metadata_fingerprints = None
-        decrypted = self._decrypt_checked([entry["data"] for dummy, entry in mine], METADATA,
-                                          ["metadata private key %s" % key.get("id") for key, dummy in mine],
-                                          "metadata private key")
-        for (key, dummy), text in zip(mine, decrypted):
+        # Who may sign your copy: the server (it shares the key itself unless zero_knowledge_key_share), the
+        # administrator who wrote the copy (zero-knowledge sharing), or you (the copy the extension re-signs).
+        problems = []  # a copy refused: its key is refused (its resources fail), the others still serve
+        decrypted = self._decrypt_checked(
+            [entry["data"] for dummy, entry in mine],
+            [(SERVER, YOU, user(entry.get("created_by")), user(entry.get("modified_by"))) for dummy, entry in mine],
+            ["copy of metadata private key %s shared with you" % key.get("id") for key, dummy in mine],
+            "metadata private key", problems)
+        for (key, dummy), text, problem in zip(mine, decrypted, problems):
+            if problem:
+                refused[key.get("id")] = problem[0].lower() + problem[1:].rstrip(".")
+                continue
             try:
                 plain = json.loads(text)
                 armored = plain["armored_key"]
@@ -403,29 +458,64 @@ class PassboltClient:
                 raise ApiError("Passbolt", "GET", "/metadata/keys.json", 200,
                                "a metadata private key entry is not the expected JSON") from None
             self.redactor.add(armored, plain.get("passphrase"))
+            inside = self.gpg.scan_key(armored)
+            if listed[key.get("id")] not in inside:  # before the import: a swapped key never enters the keyring
+                refused[key.get("id")] = ("the private key shared with you for metadata key %s is another key (%s) "
+                                          "than the one the server lists (%s)"
+                                          % (key.get("id"), ", ".join(inside) or "unreadable", listed[key.get("id")]))
+                continue
             fingerprint = self.gpg.import_private_key(armored, plain.get("passphrase") or None,
                                                       "shared metadata private key")
             self._metadata_keys["loaded"][key.get("id")] = {"fingerprint": fingerprint,
                                                             "public": key.get("armored_key")}
+        self._metadata_fingerprints = None  # computed again without the keys refused above
         self._metadata_keys_loaded = True
         return self._metadata_keys
 
+    def _note_metadata_key_change(self, fingerprints):
+        """Without metadata_key_fingerprints: warn when the metadata keys change within this session."""
+        if self.pinned_metadata_keys is not None:
+            return
+        if self._metadata_seen is None:
+            self._metadata_seen = set(fingerprints)
+            return
+        added = fingerprints - self._metadata_seen
+        if added:
+            self.signatures.warnings.append(
+                "The Passbolt server's shared metadata keys changed during this session: %s now, %s before. If your "
+                "administrator did not rotate the metadata key, the server may be trying to read what you write; "
+                "set metadata_key_fingerprints (PASSBOLT_METADATA_KEY_FINGERPRINTS) to pin the keys you trust."
+                % (", ".join(sorted(fingerprints)), ", ".join(sorted(self._metadata_seen)) or "none"))
+            self._metadata_seen |= added
+
     def metadata_key_fingerprints(self):
-        """Primary fingerprints of the shared metadata keys (read from their armored keys, not the server's word)."""
+        """Primary fingerprints of the shared metadata keys (read from their armored keys, not the server's word),
+        only the pinned ones when metadata_key_fingerprints is set."""
         if self._metadata_fingerprints is None:
             if self._metadata_keys is None:
                 return set()
             found = {entry["fingerprint"] for entry in self._metadata_keys["loaded"].values()}
-            for key in self._metadata_keys["keys"]:
-                if isinstance(key, dict) and key.get("armored_key"):
-                    found.update(self.gpg.scan_key(key["armored_key"]))
+            found.update(fpr for kid, fpr in self._metadata_keys["listed"].items()
+                         if kid not in self._metadata_keys["refused"])
             self._metadata_fingerprints = found
         return self._metadata_fingerprints
 
-    def _decrypt_checked(self, messages, kind, labels, what, problems=None):
-        """Decrypt several messages and apply the signature rules (see _passbolt_signatures); returns texts.
-        With a `problems` list, refusals are appended there (one message or None per item) instead of raised,
-        and a message that cannot be decrypted gives the text None and its reason as the problem."""
+    def refused_metadata_key(self, key_id):
+        """Why a resource under shared metadata key `key_id` cannot be read: a key outside the pinned ones, or one
+        the server lists but has not shared with you; None otherwise."""
+        keys = self._metadata_keys or {}
+        refused = keys.get("refused") or {}
+        if key_id in refused:
+            return "it is encrypted for a metadata key that is refused: %s." % refused[key_id]
+        if key_id in (keys.get("listed") or {}) and key_id not in keys.get("loaded", {}):
+            return "it is encrypted for metadata key %s, which is not shared with you: %s" % (key_id, NOT_SHARED)
+        return None
+
+    def _decrypt_checked(self, messages, signers, labels, what, problems=None):
+        """Decrypt several messages and check that each is signed by one of its `signers` (see
+        _passbolt_signatures); returns texts. With a `problems` list, refusals are appended there (one message
+        or None per item) instead of raised, and a message that cannot be decrypted gives the text None and its
+        reason as the problem."""
         errors = None if problems is None else []
         results = self.gpg.decrypt_many_signed(messages, what, errors)
         texts = [text for text, dummy in results]
@@ -437,11 +527,11 @@ class PassboltClient:
             texts[index] = text
             return sigs
 
-        items = [(labels[i], results[i][1]) for i in readable]
+        items = [(labels[i], results[i][1], signers[i]) for i in readable]
         if problems is None:
-            self.signatures.check(items, kind, redo)
+            self.signatures.check(items, redo)
             return texts
-        found = dict(zip(readable, self.signatures.problems(items, kind, redo)))
+        found = dict(zip(readable, self.signatures.problems(items, redo)))
         problems.extend(found.get(i) or ("The %s cannot be read: %s" % (labels[i], errors[i]) if errors[i] else None)
                         for i in range(len(messages)))
         return texts
@@ -461,9 +551,20 @@ class PassboltClient:
         v5 = [v for v in views if v.raw.get("metadata")]
         if any(v.raw.get("metadata_key_type") == "shared_key" for v in v5):
             self.load_metadata_keys()
+        out_of_reach = {v.id: self.refused_metadata_key(v.raw.get("metadata_key_id")) for v in v5
+                        if v.raw.get("metadata_key_type") == "shared_key"}
+        for view in v5:
+            if out_of_reach.get(view.id):
+                view.refused = "Resource %s cannot be read: %s" % (view.id, out_of_reach[view.id])
+                view.unreadable = True
+        v5 = [v for v in v5 if not out_of_reach.get(v.id)]
         if v5:
             problems = []
-            texts = self._decrypt_checked([v.raw["metadata"] for v in v5], METADATA,
+            # Shared metadata: a metadata key, or the server key where it upgraded v4 to v5 itself; personal
+            # metadata: its owner (you), or the server key (MigrateAllV4ResourcesToV5Service::migratePersonal).
+            texts = self._decrypt_checked([v.raw["metadata"] for v in v5],
+                                          [(METADATA_KEY, SERVER) if v.raw.get("metadata_key_type") == "shared_key"
+                                           else (YOU, SERVER) for v in v5],
                                           ["metadata of resource %s" % v.id for v in v5], "resource metadata",
                                           problems)
             for view, problem, text in zip(v5, problems, texts):
@@ -527,10 +628,11 @@ class PassboltClient:
         data = view.secret_data()
         if not data:
             body = self.api.secret_get(view.id)
-            data = body.get("data") if isinstance(body, dict) else None
+            view.raw["secrets"] = [body] if isinstance(body, dict) else []
+            data = view.secret_data()
             if not data:
                 raise ApiError("Passbolt", "GET", "/secrets/resource/%s.json" % view.id, 200, "no secret data")
-        text = self._decrypt_checked([data], SECRET, ["secret of resource %s" % view.id], "resource secret")[0]
+        text = self._decrypt_checked([data], [view.secret_writers()], [view.secret_label()], "resource secret")[0]
         self.redactor.add(text)
         return text
 
@@ -541,8 +643,8 @@ class PassboltClient:
         for view in missing:
             body = self.api.secret_get(view.id)
             view.raw["secrets"] = [body] if isinstance(body, dict) else []
-        texts = self._decrypt_checked([v.secret_data() for v in todo], SECRET,
-                                      ["secret of resource %s" % v.id for v in todo], "resource secret") if todo else []
+        texts = self._decrypt_checked([v.secret_data() for v in todo], [v.secret_writers() for v in todo],
+                                      [v.secret_label() for v in todo], "resource secret") if todo else []
         for view, text in zip(todo, texts):
             self.redactor.add(text)
             view.secret = parse_secret(text, view.type_slug)
@@ -628,17 +730,22 @@ class PassboltClient:
         if key_type == "user_key":
             return self.gpg.encrypt_text(text, [self.gpg.user_fingerprint], what="metadata"), None
         keys = self.load_metadata_keys()
-        for key in keys["keys"]:
-            if isinstance(key, dict) and key.get("armored_key") and not key.get("expired") and not key.get("deleted"):
-                fingerprint = self.gpg.import_public_key(key["armored_key"], "shared metadata key")
-                private = keys["loaded"].get(key.get("id"))
-                if not private:
-                    raise PwmanError("The shared metadata key %s is not shared with this user: Passbolt's clients "
-                                     "require its signature on shared metadata." % key.get("id"))
-                # As Passbolt's browser extension: signed by the user's key, then by the metadata key (the
-                # signature Passbolt's official lookup checks, the last one it reads).
-                return self.gpg.encrypt_text(text, [fingerprint], [self.gpg.user_fingerprint, private["fingerprint"]],
-                                             what="metadata"), key.get("id")
+        active = [k for k in keys["keys"] if isinstance(k, dict) and k.get("armored_key") and not k.get("expired")
+                  and not k.get("deleted")]
+        # During a rotation two keys are active (MaxNoOfActiveMetadataKeysRule allows two): the newest is the one
+        # the old one gives way to.
+        for key in sorted(active, key=lambda k: str(k.get("created") or ""), reverse=True):
+            if key.get("id") in keys["refused"]:
+                raise PwmanError("Refusing to encrypt for the server's active metadata key: %s."
+                                 % keys["refused"][key.get("id")])
+            if not keys["loaded"].get(key.get("id")):
+                raise PwmanError("The shared metadata key %s is not shared with you: %s" % (key.get("id"), NOT_SHARED))
+            fingerprint = self.gpg.import_public_key(key["armored_key"], "shared metadata key")
+            # As Passbolt's browser extension: signed by the user's key, then by the metadata key (the
+            # signature Passbolt's official lookup checks, the last one it reads).
+            return self.gpg.encrypt_text(text, [fingerprint],
+                                         [self.gpg.user_fingerprint, keys["loaded"][key.get("id")]["fingerprint"]],
+                                         what="metadata"), key.get("id")
         raise PwmanError("The Passbolt server has no usable shared metadata key.")
 
 
@@ -709,14 +816,23 @@ class ResourceView:
     def uri(self):
         return self.uris[0] if self.uris else ""
 
-    def secret_data(self):
+    def _secret_row(self):
         secrets = self.raw.get("secrets")
         if isinstance(secrets, list) and secrets and isinstance(secrets[0], dict):
-            return secrets[0].get("data")
+            return secrets[0]
         secret = self.raw.get("secret")
-        if isinstance(secret, dict):
-            return secret.get("data")
-        return None
+        return secret if isinstance(secret, dict) else {}
+
+    def secret_data(self):
+        return self._secret_row().get("data")
+
+    def secret_writers(self):
+        """Who may have signed the secret: the user who last wrote it (the secret's `modified_by`, passbolt_api
+        5.7+, else the resource's `modified_by`)."""
+        return (user(self._secret_row().get("modified_by")) or user(self.raw.get("modified_by")),)
+
+    def secret_label(self):
+        return ("secret of resource %r (%s)" % (self.name, self.id)) if self.name else "secret of resource %s" % self.id
 
     def custom_fields(self):
         """{name: value} merging metadata (keys, cleartext values) and secret (secret values) by field id."""

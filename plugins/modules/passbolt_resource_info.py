@@ -177,13 +177,13 @@ count:
   type: int
 signature_notes:
   description:
-    - At C(-vvv), what the signature checks let through and why, for example a secret that is not signed (other tools
-      write unsigned secrets) or items accepted because O(verify_signatures=false). The lookup says the same on the
-      display at C(-vvv).
+    - At C(-vvv), what the signature checks accepted and why, for example metadata or a copy of the metadata key
+      that the server signed itself. The lookup says the same on the display at C(-vvv). Items accepted only because
+      O(verify_signatures=false) are warnings, at every verbosity.
   returned: at C(-vvv) when there is something to say
   type: list
   elements: str
-  sample: ["The secret of resource 0f6b0a48-6f5c-4a14-9d3a-2b7d1c1f4e55 is not signed (accepted: other tools write unsigned secrets)."]
+  sample: ["The metadata of resource 0f6b0a48-6f5c-4a14-9d3a-2b7d1c1f4e55 is signed by the server key (the server wrote it itself)."]
 """
 
 import fnmatch

@@ -86,9 +86,12 @@ class PwmanLookupBase(LookupBase):
             self._show_notes(notes)
 
     def _show_notes(self, notes):
-        """The implementation's messages ([verbosity, text]), at their verbosity."""
+        """The implementation's messages ([verbosity, text]), at their verbosity (0: a warning)."""
         for verbosity, text in notes if isinstance(notes, list) else []:
-            display.verbose("%s: %s" % (self.fqcn, text), caplevel=max(int(verbosity), 1) - 1)
+            if int(verbosity) <= 0:
+                display.warning("%s: %s" % (self.fqcn, text))
+            else:
+                display.verbose("%s: %s" % (self.fqcn, text), caplevel=int(verbosity) - 1)
 
     def _options_from_dictionary_variable(self, variables):
         name, keys, blockers = DICTIONARY_VARIABLES.get(self.short_name, (None, (), ()))

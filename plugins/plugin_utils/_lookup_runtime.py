@@ -49,7 +49,7 @@ class LookupImplementation:
         raise NotImplementedError
 
     def say(self, verbosity, text):
-        """A message for the user at -v (1) to -vvv (3). The lookup plugin shows it, also when the lookup ran
+        """A message for the user at -v (1) to -vvv (3), or a warning (0). The lookup plugin shows it, also when the lookup ran
         in the agent (the answer carries it), and also when the lookup failed. Never a secret."""
         self.notes.append([int(verbosity), str(text)])
 

@@ -51,6 +51,8 @@ class PassboltLookup(LookupImplementation):
         try:
             return self._run(client, terms, field, username, uri, folder, first_found)
         finally:
+            for warning in client.signatures.take_warnings():
+                self.say(0, warning)
             for note in client.signatures.take_notes():
                 self.say(3, note)
 

@@ -150,7 +150,7 @@ def test_first_found_passes_by_a_forged_duplicate(server, users, playbook, tmp_p
 """)
     result = playbook(str(book), env=as_user(server, users["betty"]), args=("-v",))
     assert result.rc == 0, result
-    assert "first_found passed by resource %s: The metadata of resource %s is signed by a key" % (forged, forged) \
+    assert "first_found passed by resource %s: The metadata of resource %s is signed by key" % (forged, forged) \
         in result.stdout
 
 

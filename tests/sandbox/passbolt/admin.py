@@ -46,6 +46,22 @@ class AdminMixin:
                 self.settings[key] = int(value) if key in ("access_token_ttl", "expire_next_tokens") else value
             return Response.json(dict(self.settings))
 
+        @a("POST", "metadata-migrate")
+        def _metadata_migrate(req):
+            """`passbolt metadata migrate_all_items` (resources; see controllers/metadata_migration.py)."""
+            try:
+                return Response.json(self.migrate_all_v4_resources())
+            except ValueError as exc:
+                return Response.json({"error": str(exc)}, status=400)
+
+        @a("GET", "metadata-private-keys")
+        def _metadata_private_keys(req):
+            """Who holds a copy of the oldest metadata key: the server (user_id null) and the users without one."""
+            key_id = min(self.metadata_keys.values(), key=lambda k: k["created"])["id"]
+            holders = {p["user_id"] for p in self.metadata_private_keys.values() if p["metadata_key_id"] == key_id}
+            return Response.json({"server_copy": None in holders,
+                                  "users_without_copy": sorted(u for u in self.users if u not in holders)})
+
         @a("GET", "bench-secrets")
         def _bench_secrets(req):
             ada = SD.user_id("ada")

@@ -15,8 +15,8 @@ import os
 
 from sandbox.passbolt import crypto
 from sandbox.passbolt.admin import AdminMixin
-from sandbox.passbolt.controllers import (auth, folders, groups, jwt_auth, metadata, mfa, resources, settings, share,
-                                          users)
+from sandbox.passbolt.controllers import (auth, folders, groups, jwt_auth, metadata, metadata_keys, mfa, resources,
+                                          settings, share, users)
 from sandbox.passbolt.controllers.auth import AuthMixin
 from sandbox.passbolt.controllers.core import PassboltBase
 from sandbox.passbolt.controllers.folders import FoldersMixin
@@ -24,6 +24,8 @@ from sandbox.passbolt.controllers.formatting import FormattingMixin
 from sandbox.passbolt.controllers.groups import GroupsMixin
 from sandbox.passbolt.controllers.jwt_auth import JwtMixin
 from sandbox.passbolt.controllers.metadata import MetadataMixin
+from sandbox.passbolt.controllers.metadata_keys import MetadataKeysMixin
+from sandbox.passbolt.controllers.metadata_migration import MetadataMigrationMixin
 from sandbox.passbolt.controllers.mfa import MfaMixin
 from sandbox.passbolt.controllers.resource_validation import ResourceValidationMixin
 from sandbox.passbolt.controllers.resources import ResourcesMixin
@@ -35,12 +37,12 @@ from sandbox.passbolt.seed import SeedMixin
 # (method, path pattern, handler name) of every API route; no two patterns match the same path, so the order
 # does not matter.
 ROUTES = (settings.ROUTES + auth.ROUTES + jwt_auth.ROUTES + mfa.ROUTES + users.ROUTES + groups.ROUTES
-          + resources.ROUTES + share.ROUTES + metadata.ROUTES + folders.ROUTES)
+          + resources.ROUTES + share.ROUTES + metadata.ROUTES + metadata_keys.ROUTES + folders.ROUTES)
 
 
 class PassboltApp(SeedMixin, AdminMixin, SettingsMixin, AuthMixin, JwtMixin, MfaMixin, UsersMixin, GroupsMixin,
-                  ResourcesMixin, ResourceValidationMixin, ShareMixin, FoldersMixin, MetadataMixin, FormattingMixin,
-                  PassboltBase):
+                  ResourcesMixin, ResourceValidationMixin, ShareMixin, FoldersMixin, MetadataMixin, MetadataKeysMixin,
+                  MetadataMigrationMixin, FormattingMixin, PassboltBase):
     product = "passbolt"
 
     def __init__(self, config=None):
@@ -62,6 +64,9 @@ class PassboltApp(SeedMixin, AdminMixin, SettingsMixin, AuthMixin, JwtMixin, Mfa
             "allow_v4_v5_upgrade": bool(self.config.get("allow_v4_v5_upgrade", False)),
             "allow_v5_v4_downgrade": bool(self.config.get("allow_v5_v4_downgrade", False)),
             "allow_personal_keys": bool(self.config.get("allow_personal_keys", True)),
+            # MetadataKeysSettingsDto: false = the server shares the metadata key with each user itself
+            # (MetadataKeyShareDefaultService); a reseed applies a change to the seeded copies
+            "zero_knowledge_key_share": bool(self.config.get("zero_knowledge_key_share", False)),
             # config/default.php passbolt.plugins.resourceTypes / totpResourceTypes (PASSBOLT_PLUGINS_*_ENABLED)
             "resource_types_enabled": bool(self.config.get("resource_types_enabled", True)),
             "totp_resource_types_enabled": bool(self.config.get("totp_resource_types_enabled", True)),

@@ -6,6 +6,7 @@ Test-only: no passbolt_api counterpart.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 from sandbox.passbolt import extension
@@ -51,20 +52,14 @@ class SeedMixin:
             # the shared metadata key, its private part encrypted to every active user
             mkey = self.keys["metadata"]
             mkey_id = str(uuid.uuid5(SD.NAMESPACE, "metadata-key:" + mkey["fingerprint"]))
+            # made a day before the rest of the seed: a key made by a test is the latest (created has seconds only)
+            made = iso(time.time() - 86400)
             self.metadata_keys[mkey_id] = {
                 "id": mkey_id, "fingerprint": mkey["fingerprint"], "armored_key": mkey["public"],
-                "created": now, "modified": now, "created_by": SD.user_id("ada"), "modified_by": SD.user_id("ada"),
+                "created": made, "modified": made, "created_by": SD.user_id("ada"), "modified_by": SD.user_id("ada"),
                 "deleted": None, "expired": None}
             self.metadata_key_id = mkey_id
-            for short, spec in SD.USERS.items():
-                plain = json.dumps({"object_type": "PASSBOLT_METADATA_PRIVATE_KEY", "domain": self._full_base_url() + "/",
-                                    "fingerprint": mkey["fingerprint"], "armored_key": mkey["private"],
-                                    "passphrase": ""})
-                pid = str(uuid.uuid5(SD.NAMESPACE, "metadata-private-key:%s" % short))
-                self.metadata_private_keys[pid] = {
-                    "id": pid, "metadata_key_id": mkey_id, "user_id": spec["id"],
-                    "data": self._seed_encrypt(plain, short, "ada"), "created": now, "modified": now,
-                    "created_by": SD.user_id("ada"), "modified_by": SD.user_id("ada")}
+            self._seed_metadata_key_copies(mkey_id, mkey, now)
             self._extension_jobs = []
             for spec in SD.RESOURCES:
                 self._seed_resource(spec, now)
@@ -73,6 +68,35 @@ class SeedMixin:
                 for spec in self._bench_resources():
                     self._seed_resource(spec, now)
         self.profile = profile
+
+    def _seed_metadata_key_copies(self, mkey_id, mkey, now):
+        """Who holds a copy of the metadata private key, written and signed as the real actors do.
+
+        Ada's browser extension made the key (MetadataKeyCreateService: every copy in the request gets
+        created_by/modified_by = the admin): her own copy and, unless zero_knowledge_key_share, the server's
+        (user_id null), both signed by her. Every other active user got it when their setup completed
+        (SetupCompleteListener -> ShareMetadataKeyServiceFactory): MetadataKeyShareDefaultService::shareMetadataKeyWithUser
+        decrypts the server's copy and encrypts it for the user signed with the server key (setSignKeyWithServerKey),
+        created_by/modified_by null. In zero-knowledge mode nobody shares it (MetadataKeyShareNothingService) until
+        an administrator does (POST /metadata/keys/{id}/private.json). Inactive users have not completed setup."""
+        plain = json.dumps({"object_type": "PASSBOLT_METADATA_PRIVATE_KEY", "domain": self._full_base_url() + "/",
+                            "fingerprint": mkey["fingerprint"], "armored_key": mkey["private"], "passphrase": ""})
+        ada = SD.user_id("ada")
+        zero_knowledge = self.settings["zero_knowledge_key_share"]
+
+        def add(short, data, by):
+            pid = str(uuid.uuid5(SD.NAMESPACE, "metadata-private-key:%s" % short))
+            self.metadata_private_keys[pid] = {
+                "id": pid, "metadata_key_id": mkey_id, "user_id": SD.user_id(short) if short != "server" else None,
+                "data": data, "created": now, "modified": now, "created_by": by, "modified_by": by}
+
+        add("ada", self._seed_encrypt(plain, "ada", "ada"), ada)
+        if zero_knowledge:
+            return
+        add("server", self._seed_encrypt(plain, "server", "ada"), ada)
+        for short, spec in SD.USERS.items():
+            if short != "ada" and spec["active"]:
+                add(short, self.server_encrypt(plain, self.keys[short]["fingerprint"]), None)
 
     def _bench_resources(self):
         """`make bench`: many v4 password-string resources owned by ada, named bench-000, ..."""
@@ -178,7 +202,7 @@ class SeedMixin:
                     self._as_extension(plain, [spec["owner"]], [spec["owner"]],
                                        lambda armored, res=res: res.update(metadata=armored))
                 else:
-                    res.update(metadata=self._seed_encrypt(plain, spec["owner"], spec["owner"]))
+                    res.update(metadata=self._seed_encrypt(plain, spec["owner"], spec.get("metadata_signer", spec["owner"])))
         self.resources[res["id"]] = res
         self._add_permission("Resource", res["id"], "User", owner, OWNER)
         for share in spec["shared"]:
@@ -207,4 +231,4 @@ class SeedMixin:
         if signing == "bad":
             return self._seed_badly_signed(plaintext, self.keys[spec["owner"]], self.keys[to_short]["fingerprint"],
                                            b"pw-1", b"pw-2")
-        return self._seed_encrypt(plaintext, to_short, spec["owner"])
+        return self._seed_encrypt(plaintext, to_short, spec.get("secret_signer", spec["owner"]))

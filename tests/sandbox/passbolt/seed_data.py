@@ -176,11 +176,12 @@ RESOURCES = [
      "signing": "stranger", "folder": None, "username": "forged", "uris": [], "description": "",
      "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "forged-dup-pw-1", "description": ""},
      "owner": "betty", "shared": []},
-    # Signed by Ada's key only (no metadata key signature): Betty's client must find Ada among the users.
+    # Signed by its owner's key only, no metadata key signature: refused, as Passbolt's clients refuse it (issue 21;
+    # a listed user's signature proves nothing against the server, which lists the users).
     {"key": "v5-user-signed", "name": "user-signed-metadata", "type": "v5-default", "metadata": "v5-shared",
      "signing": "user", "folder": None, "username": "us", "uris": [], "description": "",
      "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "user-signed-pw-1", "description": ""},
-     "owner": "ada", "shared": [{"user": "betty", "type": 1}]},
+     "owner": "betty", "shared": []},
     # Written as Passbolt's browser extension 5.x writes (openpgp.js 6: UTF-8 literal data, text signatures, the binary
     # salt notation in every signature; "writer": "extension", see extension.py): one resource of these once made
     # every lookup fail (issue 27). Secrets signed by the owner; shared metadata by the owner and the metadata key.
@@ -208,6 +209,15 @@ RESOURCES = [
     {"key": "v4-unsigned-secret", "name": "unsigned-secret", "type": "password-and-description", "metadata": "v4",
      "secret_signing": "none", "folder": None, "username": "", "uris": [], "description": "",
      "secret": {"password": "unsigned-secret-pw-1", "description": ""}, "owner": "betty", "shared": []},
+    # Signed by a listed user who did not write them (issue 21): a secret by Ada on Betty's resource, Betty's personal
+    # metadata signed by Ada. Passbolt's clients require the writer's signature, so must we.
+    {"key": "v4-other-signer", "name": "other-signer-secret", "type": "password-and-description", "metadata": "v4",
+     "secret_signer": "ada", "folder": None, "username": "", "uris": [], "description": "",
+     "secret": {"password": "other-signer-pw-1", "description": ""}, "owner": "betty", "shared": []},
+    {"key": "v5-personal-foreign", "name": "personal-foreign-signer", "type": "v5-default", "metadata": "v5-user",
+     "metadata_signer": "ada", "folder": None, "username": "pf", "uris": [], "description": "",
+     "secret": {"object_type": "PASSBOLT_SECRET_DATA", "password": "personal-foreign-pw-1", "description": ""},
+     "owner": "betty", "shared": []},
     {"key": "v4-badsig-secret", "name": "badsig-secret", "type": "password-and-description", "metadata": "v4",
      "secret_signing": "bad", "folder": None, "username": "", "uris": [], "description": "",
      "secret": {"password": "badsig-secret-pw-1", "description": ""}, "owner": "betty", "shared": []},

@@ -160,11 +160,20 @@ class PassboltBase(App):
         self.gpg.import_keys(self.keys["metadata"]["public"])
         self.seed_gpg.import_keys(self.keys["metadata"]["private"])
         self.seed_gpg.import_keys(self.keys["impostor"]["private"])  # signs the "unknown signer" seed
+        self.seed_gpg.import_keys(self.keys["server"]["public"])  # Ada's extension writes the server's key copy
         for short in SD.USERS:
             self.gpg.import_keys(self.keys[short]["public"])
             self.seed_gpg.import_keys(self.keys[short]["private"], passphrase=self.keys[short]["passphrase"])
         self.server_fpr = self.keys["server"]["fingerprint"]
         self.server_public = self.keys["server"]["public"]
+
+    def server_encrypt(self, plaintext, recipient_fingerprint):
+        """What the server writes itself: encrypted with its own keyring, signed with the server key
+        (src/Service/OpenPGP/OpenPGPCommonServerOperationsTrait::setSignKeyWithServerKey)."""
+        result = self.gpg.encrypt(plaintext, [recipient_fingerprint], sign=self.server_fpr, always_trust=True)
+        if not result.ok:
+            raise RuntimeError("server encryption failed: %s" % result.status)
+        return str(result)
 
     def _rotate_server_key(self):
         self.rotations += 1

@@ -58,7 +58,7 @@ class MetadataMixin:
         """MetadataKeysSettingsDto::toArray()."""
         self.current_user(req)
         return self.envelope(req, {"allow_usage_of_personal_keys": self.settings["allow_personal_keys"],
-                                   "zero_knowledge_key_share": False})
+                                   "zero_knowledge_key_share": self.settings["zero_knowledge_key_share"]})
 
     def h_metadata_private_key_update(self, req, pid):
         """PUT/POST /metadata/keys/private/{id}.json: MetadataPrivateKeysUpdateController::update, then
