@@ -12,17 +12,10 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import tempfile
-import time
-import uuid
 
-import gnupg
 import pytest
-import requests
 
+from integration.passbolt_session import RawSession
 from sandbox.passbolt import seed_data as SD
 from sandbox.passbolt.account_kit import account_kit
 
@@ -39,38 +32,16 @@ def users(server):
     return {u["short"]: u for u in server.admin("GET", "users")}
 
 
-class OfficialStyleReader:
+class OfficialStyleReader(RawSession):
     """Decrypts v5 metadata as Passbolt's official lookup does and verifies it as it does: the metadata private key
     (decrypted with the user's key, imported) must have made the signature python-gnupg reports."""
 
     def __init__(self, base_url, user):
-        self.base = base_url
-        self.user = user
-        self.home = tempfile.mkdtemp(prefix="pb-reader-")
-        os.chmod(self.home, 0o700)
-        with open(os.path.join(self.home, "gpg-agent.conf"), "w", encoding="utf-8") as handle:
-            handle.write("allow-loopback-pinentry\n")
-        self.gpg = gnupg.GPG(gnupghome=self.home)
-        self.gpg.encoding = "utf-8"
-        self.gpg.import_keys(user["private_key"], passphrase=user["passphrase"])
-        self.http = requests.Session()
+        super().__init__(base_url, user)
         self.metadata_fingerprint = None
 
-    def close(self):
-        subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=dict(os.environ, GNUPGHOME=self.home), check=False)
-        shutil.rmtree(self.home, ignore_errors=True)
-
     def login(self):
-        key = self.http.get(self.base + "/auth/verify.json", timeout=10).json()["body"]
-        server_fpr = self.gpg.import_keys(key["keydata"]).fingerprints[0]
-        challenge = json.dumps({"version": "1.0.0", "domain": self.base, "verify_token": str(uuid.uuid4()),
-                                "verify_token_expiry": int(time.time()) + 300})
-        armored = str(self.gpg.encrypt(challenge, [server_fpr], sign=self.user["fingerprint"], always_trust=True,
-                                       passphrase=self.user["passphrase"], extra_args=["--pinentry-mode", "loopback"]))
-        answer = self.http.post(self.base + "/auth/jwt/login.json", timeout=30,
-                                json={"user_id": self.user["id"], "challenge": armored}).json()["body"]
-        reply = json.loads(str(self._decrypt(answer["challenge"])))
-        self.http.headers["Authorization"] = "Bearer " + reply["access_token"]
+        super().login()
         self._import_metadata_key()
         return self
 
