@@ -333,3 +333,34 @@ def test_a_changed_metadata_key_is_warned_within_a_session(server, users):
         finally:
             plain.close()
             pinned.close()
+
+
+def test_a_swapped_copy_of_the_metadata_key_is_refused(server, users):
+    """A copy of the metadata private key that holds another key than the one the server lists (whoever signed it)
+    is never imported: the resources under that key are refused, naming both keys; the rest still reads."""
+    from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter  # pylint: disable=import-outside-toplevel
+    from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import PassboltClient  # pylint: disable=import-outside-toplevel
+
+    fresh(server, zero_knowledge=True)  # Betty has no copy yet
+    with RawSession(server.base_url, users["ada"]) as ada:
+        listed = my_copies(ada)[0][0]
+        other = ada.generate_metadata_key()
+        forged = dict(other, fingerprint=listed["fingerprint"])  # says it is the listed key
+        status, body = ada.call("POST", "/metadata/keys/%s/private.json" % listed["id"],
+                                {"user_id": users["betty"]["id"], "data": ada.private_key_copy(forged, users["betty"]["public_key"])})
+        assert status == 200, body
+    betty = users["betty"]
+    client = PassboltClient(OptionAdapter.from_dict({
+        "base_url": server.base_url, "user_id": betty["id"], "private_key": betty["private_key"],
+        "passphrase": betty["passphrase"], "server_fingerprint": server.env["PASSBOLT_SERVER_FINGERPRINT"],
+        "ca_path": server.ca_path}))
+    try:
+        views = {v.id: v for v in client.resource_views()}
+        refused = views[SD.resource("v5-shared")["id"]]
+        assert refused.unreadable and "is another key (%s)" % other["fingerprint"] in refused.refused
+        assert listed["fingerprint"] in refused.refused
+        assert other["fingerprint"] not in client.metadata_key_fingerprints()
+        assert not [k for k in client.gpg._gpg.list_keys(True) if k["fingerprint"] == other["fingerprint"]]  # pylint: disable=protected-access
+        assert views[SD.resource("v4-desc")["id"]].name == "db-primary"
+    finally:
+        client.close()
