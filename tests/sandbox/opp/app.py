@@ -177,14 +177,17 @@ class OppApp(App):
         except Exception:  # noqa: BLE001 - as the real server
             return default
 
-    def _user_by_id(self, value):
-        """api.user_get_by_id: a falsy id finds nobody; the id compared as SQLite compares it."""
-        if not value:
-            return None
+    @staticmethod
+    def _bound(convert, value):
+        """A value as SQLite binds it into a query; one the driver cannot bind crashes the request."""
         try:
-            user_id = self.affinity.as_id(value)
+            return convert(value)
         except Unbindable:
             raise Crash("InterfaceError") from None
+
+    def _user_by_id(self, value):
+        """api.user_get_by_id: a falsy id finds nobody; the id compared as SQLite compares it."""
+        user_id = self._bound(self.affinity.as_id, value) if value else None
         return user_id if user_id in self.users else None
 
     def current_user(self, request):
@@ -350,13 +353,7 @@ class OppApp(App):
     # -- /auth ----------------------------------------------------------------------------------
     def _user_by_name(self, username):
         """api.user_get_by_username: a falsy name finds nobody; SQLite compares a number as text."""
-        if not username:
-            return None
-        try:
-            name = self.affinity.text(username)
-        except Unbindable:
-            raise Crash("InterfaceError") from None
-        return self._find_user(name)
+        return self._find_user(self._bound(self.affinity.text, username)) if username else None
 
     def _auth(self, request):
         """flask_jwt._default_auth_request_handler."""

@@ -37,6 +37,16 @@ def encode(secret, claims):
     return "%s.%s.%s" % (header, payload, _b64url(hmac.new(secret, signing, hashlib.sha256).digest()))
 
 
+def _json_object(data, part):
+    try:
+        value = json.loads(data)
+    except ValueError as exc:
+        raise TokenError("Invalid %s string: %s" % (part, exc)) from None
+    if not isinstance(value, dict):
+        raise TokenError("Invalid %s string: must be a json object" % part)
+    return value
+
+
 def _load(token):
     """PyJWS._load: split, then header, payload and signature, each with its own message."""
     try:
@@ -48,12 +58,7 @@ def _load(token):
         header_data = _b64url_decode(header_segment)
     except (TypeError, binascii.Error):
         raise TokenError("Invalid header padding") from None
-    try:
-        header = json.loads(header_data)
-    except ValueError as exc:
-        raise TokenError("Invalid header string: %s" % exc) from None
-    if not isinstance(header, dict):
-        raise TokenError("Invalid header string: must be a json object")
+    header = _json_object(header_data, "header")
     try:
         payload = _b64url_decode(payload_segment)
     except (TypeError, binascii.Error):
@@ -82,12 +87,7 @@ def decode(secret, token):
         raise TokenError("The specified alg value is not allowed")
     if not hmac.compare_digest(signature, hmac.new(secret, signing_input, hashlib.sha256).digest()):
         raise TokenError("Signature verification failed")
-    try:
-        claims = json.loads(payload)
-    except ValueError as exc:
-        raise TokenError("Invalid payload string: %s" % exc) from None
-    if not isinstance(claims, dict):
-        raise TokenError("Invalid payload string: must be a json object")
+    claims = _json_object(payload, "payload")
     now = int(time.time())
     if "iat" in claims:
         _claim_int(claims, "iat", "Issued At claim (iat) must be an integer.")
