@@ -163,3 +163,23 @@ def test_a_signal_once_it_runs_stops_it_cleanly_and_betty_has_her_file(sandbox, 
             assert result.rc == 0, result
     sandbox.signal_group(signum)
     assert_stopped_cleanly(sandbox, signum)
+
+
+def test_a_server_stopped_while_it_generates_its_keys_leaves_nothing(monkeypatch, tmp_path):
+    """On a fresh clone (no key cache) the Passbolt server generates keys in GnuPG homes it makes with tempfile:
+    they live in its state directory, and its gpg children go with it."""
+    base = tempfile.mkdtemp(prefix="sbx-", dir="/tmp")
+    monkeypatch.setattr(tempfile, "tempdir", base)
+
+    def generating():
+        return bool(glob.glob(os.path.join(base, "pwman-sandbox-passbolt-*", "tmp", "pwman-pbkey-*")))
+
+    try:
+        with pytest.raises(harness.StartAborted):
+            harness.start("passbolt", config={"key_cache": str(tmp_path / "empty-cache")}, abort=generating)
+        assert os.listdir(base) == []
+        assert harness.processes_naming(base) == []
+    finally:
+        for pid, dummy in harness.processes_naming(base):
+            os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(base, ignore_errors=True)

@@ -6,6 +6,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -78,14 +79,34 @@ class StartAborted(Exception):
     """start() gave up because its caller asked it to (abort() became true)."""
 
 
+def _exited(process, timeout):
+    """Whether the process ended within timeout seconds, without reaping it: while it is an unreaped zombie its
+    process group id cannot be given to anyone else."""
+    deadline = time.time() + timeout
+    while True:
+        if os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return True
+        if time.time() > deadline:
+            return False
+        time.sleep(0.02)
+
+
+def _signal_group(process, signum):
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
 def _end(process):
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """End a server and every process of its group (it leads one: a gpg or node child it is waiting for)."""
+    if process.returncode is None:
+        _signal_group(process, signal.SIGTERM)
+        if not _exited(process, 10):
+            _signal_group(process, signal.SIGKILL)
+            _exited(process, 60)
+        _signal_group(process, signal.SIGKILL)  # children that outlived it
+    process.wait()
 
 
 def stop_gpg_agents(root):
@@ -114,26 +135,39 @@ def processes_naming(path):
     return found
 
 
+def still_running(paths, timeout):
+    """The processes naming one of `paths` that are still there after up to `timeout` seconds (a gpg-agent
+    told to stop, the watcher that waits for its server: they end on their own, shortly)."""
+    deadline = time.time() + timeout
+    while True:
+        left = [found for path in paths for found in processes_naming(path)]
+        if not left or time.time() > deadline:
+            return left
+        time.sleep(0.1)
+
+
 def start(product, seed="demo", tls=False, tls_hostnames=None, config=None, state_dir=None, verbose=False,
           abort=None):
     """Start one product server in a child process and wait until it is ready.
 
     The server runs in its own session: a signal to the caller's process group (Ctrl-C, a service manager's
     SIGTERM) reaches the caller, which stops it. When `abort()` becomes true, or anything interrupts the wait,
-    the server is stopped and the state directory made here removed before the exception goes on."""
+    the server and its processes are stopped and the state directory made here removed before the exception
+    goes on."""
     owns = state_dir is None
     state_dir = state_dir or tempfile.mkdtemp(prefix="pwman-sandbox-%s-" % product)
     try:
-        process, ready = _launch(product, seed, tls, tls_hostnames, config, state_dir, verbose, abort)
+        process, ready = _launch(product, seed, tls, tls_hostnames, config, state_dir, verbose, abort, owns)
     except BaseException:
         stop_gpg_agents(state_dir)
         if owns:
             shutil.rmtree(state_dir, ignore_errors=True)
+        still_running([state_dir], 10)
         raise
     return ServerHandle(product, process, ready, state_dir, owns)
 
 
-def _launch(product, seed, tls, tls_hostnames, config, state_dir, verbose, abort):
+def _launch(product, seed, tls, tls_hostnames, config, state_dir, verbose, abort, owns):
     os.chmod(state_dir, 0o700)
     ready_file = os.path.join(state_dir, "ready.json")
     if os.path.exists(ready_file):
@@ -148,6 +182,11 @@ def _launch(product, seed, tls, tls_hostnames, config, state_dir, verbose, abort
         cmd.append("--verbose")
     env = dict(os.environ)
     env["PYTHONPATH"] = TESTS_DIR + os.pathsep + env.get("PYTHONPATH", "")
+    if owns:
+        # What the server makes with tempfile (a key generation's GnuPG home) is removed with its state
+        # directory, even when a signal ends it halfway.
+        env["TMPDIR"] = os.path.join(state_dir, "tmp")
+        os.makedirs(env["TMPDIR"], mode=0o700, exist_ok=True)
     process = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
                                start_new_session=True)
     try:

@@ -19,7 +19,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 from sandbox import harness
 from sandbox.server import available_products
@@ -139,13 +138,7 @@ class Sandbox:
     def _wait_for_helpers(self):
         """Processes our servers left behind (a gpg-agent, its watcher) name our state directories; they end
         once the servers and agents are stopped. Whatever is still there after a while is ended."""
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            left = [p for d in self.state_dirs for p in harness.processes_naming(d)]
-            if not left:
-                return
-            time.sleep(0.1)
-        for pid, cmdline in left:
+        for pid, cmdline in harness.still_running(self.state_dirs, 10):
             _say("ending %d left behind: %s" % (pid, cmdline[:100]), sys.stderr)
             try:
                 os.kill(pid, signal.SIGTERM)

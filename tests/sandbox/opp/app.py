@@ -523,7 +523,7 @@ class OppApp(App):
 
     def _items_create(self, rows, cipher):
         """api.item_create flushes inside the handler's try: any failure is the 400."""
-        records = [self._stored(record) for _, record in rows]
+        records = [self._stored(record) for dummy, record in rows]
         if not records or not all(self._foreign_key_ok(r) for r in records):
             raise OppError("Unable to add new items to the database!")
         out = []
@@ -539,7 +539,7 @@ class OppApp(App):
         # The answer shows the objects the request built (not merged): ids as sent, no sort_id, and
         # the category as its id only.
         out = []
-        for (item_id, record), (_, raw) in zip(stored, rows):
+        for (item_id, record), (dummy, raw) in zip(stored, rows):
             shown = {"id": item_id}
             shown.update((field, cipher.decrypt(record[field])) for field in FIELDS)
             shown.update(sort_id=None, category={"id": raw["category_id"]})

@@ -132,8 +132,8 @@ def steps():
         _step("auth exp_delta Infinity", "POST", "/auth", _CT,
               '{"username": "probe", "password": "probe-login-pw", "exp_delta": Infinity}'),
         _step("auth", "POST", "/auth", _CT, {"username": "probe", "password": "probe-login-pw"}, save="token"),
-        _step("auth expired", "POST", "/auth", _CT, {"username": "probe", "password": "probe-login-pw",
-                                                    "exp_delta": -60}, save="expired"),
+        _step("auth expired", "POST", "/auth", _CT,
+              {"username": "probe", "password": "probe-login-pw", "exp_delta": -60}, save="expired"),
         _step("fetchall without token", "GET", "/fetchall", fixture="error_no_token.json"),
         _step("fetchall Bearer token", "GET", "/fetchall", [("x-opp-jwt", "Bearer {token}")]),
     ] + _token_steps() + [
@@ -227,7 +227,7 @@ def exchange(base_url, step, values):
     head_lines = head.decode("latin-1").split("\r\n")
     headers = {}
     for line in head_lines[1:]:
-        name, _, value = line.partition(":")
+        name, dummy, value = line.partition(":")
         if name.strip().lower() in HEADERS:
             headers[name.strip().lower()] = value.strip()
     if "allow" in headers:  # a Python set on the real server: the order changes from run to run

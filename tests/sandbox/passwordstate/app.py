@@ -45,10 +45,10 @@ STANDARD_FIELDS = ("Title", "Domain", "HostName", "UserName", "Description", "Ge
                    "ExpiryDate", "AllowExport", "AccountType")
 # A history entry's fields in their order (PasswordState-Management tests/functions/json/PasswordHistoryResponse.json,
 # two entries of one server): no Domain, HostName or GenericFieldInfo; AccountType last.
-HISTORY_FIELDS = ("PasswordHistoryID", "Title", "UserName", "Description") + tuple(
-    "GenericField%d" % n for n in range(1, 11)) + ("AccountTypeID", "Notes", "URL", "Password", "ExpiryDate",
-                                                    "DateChanged", "PasswordList", "UserID", "FirstName", "Surname",
-                                                    "PasswordID", "AccountType")
+HISTORY_FIELDS = (("PasswordHistoryID", "Title", "UserName", "Description")
+                  + tuple("GenericField%d" % n for n in range(1, 11))
+                  + ("AccountTypeID", "Notes", "URL", "Password", "ExpiryDate", "DateChanged", "PasswordList",
+                     "UserID", "FirstName", "Surname", "PasswordID", "AccountType"))
 WRITE_ALIASES = {"Domain": ("ADDomainNetBIOS", "Domain"), "HostName": ("HostName", "Hostname")}
 # Specific search parameters (PasswordState-Management Get-PasswordStatePassword): parameter -> record field
 SEARCH_FIELDS = {"Title": "Title", "UserName": "UserName", "Description": "Description", "Notes": "Notes",
