@@ -79,6 +79,20 @@ class StartAborted(Exception):
     """start() gave up because its caller asked it to (abort() became true)."""
 
 
+# A signal to the caller's process group can still reach a server between its fork and its setsid (Python
+# unblocks signals in the child first): it dies of it, and the caller, signalled too, is stopping anyway.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _turns_true(condition, timeout):
+    deadline = time.time() + timeout
+    while not condition():
+        if time.time() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 def _exited(process, timeout):
     """Whether the process ended within timeout seconds, without reaping it: while it is an unreaped zombie its
     process group id cannot be given to anyone else."""
@@ -192,11 +206,13 @@ def _launch(product, seed, tls, tls_hostnames, config, state_dir, verbose, abort
     try:
         deadline = time.time() + STARTUP_TIMEOUT
         while not os.path.exists(ready_file):
-            if process.poll() is not None:
-                raise RuntimeError("%s sandbox server exited with %s before it was ready"
-                                   % (product, process.returncode))
             if abort is not None and abort():
                 raise StartAborted(product)
+            if process.poll() is not None:
+                if abort is not None and -process.returncode in STOP_SIGNALS and _turns_true(abort, 2):
+                    raise StartAborted(product)
+                raise RuntimeError("%s sandbox server exited with %s before it was ready"
+                                   % (product, process.returncode))
             if time.time() > deadline:
                 raise RuntimeError("%s sandbox server not ready after %s s" % (product, STARTUP_TIMEOUT))
             time.sleep(0.05)
