@@ -43,6 +43,11 @@ WRITE_NAMES = {"Domain": "ADDomainNetBIOS"}
 RECORD_FIELDS = ("PasswordID", "PasswordListID", "PasswordList", "TreePath", "Title", "Domain", "HostName",
                  "UserName", "Description") + tuple("GenericField%d" % n for n in range(1, GENERIC_COUNT + 1)) + \
     ("AccountTypeID", "AccountType", "Notes", "URL", "Password", "ExpiryDate", "AllowExport")
+# The fields of a history entry as real servers send them (PasswordState-Management's PasswordHistoryResponse.json),
+# generic fields aside.
+HISTORY_FIELDS = ("PasswordHistoryID", "PasswordID", "Title", "UserName", "Description", "AccountTypeID", "AccountType",
+                  "Notes", "URL", "Password", "ExpiryDate", "DateChanged", "PasswordList", "UserID", "FirstName",
+                  "Surname")
 FIELD_ALIASES = {
     "password": "Password", "title": "Title", "username": "UserName", "user_name": "UserName",
     "description": "Description", "notes": "Notes", "url": "URL", "expirydate": "ExpiryDate",
@@ -518,10 +523,9 @@ class PasswordstateClient:
         entries = []
         for item in raw:
             entry = {}
-            for name in ("PasswordHistoryID", "PasswordID", "Title", "UserName", "Description", "Notes", "URL",
-                         "Password", "ExpiryDate", "DateChanged", "PasswordList", "UserID", "FirstName", "Surname"):
+            for name in HISTORY_FIELDS:
                 value = _get(item, name)
-                if name in ("PasswordHistoryID", "PasswordID"):
+                if name in ("PasswordHistoryID", "PasswordID", "AccountTypeID"):
                     value = _int_or_none(value)
                 elif value is not None:
                     value = _text(value)

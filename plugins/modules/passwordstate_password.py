@@ -68,7 +68,9 @@ options:
       - Generic fields to set, keyed by number (V(1)..V(10)), V(GenericFieldN) or the field's display name.
       - Display names need the list's field descriptions; to create a record they are read from the records of the
         list, fetched without their passwords (C(ExcludePassword=true)), so no password is audited as viewed.
-      - Values of generic fields that may be secrets (see O(secret_generic_fields)) are masked in diffs and results.
+      - Values of generic fields that may be secrets (see O(secret_generic_fields)) are masked in diffs and results;
+        in a diff each such field stands on both sides, C(********) when it holds a value, C(******** (changed)) on
+        the side that sets it, and empty when it is empty.
     type: dict
   recycle_bin:
     description: With O(state=absent), move the record to the recycle bin (V(true)) or delete it for good.
@@ -215,6 +217,7 @@ from ansible_collections.pwman.secrets.plugins.module_utils._passwordstate_clien
     parse_server_date,
     passwordstate_auth_argument_spec,
     public_record,
+    record_secret_numbers,
 )
 
 MASK = "********"
@@ -301,16 +304,24 @@ def changed_fields(client, record, wanted):
 
 
 def diff_view(client, record, extra=None, password_changed=False, secret_numbers=()):
+    """One side of a diff. Every secret generic field of the record stands on both sides, masked when it holds a
+    value ("******** (changed)" on the side that sets it), so that setting one never reads as an added field and
+    changing one never reads as no change."""
+    extra = extra or {}
     view = {}
+    hidden = set(secret_numbers)
     if record:
         view = {k: v for k, v in public_record(record, client.date_format, with_secrets=False).items()
                 if k not in ("GenericFields",)}
         view["Password"] = MASK
-    for name, value in (extra or {}).items():
-        view[name] = value
-    for number in secret_numbers:
-        if view.get("GenericField%d" % number):
-            view["GenericField%d" % number] = MASK
+        hidden.update(record_secret_numbers(record))
+    view.update(extra)
+    for number in sorted(hidden):
+        key = "GenericField%d" % number
+        if key not in extra and not (record and key in record):
+            continue
+        value = extra[key] if key in extra else record[key]
+        view[key] = (MASK + (" (changed)" if key in extra else "")) if value else ""
     if password_changed:
         view["Password"] = MASK + " (changed)"
     return view

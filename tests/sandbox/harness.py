@@ -6,6 +6,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -62,13 +63,8 @@ class ServerHandle:
         return self.admin("DELETE", "faults")
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _end(self.process)
+        stop_gpg_agents(self.state_dir)
         if self._owns_state_dir:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 
@@ -79,10 +75,113 @@ class ServerHandle:
         self.stop()
 
 
-def start(product, seed="demo", tls=False, tls_hostnames=None, config=None, state_dir=None, verbose=False):
-    """Start one product server in a child process and wait until it is ready."""
+class StartAborted(Exception):
+    """start() gave up because its caller asked it to (abort() became true)."""
+
+
+# A signal to the caller's process group can still reach a server between its fork and its setsid (Python
+# unblocks signals in the child first): it dies of it, and the caller, signalled too, is stopping anyway.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _turns_true(condition, timeout):
+    deadline = time.time() + timeout
+    while not condition():
+        if time.time() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _exited(process, timeout):
+    """Whether the process ended within timeout seconds, without reaping it: while it is an unreaped zombie its
+    process group id cannot be given to anyone else."""
+    deadline = time.time() + timeout
+    while True:
+        if os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return True
+        if time.time() > deadline:
+            return False
+        time.sleep(0.02)
+
+
+def _signal_group(process, signum):
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _end(process):
+    """End a server and every process of its group (it leads one: a gpg or node child it is waiting for)."""
+    if process.returncode is None:
+        _signal_group(process, signal.SIGTERM)
+        if not _exited(process, 10):
+            _signal_group(process, signal.SIGKILL)
+            _exited(process, 60)
+        _signal_group(process, signal.SIGKILL)  # children that outlived it
+    process.wait()
+
+
+def stop_gpg_agents(root):
+    """Stop the gpg-agent of every GnuPG home under `root`: a server ended by a signal runs no atexit
+    handler, and an agent whose home is deleted under it may linger."""
+    for directory, dummy, files in os.walk(root):
+        if "gpg-agent.conf" in files or "pubring.kbx" in files or "S.gpg-agent" in files:
+            try:
+                subprocess.run(["gpgconf", "--homedir", directory, "--kill", "gpg-agent"], check=False, timeout=30,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+
+
+def processes_naming(path):
+    """(pid, command line) of every process whose command line holds `path` (Linux /proc)."""
+    found = []
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()) if os.path.isdir("/proc") else ():
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as handle:
+                cmdline = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if path in cmdline:
+            found.append((int(pid), cmdline.strip()))
+    return found
+
+
+def still_running(paths, timeout):
+    """The processes naming one of `paths` that are still there after up to `timeout` seconds (a gpg-agent
+    told to stop, the watcher that waits for its server: they end on their own, shortly)."""
+    deadline = time.time() + timeout
+    while True:
+        left = [found for path in paths for found in processes_naming(path)]
+        if not left or time.time() > deadline:
+            return left
+        time.sleep(0.1)
+
+
+def start(product, seed="demo", tls=False, tls_hostnames=None, config=None, state_dir=None, verbose=False,
+          abort=None):
+    """Start one product server in a child process and wait until it is ready.
+
+    The server runs in its own session: a signal to the caller's process group (Ctrl-C, a service manager's
+    SIGTERM) reaches the caller, which stops it. When `abort()` becomes true, or anything interrupts the wait,
+    the server and its processes are stopped and the state directory made here removed before the exception
+    goes on."""
     owns = state_dir is None
     state_dir = state_dir or tempfile.mkdtemp(prefix="pwman-sandbox-%s-" % product)
+    try:
+        process, ready = _launch(product, seed, tls, tls_hostnames, config, state_dir, verbose, abort, owns)
+    except BaseException:
+        stop_gpg_agents(state_dir)
+        if owns:
+            shutil.rmtree(state_dir, ignore_errors=True)
+        still_running([state_dir], 10)
+        raise
+    return ServerHandle(product, process, ready, state_dir, owns)
+
+
+def _launch(product, seed, tls, tls_hostnames, config, state_dir, verbose, abort, owns):
     os.chmod(state_dir, 0o700)
     ready_file = os.path.join(state_dir, "ready.json")
     if os.path.exists(ready_file):
@@ -97,20 +196,31 @@ def start(product, seed="demo", tls=False, tls_hostnames=None, config=None, stat
         cmd.append("--verbose")
     env = dict(os.environ)
     env["PYTHONPATH"] = TESTS_DIR + os.pathsep + env.get("PYTHONPATH", "")
-    process = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL)  # pylint: disable=consider-using-with
-    deadline = time.time() + STARTUP_TIMEOUT
-    while not os.path.exists(ready_file):
-        if process.poll() is not None:
-            if owns:
-                shutil.rmtree(state_dir, ignore_errors=True)
-            raise RuntimeError("%s sandbox server exited with %s before it was ready" % (product, process.returncode))
-        if time.time() > deadline:
-            process.kill()
-            raise RuntimeError("%s sandbox server not ready after %s s" % (product, STARTUP_TIMEOUT))
-        time.sleep(0.05)
-    with open(ready_file, encoding="utf-8") as handle:
-        ready = json.load(handle)
-    return ServerHandle(product, process, ready, state_dir, owns)
+    if owns:
+        # What the server makes with tempfile (a key generation's GnuPG home) is removed with its state
+        # directory, even when a signal ends it halfway.
+        env["TMPDIR"] = os.path.join(state_dir, "tmp")
+        os.makedirs(env["TMPDIR"], mode=0o700, exist_ok=True)
+    process = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
+                               start_new_session=True)
+    try:
+        deadline = time.time() + STARTUP_TIMEOUT
+        while not os.path.exists(ready_file):
+            if abort is not None and abort():
+                raise StartAborted(product)
+            if process.poll() is not None:
+                if abort is not None and -process.returncode in STOP_SIGNALS and _turns_true(abort, 2):
+                    raise StartAborted(product)
+                raise RuntimeError("%s sandbox server exited with %s before it was ready"
+                                   % (product, process.returncode))
+            if time.time() > deadline:
+                raise RuntimeError("%s sandbox server not ready after %s s" % (product, STARTUP_TIMEOUT))
+            time.sleep(0.05)
+        with open(ready_file, encoding="utf-8") as handle:
+            return process, json.load(handle)
+    except BaseException:
+        _end(process)
+        raise
 
 
 def stop_lookup_agents(runtime_dir):

@@ -179,3 +179,38 @@ def test_issue15_every_field_the_imitation_sends_was_seen_in_a_recording():
     dummy, body = call(server, "GET", "/api/passwordlists", key)
     for lst in body:
         assert set(lst) - list_keys == set(), set(lst) - list_keys
+
+
+# -- issue 26: history entries and Password Lists in the recorded field sets and order --
+
+def _recorded_keys(name):
+    import os  # pylint: disable=import-outside-toplevel
+    path = os.path.join(os.path.dirname(__file__), "fixtures", "passwordstate", name)
+    with open(path, encoding="utf-8") as handle:
+        return [list(entry) for entry in json.load(handle)]
+
+
+def test_issue26_history_entries_have_the_recorded_fields_in_their_order():
+    server = app()
+    key = {"APIKey": S.SYSTEM_API_KEY, "Content-Type": "application/json"}
+    call(server, "PUT", "/api/passwords", key, json.dumps({"PasswordID": 5001, "Notes": "history"}).encode())
+    call(server, "PUT", "/api/passwords", key, json.dumps({"PasswordID": 5001, "Notes": "again"}).encode())
+    status, body = call(server, "GET", "/api/passwordhistory/5001", key)
+    assert status == 200 and len(body) == 2
+    recorded = _recorded_keys("history_psm_password_history.json")
+    assert [list(entry) for entry in body] == recorded
+    assert body[0]["Notes"] == "history" and body[1]["Notes"] == "rotated yearly"  # newest first
+    assert body[0]["AccountType"] == "Web Site" and isinstance(body[0]["AccountTypeID"], int)
+
+
+def test_issue26_password_lists_have_the_fields_of_the_newer_recording_in_their_order():
+    server = app()
+    key = {"APIKey": S.SYSTEM_API_KEY}
+    (recorded,) = _recorded_keys("list_ruby_get_password_list.json")
+    for path in ("/api/passwordlists/11", "/api/passwordlists", "/api/searchpasswordlists?PasswordList=web"):
+        status, body = call(server, "GET", path, key)
+        assert status == 200 and body, path
+        for lst in body:
+            assert list(lst) == recorded, path
+    dummy, body = call(server, "GET", "/api/passwordlists/11", key)
+    assert body[0]["OneTimePasswords"] is True  # list 11 holds a record with a one-time password

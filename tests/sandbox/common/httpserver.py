@@ -64,8 +64,9 @@ class Request:
 
 
 class Response:
-    def __init__(self, status=200, body=b"", content_type="application/json", headers=None):
+    def __init__(self, status=200, body=b"", content_type="application/json", headers=None, reason=None):
         self.status = status
+        self.reason = reason  # the status line's text; None: http.server's ("Bad Request")
         if isinstance(body, str):
             body = body.encode("utf-8")
         self.body = body
@@ -143,6 +144,8 @@ class App:
     """A product server: routes plus shared stats, faults and admin endpoints."""
 
     product = "sandbox"
+    # The status line's version; a product whose real server answers HTTP/1.0 says so.
+    http_version = "HTTP/1.1"
 
     def __init__(self, config=None):
         self.config = dict(config or {})
@@ -377,9 +380,10 @@ class _Handler(BaseHTTPRequestHandler):
         if response.no_answer:
             self._close_without_answer()
             return
-        self.send_response(response.status)
+        self.protocol_version = self.server.app.http_version
+        self.send_response(response.status, response.reason)
         for name, value in response.headers:
-            self.send_header(name, value)
+            self.send_header(name, value)  # http.server closes after "Connection: close"
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         if self.command != "HEAD":

@@ -1,7 +1,9 @@
 """An imitation of a real OpenPassPhrase (OPP) server, quirks included.
 
-It follows the behaviour of the open-source Flask server (see ../../../shared/api/opp.md),
-not its API document:
+It does what openpassphrase/opp does (opp/flask/json_server.py, opp/flask/flask_jwt.py,
+opp/api/v1/*.py, opp/db/*.py) run as its Dockerfile runs it, on SQLite; what each answer is and
+where it comes from: README.md here; the recorded answers: tests/unit/fixtures/opp/transcript_real.json.
+In short:
 - routes under /api/v1; GET /health needs nothing; POST /auth returns {"access_token"}
   (an HS256 JWT: exp, iat, nbf, identity; 300 s by default; 10 s leeway);
 - the token travels in `x-opp-jwt` (a value with a space, e.g. "Bearer x", is rejected);
@@ -9,8 +11,7 @@ not its API document:
 - non-GET requests must send exactly `Content-Type: application/json`;
 - success bodies are JSON served as text/html; handler errors are 400 {"status_code", "error",
   "description"} (also text/html); a password generator failure closes the connection with no
-  answer (shared/api/opp.md, "Seen on the real server"); JWT errors are 401
-  with the same keys (application/json); a crash is an HTML page;
+  answer (shared/api/opp.md); JWT errors are 401 through flask.jsonify; a crash is an HTML page;
 - POST /items is a full replacement and returns the items; an unknown id creates an item.
 
 Test data only; the JWT secret is random per process.
@@ -18,182 +19,60 @@ Test data only; the JWT secret is random per process.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
+import calendar
 import json
-import os
-import random
-import re
 import secrets
-import time
 from collections import OrderedDict
-
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from datetime import datetime, timedelta
 
 from sandbox.common.httpserver import App, Response
-from sandbox.opp import seed_data
+from sandbox.opp import generator, seed_data, tokens
+from sandbox.opp.cipher import AESCipher, check_password, hash_password
+from sandbox.opp.errors import BadRequest, Crash, GeneratorCrash, JWTError, OppError
+from sandbox.opp.flask_pages import PAGE_400, PAGE_404, PAGE_405, PAGE_500, allow, answer, jsonify
+from sandbox.opp.sqlite_values import Affinity, Unbindable
 
 API = "/api/v1"
 DEFAULT_EXP_DELTA = 300
-LEEWAY = 10
-SUCCESS_TYPE = "text/html; charset=utf-8"
-
-FLASK_500 = ("<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
-             "<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable "
-             "to complete your request. Either the server is overloaded or there is an error in the "
-             "application.</p>\n")
-FLASK_400 = ("<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n"
-             "<p>Failed to decode JSON object: %s</p>\n")
-FLASK_404 = ("<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
-             "<p>The requested URL was not found on the server. If you entered the URL manually please "
-             "check your spelling and try again.</p>\n")
-FLASK_405 = ("<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
-             "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n")
-
-# Words for the xkcdpass-like generator (lower case, 3 to 12 letters).
-WORDS = """
-able acid aged also apple arch area army away baby back ball band bank base bath bear beat
-bell belt best bird blow blue boat body bomb bond bone book boom born boss both bowl bulk
-burn bush busy cake calm came camp card care cart case cash cast cell chat chip city
-anchor badge basket battery beacon bishop blanket bottle bridge bucket button cactus camera
-candle canyon carbon carpet castle cattle cellar cement center cereal chance cherry circle
-clover cobalt coffee comet copper cotton coyote crayon cricket crystal dancer desert dinner
-dragon eagle engine falcon feather finger forest fossil galaxy garden ginger glacier goblet
-harbor hammer helmet island jacket jungle kettle ladder lantern lemon lizard magnet marble
-meadow mirror monkey mountain needle nickel oyster paddle parrot pencil pepper pickle pillow
-planet pocket potato puzzle rabbit radish rocket saddle salmon signal silver spider spring
-staple summer tablet temple thunder ticket tomato tunnel turtle velvet violin walnut window
-winter wizard yellow zipper horse correct orange purple quartz rhythm saturn tornado umbrella
-waterfall woodpecker xylophone yesterday lighthouse marathon notebook octopus pineapple
-raincoat sandwich telescope trampoline backpack blueberry butterfly chocolate crocodile
-dandelion dinosaur elephant evergreen fireplace firework flamingo grasshopper hurricane
-""".split()
-# The real server's delimiters (shared/api/opp.md, "Seen on the real server").
-DELIMITERS = list("0123456789!#$%&()*@^")
+FIELDS = ("name", "url", "account", "username", "password", "blob")
+_UNBINDABLE = object()  # a category id no row can hold
 
 
-class OppError(Exception):
-    def __init__(self, error, desc=None, status=400, headers=None):
-        super().__init__(error)
-        self.error = error or ""
-        self.desc = desc or ""
-        self.status = status or 400
-        self.headers = headers or []
-
-
-class JWTError(Exception):
-    def __init__(self, error, description, status=401, headers=None):
-        super().__init__(error)
-        self.error = error
-        self.description = description
-        self.status = status
-        self.headers = headers or []
-
-
-class GeneratorCrash(Exception):
-    """The password generator failed: the real server drops the connection (shared/api/opp.md)."""
-
-
-class Crash(Exception):
-    """An unhandled error: Flask answers with its HTML 500 page."""
-
-
-# -- crypto ---------------------------------------------------------------------------
-class AESCipher:
-    """SHA-256(phrase) as the key, AES-256-CBC with a random IV, base64(iv + ciphertext)."""
-
-    def __init__(self, phrase):
-        self.key = hashlib.sha256(phrase.encode("utf-8")).digest()
-
-    def encrypt(self, raw):
-        if not isinstance(raw, str):
-            raise TypeError("not a string")
-        padder = padding.PKCS7(128).padder()
-        data = padder.update(raw.encode("utf-8")) + padder.finalize()
-        iv = os.urandom(16)
-        encryptor = Cipher(algorithms.AES(self.key), modes.CBC(iv)).encryptor()
-        return base64.b64encode(iv + encryptor.update(data) + encryptor.finalize()).decode("ascii")
-
-    def decrypt(self, enc):
-        raw = base64.b64decode(enc)
-        decryptor = Cipher(algorithms.AES(self.key), modes.CBC(raw[:16])).decryptor()
-        data = decryptor.update(raw[16:]) + decryptor.finalize()
-        unpadder = padding.PKCS7(128).unpadder()
-        try:
-            data = unpadder.update(data) + unpadder.finalize()
-        except ValueError:
-            raise UnicodeDecodeError("utf-8", b"", 0, 1, "bad padding") from None
-        return data.decode("utf-8")
-
-
-def hash_password(password):
-    salt = os.urandom(16)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, 1000)
-    return salt.hex() + "$" + digest.hex()
-
-
-def check_password(password, hashed):
-    salt, digest = hashed.split("$")
-    mine = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), bytes.fromhex(salt), 1000)
-    return hmac.compare_digest(mine.hex(), digest)
-
-
-def _b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _b64url_decode(text):
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-# -- the app --------------------------------------------------------------------------
 class OppApp(App):
     product = "opp"
+    http_version = "HTTP/1.0"  # Werkzeug's development server, not threaded (opp/flask/__init__.py)
 
     def __init__(self, config=None):
         super().__init__(config)
         self.jwt_secret = secrets.token_bytes(32)
         self.users = {}        # id -> {"username", "password", "phrase_check"}
-        self.categories = {}   # id -> {"user_id", "name", "sort_id"}
-        self.items = {}        # id -> {"user_id", fields..., "category_id", "sort_id"}
-        self.next_id = {"user": 1, "category": 1, "item": 1}
+        self.categories = {}   # id -> {"user_id", "name"}
+        self.items = {}        # id -> {"user_id", fields..., "category_id"}
+        self.affinity = Affinity()
         self.settings = {"expire_next_tokens": 0, "crash_next": 0, "generation_fails": False}
         self.issued_tokens = []
+        self.allowed = {}      # path -> the methods of its route
         self._register()
 
     # -- helpers ------------------------------------------------------------------------
-    def _new_id(self, kind, wanted=None):
-        if wanted is not None:
-            self.next_id[kind] = max(self.next_id[kind], wanted + 1)
-            return wanted
-        value = self.next_id[kind]
-        self.next_id[kind] += 1
-        return value
+    @staticmethod
+    def _new_id(table):
+        """SQLite's rowid for a table without AUTOINCREMENT: one more than the largest, so the id of
+        a deleted last row is given again."""
+        return max(table, default=0) + 1
 
     @staticmethod
     def ok(payload):
-        return Response(200, json.dumps(payload), SUCCESS_TYPE)
+        return answer(200, json.dumps(payload))
 
     def internal_error(self, request, exc):
-        return Response(500, FLASK_500, "text/html; charset=utf-8")
+        return answer(500, PAGE_500)
 
     def not_found(self, request):
-        return Response(404, FLASK_404, "text/html; charset=utf-8")
+        return answer(404, PAGE_404)
 
     def method_not_allowed(self, request):
-        return Response(405, FLASK_405, "text/html; charset=utf-8")
-
-    def _opp_error(self, exc):
-        body = json.dumps(OrderedDict([("status_code", exc.status), ("error", exc.error),
-                                       ("description", exc.desc)]), indent=4)
-        return Response(exc.status, body, SUCCESS_TYPE, exc.headers)
-
-    def _jwt_error(self, exc):
-        body = json.dumps(OrderedDict([("status_code", exc.status), ("error", exc.error),
-                                       ("description", exc.description)]))
-        return Response(exc.status, body, "application/json", exc.headers)
+        return answer(405, PAGE_405, headers=[allow(self.allowed[request.path])])
 
     def _guard(self, request, handler):
         """Run a handler the way Flask would: OppError/JWTError are JSON, the rest is a crash."""
@@ -203,45 +82,47 @@ class OppApp(App):
                 raise Crash("injected crash")
             return handler()
         except OppError as exc:
-            return self._opp_error(exc)
+            body = json.dumps(OrderedDict([("status_code", exc.status), ("error", exc.error),
+                                           ("description", exc.desc)]), indent=4)
+            return answer(exc.status, body, headers=exc.headers)
         except GeneratorCrash:
             return Response.dropped()
         except JWTError as exc:
-            return self._jwt_error(exc)
-        except _BadJson as exc:
-            return Response(400, FLASK_400 % exc, "text/html; charset=utf-8")
+            return jsonify(OrderedDict([("status_code", exc.status), ("error", exc.error),
+                                        ("description", exc.description)]), exc.status, exc.headers)
+        except BadRequest:
+            return answer(400, PAGE_400)
         except Exception:  # noqa: BLE001 - the Flask 500 page
             return self.internal_error(request, None)
 
     @staticmethod
     def _enforce_content_type(request):
+        """json_server._enforce_content_type: every method but GET (HEAD too)."""
         if request.method == "GET":
             return None
         content_type = request.header("Content-Type")
         if content_type is None:
-            return Response(400, '{"error": "Mising Content-Type"}', SUCCESS_TYPE)
+            return answer(400, '{"error": "Mising Content-Type"}')
         if content_type != "application/json":
-            return Response(400, '{"error": "Invalid Content-Type"}', SUCCESS_TYPE)
+            return answer(400, '{"error": "Invalid Content-Type"}')
         return None
 
     @staticmethod
-    def _body(request):
-        """request.get_json(): None without a body; an HTML 400 when it is not JSON."""
-        if not request.body:
-            return None
+    def _json(request):
+        """Flask's request.get_json(): no body or not JSON -> Werkzeug's 400 page."""
         try:
-            return json.loads(request.body.decode("utf-8"))
-        except ValueError as exc:
-            raise _BadJson(str(exc)) from None
+            return json.loads(request.body)
+        except ValueError:
+            raise BadRequest() from None
 
     @staticmethod
     def _payload(request, spec):
-        """The real _check_payload: spec is [(name, is_list, required)]."""
-        body = OppApp._body(request)
-        if not spec:
-            return []
+        """base_handler._check_payload: spec is [(name, is_list, required)]."""
+        body = OppApp._json(request)
         if not body:
             raise OppError("Missing payload!")
+        if not isinstance(body, dict):
+            raise Crash("TypeError: a JSON %s indexed by name" % type(body).__name__)
         found = []
         for name, is_list, required in spec:
             if name in body:
@@ -259,48 +140,55 @@ class OppApp(App):
                 found.append([] if is_list else {})
         return found
 
+    @staticmethod
+    def _by_method(request, handlers):
+        """BaseResponseHandler.respond: HEAD reaches the handler and is refused there."""
+        handler = handlers.get(request.method)
+        if handler is None:
+            raise OppError("Method not supported!")
+        return handler()
+
     # -- JWT ------------------------------------------------------------------------------
-    def issue_token(self, user_id, exp_delta):
-        now = int(time.time())
+    def issue_token(self, user_id, lifetime):
+        """flask_jwt's payload: datetimes, which PyJWT turns into whole seconds."""
+        iat = datetime.utcnow()
         if self.settings["expire_next_tokens"] > 0:
             self.settings["expire_next_tokens"] -= 1
-            exp_delta = -3600
-        claims = {"exp": now + exp_delta, "iat": now, "nbf": now, "identity": user_id}
-        header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-        payload = _b64url(json.dumps(claims, separators=(",", ":")).encode())
-        signing = ("%s.%s" % (header, payload)).encode("ascii")
-        signature = _b64url(hmac.new(self.jwt_secret, signing, hashlib.sha256).digest())
-        token = "%s.%s.%s" % (header, payload, signature)
+            lifetime = timedelta(seconds=-3600)
+        exp = iat + lifetime  # OverflowError for a huge negative exp_delta: a 500, as there
+
+        def seconds(moment):
+            return calendar.timegm(moment.utctimetuple())
+
+        token = tokens.encode(self.jwt_secret, {"exp": seconds(exp), "iat": seconds(iat), "nbf": seconds(iat),
+                                                "identity": user_id})
         self.issued_tokens.append(token)  # for the leak-scan tests (admin GET tokens)
         return token
 
-    def decode_token(self, token):
-        parts = token.split(".")
-        if len(parts) != 3:
-            raise JWTError("Invalid token", "Not enough segments")
+    @staticmethod
+    def _lifetime(exp_delta):
+        """flask_jwt._default_jwt_payload_handler: int(exp_delta) when truthy, else the default."""
+        default = timedelta(seconds=DEFAULT_EXP_DELTA)
+        if not exp_delta:
+            return default
         try:
-            header = json.loads(_b64url_decode(parts[0]))
-            claims = json.loads(_b64url_decode(parts[1]))
-            signature = _b64url_decode(parts[2])
-        except (ValueError, TypeError):
-            raise JWTError("Invalid token", "Invalid header padding") from None
-        if not isinstance(header, dict) or header.get("alg") != "HS256":
-            raise JWTError("Invalid token", "The specified alg value is not allowed")
-        expected = hmac.new(self.jwt_secret, ("%s.%s" % (parts[0], parts[1])).encode("ascii"),
-                            hashlib.sha256).digest()
-        if not hmac.compare_digest(expected, signature):
-            raise JWTError("Invalid token", "Signature verification failed")
-        now = time.time()
-        for claim in ("exp", "iat", "nbf"):
-            if claim not in claims:
-                raise JWTError("Invalid token", 'Token is missing the "%s" claim' % claim)
-        if claims["exp"] <= now - LEEWAY:
-            raise JWTError("Invalid token", "Signature has expired")
-        if claims["nbf"] > now + LEEWAY:
-            raise JWTError("Invalid token", "The token is not yet valid (nbf)")
-        if claims["iat"] > now + LEEWAY:
-            raise JWTError("Invalid token", "The token is not yet valid (iat)")
-        return claims
+            seconds = int(exp_delta)
+            return default if seconds > 2 ** 31 else timedelta(seconds=seconds)
+        except Exception:  # noqa: BLE001 - as the real server
+            return default
+
+    @staticmethod
+    def _bound(convert, value):
+        """A value as SQLite binds it into a query; one the driver cannot bind crashes the request."""
+        try:
+            return convert(value)
+        except Unbindable:
+            raise Crash("InterfaceError") from None
+
+    def _user_by_id(self, value):
+        """api.user_get_by_id: a falsy id finds nobody; the id compared as SQLite compares it."""
+        user_id = self._bound(self.affinity.as_id, value) if value else None
+        return user_id if user_id in self.users else None
 
     def current_user(self, request):
         value = request.header("x-opp-jwt")
@@ -309,9 +197,12 @@ class OppApp(App):
                            headers=[("WWW-Authenticate", 'JWT realm="Login Required"')])
         if len(value.split()) > 1:
             raise JWTError("Invalid JWT header", "Token contains spaces")
-        claims = self.decode_token(value)
-        user_id = claims.get("identity")
-        if user_id not in self.users:
+        try:
+            claims = tokens.decode(self.jwt_secret, value)
+        except tokens.TokenError as exc:
+            raise JWTError("Invalid token", str(exc)) from None
+        user_id = self._user_by_id(claims["identity"])  # KeyError without the claim: a 500
+        if user_id is None:
             raise JWTError("Invalid JWT", "User does not exist")
         return user_id
 
@@ -331,15 +222,15 @@ class OppApp(App):
 
     # -- extraction ---------------------------------------------------------------------------
     def category_out(self, cid, cipher):
-        cat = self.categories[cid]
-        return {"id": cid, "name": cipher.decrypt(cat["name"]), "sort_id": cat["sort_id"]}
+        """models.Category.extract: sort_id is the column default 0, which the API never changes."""
+        return {"id": cid, "name": cipher.decrypt(self.categories[cid]["name"]), "sort_id": 0}
 
     def item_out(self, iid, cipher, with_category=True):
         item = self.items[iid]
         out = {"id": iid}
-        for field in ("name", "url", "account", "username", "password", "blob"):
+        for field in FIELDS:
             out[field] = cipher.decrypt(item[field])
-        out["sort_id"] = item["sort_id"]
+        out["sort_id"] = 0
         if with_category:
             cid = item["category_id"]
             out["category"] = self.category_out(cid, cipher) if cid in self.categories else {"id": cid}
@@ -348,80 +239,79 @@ class OppApp(App):
         return out
 
     def user_items(self, user_id):
-        return sorted((i for i, v in self.items.items() if v["user_id"] == user_id),
-                      key=lambda i: (self.items[i]["sort_id"] or 0, i))
+        """ORDER BY sort_id, all 0: SQLite returns them by id."""
+        return sorted(i for i, v in self.items.items() if v["user_id"] == user_id)
 
     def user_categories(self, user_id):
-        return sorted((c for c, v in self.categories.items() if v["user_id"] == user_id),
-                      key=lambda c: (self.categories[c]["sort_id"] or 0, c))
+        return sorted(c for c, v in self.categories.items() if v["user_id"] == user_id)
 
-    # -- password generation (xkcdpass-like) ------------------------------------------------
-    def _words(self, genopts):
-        genopts = genopts if isinstance(genopts, dict) else {}
-        min_length = genopts.get("min_length", 5)
-        max_length = genopts.get("max_length", 15)
-        valid_chars = genopts.get("valid_chars", ".")
-        msg = "Invalid password generation options!"
-        if min_length < 5 or min_length > 15:
-            raise OppError(msg, "For sanity's sake, minimum word length must be a number in the range "
-                                "between 5 and 15.")
-        if max_length < 5 or max_length > 20:
-            raise OppError(msg, "For sanity's sake, maximum word length must be a number in the range "
-                                "between 5 and 20.")
-        if min_length > max_length:
-            raise OppError(msg, "Minimum length cannot be larger than maximum length.")
+    def _ids(self, values, failure):
+        """The integer ids a list of JSON values matches in SQL `id IN (...)`."""
         try:
-            regexp = re.compile("^%s{%d,%d}$" % (valid_chars, min_length, max_length))
-            return [word for word in WORDS if regexp.match(word)]
-        except Exception:  # noqa: BLE001 - as the real server
-            raise OppError("Exception during wordlist generation!", None, 500) from None
+            return [self.affinity.as_id(value) for value in values]
+        except Unbindable:
+            raise OppError(failure) from None
 
-    def _gen_pwd(self, words, genopts):
-        """opp/api/v1/items.py _gen_pwd: xkcdpass(numwords=numChars//4, random_delimiters=True,
-        case='random'), checked for lower+upper+symbol and length BEFORE it is cut to numChars and
-        shuffled, so a password does not always hold every class. Delimiters as seen on the real
-        server (shared/api/opp.md): digits 0-9 and !#$%&()*@^. A generator failure (no word to
-        choose from) kills the request: the real server closes the connection without an answer."""
-        genopts = genopts if isinstance(genopts, dict) else {}
-        num_chars = genopts.get("numChars", 16)
-        if num_chars < 8 or num_chars > 100:
-            raise OppError("Invalid password generation options!",
-                           "For sanity's sake, numChars must be between 8 and 100 characters.")
-        rng = random.SystemRandom()
-        if self.settings["generation_fails"] or not words:
-            raise GeneratorCrash("no words to choose from")
-        for _attempt in range(50):  # as many tries as the real server
-            chosen = ["".join(c.upper() if rng.random() < 0.5 else c for c in rng.choice(words))
-                      for _word in range(max(1, num_chars // 4))]
-            phrase = chosen[0]
-            for word in chosen[1:]:
-                phrase += rng.choice(DELIMITERS) + word
-            # the real server's check (its class "()-+" is the range ")" to "+")
-            if (re.search("[a-z]", phrase) and re.search("[A-Z]", phrase)
-                    and re.search(r"[!@#$%^&*()-+=\\_]", phrase) and len(phrase) >= num_chars):
-                letters = list(phrase[:num_chars])
-                rng.shuffle(letters)
-                return "".join(letters)
-        raise OppError("Cannot generate compliant password after 50 tries, giving up!", None, 500)
+    # -- writes, as SQLAlchemy 1.3 makes them ----------------------------------------------------
+    def _foreign_key_ok(self, record):
+        cid = record.get("category_id")
+        return cid is None or cid in self.categories
+
+    def _flush(self, table, pending, failure):
+        """INSERT or UPDATE each (raw id, record): the id must become an integer (SQLite's INTEGER
+        PRIMARY KEY) and the category must exist (PRAGMA foreign_keys=ON)."""
+        for raw_id, record in pending:
+            row_id = self.affinity.as_id(raw_id)
+            if row_id is None or not self._foreign_key_ok(record):
+                raise failure
+            table[row_id] = record
+
+    def _merge_all(self, table, rows, failure):
+        """api.item_update / api.category_update: session.merge() of each (raw id, record) in one
+        transaction. A merge of an id not in the session's identity map SELECTs it, which first
+        flushes the earlier merges (autoflush): a bad one fails there, inside the handler's try (400
+        `failure`); the last ones are flushed at the commit, after it (a 500)."""
+        snapshot = dict(table)
+        pending, in_session = [], []
+        try:
+            for raw_id, record in rows:
+                try:
+                    hash(raw_id)
+                except TypeError:  # an unhashable id cannot be looked up in the identity map
+                    raise OppError(failure) from None
+                if raw_id not in in_session:
+                    self._flush(table, pending, OppError(failure))
+                    pending = []
+                    try:
+                        row_id = self.affinity.as_id(raw_id)
+                    except Unbindable:
+                        raise OppError(failure) from None
+                    if row_id in table:
+                        in_session.append(row_id)
+                pending.append((raw_id, record))
+            self._flush(table, pending, Crash("IntegrityError at the commit"))
+        except Exception:
+            table.clear()
+            table.update(snapshot)
+            raise
 
     # -- routes ---------------------------------------------------------------------------------
+    def _endpoint(self, path, methods, handler):
+        """A Flask route: its methods, HEAD with GET, and OPTIONS answered by Flask itself."""
+        self.allowed[API + path] = methods
+        for method in methods + (("HEAD",) if "GET" in methods else ()):
+            self.route(method, API + path)(handler)
+        self.route("OPTIONS", API + path)(lambda request: answer(200, "", headers=[allow(methods)]))
+
     def _register(self):
-        route = self.route
-
-        @route("GET", API + "/health")
-        def health(request):
-            return self.ok({"status": "OpenPassPhrase service is running"})
-
-        @route("POST", API + "/auth")
-        def auth(request):
-            return self._guard(request, lambda: self._auth(request))
-
-        for method in ("PUT", "POST", "DELETE"):
-            route(method, API + "/user")(lambda request: self._guard(request, lambda: self._user(request)))
-        route("GET", API + "/fetchall")(self._protected(self._fetchall))
-        for method in ("GET", "PUT", "POST", "DELETE"):
-            route(method, API + "/categories")(self._protected(self._categories))
-            route(method, API + "/items")(self._protected(self._items))
+        self._endpoint("/health", ("GET",),
+                       lambda request: self.ok({"status": "OpenPassPhrase service is running"}))
+        self._endpoint("/auth", ("POST",), lambda request: self._guard(request, lambda: self._auth(request)))
+        self._endpoint("/user", ("PUT", "POST", "DELETE"),
+                       lambda request: self._guard(request, lambda: self._user(request)))
+        self._endpoint("/fetchall", ("GET",), self._protected(self._fetchall))
+        self._endpoint("/categories", ("GET", "PUT", "POST", "DELETE"), self._protected(self._categories))
+        self._endpoint("/items", ("GET", "PUT", "POST", "DELETE"), self._protected(self._items))
 
         @self.admin("POST", "settings")
         def settings(request):
@@ -439,7 +329,7 @@ class OppApp(App):
             })
 
         @self.admin("GET", "tokens")
-        def tokens(request):
+        def issued(request):
             """Every JWT issued so far (tests search their output for them)."""
             return Response.json({"tokens": list(self.issued_tokens)})
 
@@ -449,6 +339,7 @@ class OppApp(App):
             return Response.json({"ok": True})
 
     def _protected(self, handler):
+        """@jwt_required first, then the content type, then the handler."""
         def wrapped(request):
             def run():
                 user_id = self.current_user(request)
@@ -459,99 +350,97 @@ class OppApp(App):
             return self._guard(request, run)
         return wrapped
 
+    # -- /auth ----------------------------------------------------------------------------------
+    def _user_by_name(self, username):
+        """api.user_get_by_username: a falsy name finds nobody; SQLite compares a number as text."""
+        return self._find_user(self._bound(self.affinity.text, username)) if username else None
+
     def _auth(self, request):
+        """flask_jwt._default_auth_request_handler."""
         content_type = request.header("Content-Type")
+        if content_type is None:
+            raise Crash("KeyError: 'Content-Type'")  # request.headers['Content-Type']
         if not content_type:
-            raise _BadJson("Missing Content-Type")
+            raise JWTError("Bad Request", "Missing Content-Type", 400)
         if content_type != "application/json":
             raise JWTError("Bad Request", "Invalid Content-Type", 400)
-        data = self._body(request)
+        data = self._json(request)
         if not isinstance(data, dict):
-            raise Crash("data.get on a non-dict")
-        username = data.get("username")
-        password = data.get("password")
-        exp_delta = data.get("exp_delta")
+            raise Crash("AttributeError: data.get")
+        username, password = data.get("username"), data.get("password")
         if not (username and password and len(data) >= 2):
             raise JWTError("Bad Request", "Invalid credentials")
-        user_id = None
-        for uid, user in self.users.items():
-            if user["username"] == username and check_password(str(password), user["password"]):
-                user_id = uid
-        if user_id is None:
+        user_id = self._user_by_name(username)
+        if user_id is None or not check_password(password, self.users[user_id]["password"]):
             raise JWTError("Bad Request", "Invalid credentials")
         self.count("logins")
-        delta = DEFAULT_EXP_DELTA
-        if exp_delta:
-            try:
-                delta = int(exp_delta)
-                if delta > 2 ** 31:
-                    delta = DEFAULT_EXP_DELTA
-            except (TypeError, ValueError):
-                delta = DEFAULT_EXP_DELTA
-        return Response.json({"access_token": self.issue_token(user_id, delta)},
-                             content_type="application/json")
+        return jsonify({"access_token": self.issue_token(user_id, self._lifetime(data.get("exp_delta")))})
 
     # -- /fetchall --------------------------------------------------------------------------------
     def _fetchall(self, request, user_id):
         cipher = self.cipher_for(request, user_id, True)
-        return self.ok({"result": "success",
-                        "categories": [self.category_out(c, cipher) for c in self.user_categories(user_id)],
-                        "items": [self.item_out(i, cipher, False) for i in self.user_items(user_id)]})
+        return self._by_method(request, {"GET": lambda: self.ok({
+            "result": "success",
+            "categories": [self.category_out(c, cipher) for c in self.user_categories(user_id)],
+            "items": [self.item_out(i, cipher, False) for i in self.user_items(user_id)]})})
 
     # -- /categories ------------------------------------------------------------------------------
     def _categories(self, request, user_id):
         cipher = self.cipher_for(request, user_id, request.method != "DELETE")
-        if request.method == "GET":
-            return self.ok({"result": "success",
-                            "categories": [self.category_out(c, cipher) for c in self.user_categories(user_id)]})
-        if request.method == "PUT":
-            (names,) = self._payload(request, [("category_names", True, True)])
-            created = []
-            for name in names:
-                if not name:
-                    raise OppError("Empty category name in list!")
-                try:
-                    created.append(cipher.encrypt(name))
-                except (TypeError, AttributeError):
-                    raise OppError("Invalid category name in list!") from None
-            out = []
-            for enc in created:
-                cid = self._new_id("category")
-                self.categories[cid] = {"user_id": user_id, "name": enc, "sort_id": cid}
-                out.append(self.category_out(cid, cipher))
-            return self.ok({"result": "success", "categories": out})
-        if request.method == "POST":
-            (cats,) = self._payload(request, [("categories", True, True)])
-            updates = []
-            for cat in cats:
-                if "id" not in cat:
-                    raise OppError("Missing category id in list!")
-                if not cat["id"]:
-                    raise OppError("Empty category id in list!")
-                if "name" not in cat:
-                    raise OppError("Missing category name in list!")
-                if not cat["name"]:
-                    raise OppError("Empty category name in list!")
-                try:
-                    updates.append((cat["id"], cipher.encrypt(cat["name"])))
-                except (TypeError, AttributeError):
-                    raise OppError("Invalid category name in list!") from None
-            for cid, enc in updates:
-                if not isinstance(cid, int):
-                    raise OppError("Unable to update categories in the database!")
-            for cid, enc in updates:
-                old = self.categories.get(cid)
-                self.categories[cid] = {"user_id": user_id, "name": enc,
-                                        "sort_id": old["sort_id"] if old else cid}
-                self._new_id("category", cid)
-            return self.ok({"result": "success"})
-        # DELETE
+        return self._by_method(request, {
+            "GET": lambda: self.ok({"result": "success", "categories": [
+                self.category_out(c, cipher) for c in self.user_categories(user_id)]}),
+            "PUT": lambda: self._categories_put(request, user_id, cipher),
+            "POST": lambda: self._categories_post(request, user_id, cipher),
+            "DELETE": lambda: self._categories_delete(request, user_id),
+        })
+
+    @staticmethod
+    def _encrypted_name(cipher, name):
+        if not name:
+            raise OppError("Empty category name in list!")
+        try:
+            return cipher.encrypt(name)
+        except (TypeError, AttributeError):
+            raise OppError("Invalid category name in list!") from None
+
+    def _categories_put(self, request, user_id, cipher):
+        (names,) = self._payload(request, [("category_names", True, True)])
+        created = [self._encrypted_name(cipher, name) for name in names]
+        if not created:
+            raise Crash("TypeError: api.category_create returned None")
+        out = []
+        for enc in created:
+            cid = self._new_id(self.categories)
+            self.categories[cid] = {"user_id": user_id, "name": enc}
+            out.append(self.category_out(cid, cipher))
+        return self.ok({"result": "success", "categories": out})
+
+    def _categories_post(self, request, user_id, cipher):
+        (cats,) = self._payload(request, [("categories", True, True)])
+        rows = []
+        for cat in cats:
+            if not isinstance(cat, dict):
+                raise Crash("TypeError: cat['id']")
+            if "id" not in cat:
+                raise OppError("Missing category id in list!")
+            if not cat["id"]:
+                raise OppError("Empty category id in list!")
+            if "name" not in cat:
+                raise OppError("Missing category name in list!")
+            rows.append((cat["id"], {"user_id": user_id, "name": self._encrypted_name(cipher, cat["name"])}))
+        self._merge_all(self.categories, rows, "Unable to update categories in the database!")
+        return self.ok({"result": "success"})
+
+    def _categories_delete(self, request, user_id):
         ids, cascade = self._payload(request, [("ids", True, True), ("cascade", False, True)])
         if not ids:
             raise OppError("Empty category id list!")
         if cascade is not True and cascade is not False:
             raise OppError("Invalid cascade value!")
-        for cid in [c for c in ids if c in self.categories and self.categories[c]["user_id"] == user_id]:
+        wanted = self._ids(ids, "Unable to delete categories from the database!")
+        for cid in [c for c in self.user_categories(user_id) if c in wanted]:
+            # Category.items: every item of the category, whoever owns it
             for iid in [i for i, v in self.items.items() if v["category_id"] == cid]:
                 if cascade:
                     del self.items[iid]
@@ -562,14 +451,10 @@ class OppApp(App):
 
     # -- /items ----------------------------------------------------------------------------------
     def _make_item(self, row, cipher, password, user_id):
+        """ResponseHandler.make_item: a missing or null field is stored as ""."""
         if not isinstance(row, dict):
-            raise OppError("Invalid item data in list!")
-
-        def field(key):
-            value = row.get(key, "")
-            return "" if value is None else value
-
-        values = {k: field(k) for k in ("name", "url", "account", "username", "password", "blob")}
+            raise Crash("TypeError: row[key]")
+        values = {k: "" if row.get(k) is None else row[k] for k in FIELDS}
         if password:
             values["password"] = password
         try:
@@ -582,64 +467,83 @@ class OppApp(App):
 
     def _items(self, request, user_id):
         cipher = self.cipher_for(request, user_id, request.method != "DELETE")
-        if request.method == "GET":
-            return self.ok({"result": "success", "items": [self.item_out(i, cipher) for i in self.user_items(user_id)]})
-        if request.method == "DELETE":
-            (ids,) = self._payload(request, [("ids", True, True)])
-            for iid in ids:
-                if iid in self.items and self.items[iid]["user_id"] == user_id:
-                    del self.items[iid]
-            return self.ok({"result": "success"})
+        return self._by_method(request, {
+            "GET": lambda: self.ok({"result": "success",
+                                    "items": [self.item_out(i, cipher) for i in self.user_items(user_id)]}),
+            "PUT": lambda: self._items_write(request, user_id, cipher),
+            "POST": lambda: self._items_write(request, user_id, cipher),
+            "DELETE": lambda: self._items_delete(request, user_id),
+        })
+
+    def _items_delete(self, request, user_id):
+        (ids,) = self._payload(request, [("ids", True, True)])
+        if ids:
+            wanted = self._ids(ids, "Unable to delete items from the database!")
+            for iid in [i for i in self.user_items(user_id) if i in wanted]:
+                del self.items[iid]
+        return self.ok({"result": "success"})
+
+    def _items_write(self, request, user_id, cipher):
         spec = [("items", True, True), ("auto_pass", False, False), ("unique", False, False),
                 ("genopts", False, False)]
         item_list, auto_pass, unique, genopts = self._payload(request, spec)
-        common = None
-        words = None
+        common = words = None
         if auto_pass is True:
-            words = self._words(genopts)
+            words = generator.words(genopts)
             if unique is not True:
-                common = self._gen_pwd(words, genopts)
-        records = []
+                common = generator.password(words, genopts, self.settings["generation_fails"])
+        rows = []
         for row in item_list:
             item_id = None
             if request.method == "POST":
-                if not isinstance(row, dict) or "id" not in row:
+                if not isinstance(row, dict):
+                    raise Crash("TypeError: row['id']")
+                if "id" not in row:
                     raise OppError("Missing item id in list!")
                 if not row["id"]:
                     raise OppError("Empty item id in list!")
                 item_id = row["id"]
             password = None
             if auto_pass is True:
-                password = self._gen_pwd(words, genopts) if unique is True else common
-            records.append((item_id, self._make_item(row, cipher, password, user_id)))
-        verb = "add new items to" if request.method == "PUT" else "update items in"
-        failure = OppError("Unable to %s the database!" % verb)
-        if request.method == "PUT" and not records:
-            raise failure
-        for item_id, record in records:
-            cid = record["category_id"]
-            if cid is not None and (not isinstance(cid, int) or isinstance(cid, bool) or cid not in self.categories):
-                raise failure
-            if item_id is not None and (not isinstance(item_id, int) or isinstance(item_id, bool)):
-                raise failure
+                password = (generator.password(words, genopts, self.settings["generation_fails"])
+                            if unique is True else common)
+            rows.append((item_id, self._make_item(row, cipher, password, user_id)))
+        if request.method == "PUT":
+            return self._items_create(rows, cipher)
+        return self._items_update(rows, cipher)
+
+    def _stored(self, record):
+        """The record as its columns hold it: the category id converted by SQLite (one the driver
+        cannot bind fails where the row is written, as a missing category does)."""
+        cid = record["category_id"]
+        try:
+            return dict(record, category_id=None if cid is None else self.affinity.integer(cid))
+        except Unbindable:
+            return dict(record, category_id=_UNBINDABLE)
+
+    def _items_create(self, rows, cipher):
+        """api.item_create flushes inside the handler's try: any failure is the 400."""
+        records = [self._stored(record) for dummy, record in rows]
+        if not records or not all(self._foreign_key_ok(r) for r in records):
+            raise OppError("Unable to add new items to the database!")
         out = []
-        for item_id, record in records:
-            if request.method == "PUT":
-                iid = self._new_id("item")
-                record["sort_id"] = iid
-                self.items[iid] = record
-                out.append(self.item_out(iid, cipher))
-            else:
-                old = self.items.get(item_id)
-                record["sort_id"] = old["sort_id"] if old else None
-                self.items[item_id] = record
-                self._new_id("item", item_id)
-                # The real server answers with the detached objects: category holds the id only.
-                shown = self.item_out(item_id, cipher, False)
-                shown.pop("category_id")
-                shown["sort_id"] = None
-                shown["category"] = {"id": record["category_id"]}
-                out.append(shown)
+        for record in records:
+            iid = self._new_id(self.items)
+            self.items[iid] = record
+            out.append(self.item_out(iid, cipher))
+        return self.ok({"result": "success", "items": out})
+
+    def _items_update(self, rows, cipher):
+        stored = [(item_id, self._stored(record)) for item_id, record in rows]
+        self._merge_all(self.items, stored, "Unable to update items in the database!")
+        # The answer shows the objects the request built (not merged): ids as sent, no sort_id, and
+        # the category as its id only.
+        out = []
+        for (item_id, record), (dummy, raw) in zip(stored, rows):
+            shown = {"id": item_id}
+            shown.update((field, cipher.decrypt(record[field])) for field in FIELDS)
+            shown.update(sort_id=None, category={"id": raw["category_id"]})
+            out.append(shown)
         return self.ok({"result": "success", "items": out})
 
     # -- /user --------------------------------------------------------------------------------------
@@ -657,7 +561,7 @@ class OppApp(App):
         return None
 
     def create_user(self, username, password, phrase):
-        uid = self._new_id("user")
+        uid = self._new_id(self.users)
         self.users[uid] = {"username": username, "password": hash_password(password),
                            "phrase_check": AESCipher(phrase).encrypt("OK")}
         return uid
@@ -666,49 +570,53 @@ class OppApp(App):
         err = self._enforce_content_type(request)
         if err is not None:
             return err
-        if request.method == "PUT":
-            username, password, phrase = self._payload(
-                request, [("username", False, True), ("password", False, True), ("phrase", False, None)])
-            username = self._validate(username, "username")
-            password = self._validate(password, "password")
-            phrase = self._validate(phrase, "phrase")
-            if len(phrase) < 6:
-                raise OppError("Passphrase must be at least 6 characters long!")
-            if self._find_user(username) is not None:
-                raise OppError("User already exists!")
-            self.create_user(username, password, phrase)
-            return self.ok({"result": "success"})
-        if request.method == "POST":
-            username, password, new_username, new_password = self._payload(
-                request, [("username", False, True), ("password", False, True),
-                          ("new_username", False, False), ("new_password", False, False)])
-            username = self._validate(username, "username")
-            password = self._validate(password, "password")
-            new_username = new_username.strip()
-            new_password = new_password.strip()
-            if not (new_username or new_password):
-                raise OppError("at least one of: [--new_username, --new_password] is required!")
-            uid = self._find_user(username)
-            if uid is None:
-                raise OppError("User does not exist!")
-            if not check_password(password, self.users[uid]["password"]):
-                raise OppError("Incorrect password supplied!")
-            if new_username and self._find_user(new_username) is not None:
-                raise OppError("Username: '%s' already exists!" % new_username)
-            if new_username:
-                self.users[uid]["username"] = new_username
-            if new_password:
-                self.users[uid]["password"] = hash_password(new_password)
-            return self.ok({"result": "success"})
-        # DELETE
-        username, password = self._payload(request, [("username", False, True), ("password", False, True)])
+        return self._by_method(request, {"PUT": lambda: self._user_put(request),
+                                         "POST": lambda: self._user_post(request),
+                                         "DELETE": lambda: self._user_delete(request)})
+
+    def _user_put(self, request):
+        username, password, phrase = self._payload(
+            request, [("username", False, True), ("password", False, True), ("phrase", False, None)])
         username = self._validate(username, "username")
         password = self._validate(password, "password")
+        phrase = self._validate(phrase, "phrase")
+        if len(phrase) < 6:
+            raise OppError("Passphrase must be at least 6 characters long!")
+        if self._find_user(username) is not None:
+            raise OppError("User already exists!")
+        self.create_user(username, password, phrase)
+        return self.ok({"result": "success"})
+
+    def _checked_user(self, username, password):
         uid = self._find_user(username)
         if uid is None:
             raise OppError("User does not exist!")
         if not check_password(password, self.users[uid]["password"]):
             raise OppError("Incorrect password supplied!")
+        return uid
+
+    def _user_post(self, request):
+        username, password, new_username, new_password = self._payload(
+            request, [("username", False, True), ("password", False, True),
+                      ("new_username", False, False), ("new_password", False, False)])
+        username = self._validate(username, "username")
+        password = self._validate(password, "password")
+        new_username = new_username.strip()
+        new_password = new_password.strip()
+        if not (new_username or new_password):
+            raise OppError("at least one of: [--new_username, --new_password] is required!")
+        uid = self._checked_user(username, password)
+        if new_username and self._find_user(new_username) is not None:
+            raise OppError("Username: '%s' already exists!" % new_username)
+        if new_username:
+            self.users[uid]["username"] = new_username
+        if new_password:
+            self.users[uid]["password"] = hash_password(new_password)
+        return self.ok({"result": "success"})
+
+    def _user_delete(self, request):
+        username, password = self._payload(request, [("username", False, True), ("password", False, True)])
+        uid = self._checked_user(self._validate(username, "username"), self._validate(password, "password"))
         for cid in [c for c, v in self.categories.items() if v["user_id"] == uid]:
             del self.categories[cid]
         for iid in [i for i, v in self.items.items() if v["user_id"] == uid]:
@@ -721,6 +629,11 @@ class OppApp(App):
         return {"OPP_BASE_URL": base_url, "OPP_USERNAME": seed_data.DEMO_USERNAME,
                 "OPP_PASSWORD": seed_data.DEMO_PASSWORD, "OPP_PHRASE": seed_data.DEMO_PHRASE}
 
+    def _seed_item(self, cipher, uid, fields, category_id):
+        record = {k: cipher.encrypt(fields[k]) for k in FIELDS}
+        record.update(user_id=uid, category_id=category_id)
+        self.items[self._new_id(self.items)] = record
+
     def seed(self, profile):
         if profile in ("empty", "none"):
             return
@@ -731,28 +644,17 @@ class OppApp(App):
             cipher = AESCipher(seed_data.DEMO_PHRASE)
             cat_ids = []
             for name in seed_data.CATEGORIES:
-                cid = self._new_id("category")
-                self.categories[cid] = {"user_id": uid, "name": cipher.encrypt(name), "sort_id": cid}
+                cid = self._new_id(self.categories)
+                self.categories[cid] = {"user_id": uid, "name": cipher.encrypt(name)}
                 cat_ids.append(cid)
             for item in seed_data.ITEMS:
-                iid = self._new_id("item")
-                record = {k: cipher.encrypt(item[k]) for k in ("name", "url", "account", "username", "password", "blob")}
-                record.update(user_id=uid, sort_id=iid,
-                              category_id=None if item["category"] is None else cat_ids[item["category"]])
-                self.items[iid] = record
+                self._seed_item(cipher, uid, item, None if item["category"] is None else cat_ids[item["category"]])
             if profile == "bench":
                 # `make bench`: many distinct items named bench-000, bench-001, ...
                 for index in range(int(self.config.get("bench_entries", 500))):
-                    iid = self._new_id("item")
                     fields = {"name": "bench-%03d" % index, "url": "", "account": "", "username": "bench",
                               "password": "bench-pw-%03d-x" % index, "blob": ""}
-                    record = {k: cipher.encrypt(v) for k, v in fields.items()}
-                    record.update(user_id=uid, sort_id=iid, category_id=None)
-                    self.items[iid] = record
-
-
-class _BadJson(Exception):
-    pass
+                    self._seed_item(cipher, uid, fields, None)
 
 
 def create_app(config):

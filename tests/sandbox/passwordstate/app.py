@@ -43,6 +43,12 @@ STANDARD_FIELDS = ("Title", "Domain", "HostName", "UserName", "Description", "Ge
                    "GenericField3", "GenericField4", "GenericField5", "GenericField6", "GenericField7",
                    "GenericField8", "GenericField9", "GenericField10", "AccountTypeID", "Notes", "URL", "Password",
                    "ExpiryDate", "AllowExport", "AccountType")
+# A history entry's fields in their order (PasswordState-Management tests/functions/json/PasswordHistoryResponse.json,
+# two entries of one server): no Domain, HostName or GenericFieldInfo; AccountType last.
+HISTORY_FIELDS = (("PasswordHistoryID", "Title", "UserName", "Description")
+                  + tuple("GenericField%d" % n for n in range(1, 11))
+                  + ("AccountTypeID", "Notes", "URL", "Password", "ExpiryDate", "DateChanged", "PasswordList",
+                     "UserID", "FirstName", "Surname", "PasswordID", "AccountType"))
 WRITE_ALIASES = {"Domain": ("ADDomainNetBIOS", "Domain"), "HostName": ("HostName", "Hostname")}
 # Specific search parameters (PasswordState-Management Get-PasswordStatePassword): parameter -> record field
 SEARCH_FIELDS = {"Title": "Title", "UserName": "UserName", "Description": "Description", "Notes": "Notes",
@@ -233,8 +239,11 @@ class PasswordstateApp(App):
         return Response.json([self.render(r, exclude) for r in records], status=status, headers=headers)
 
     def render_list(self, lst):
-        """A Password List as recorded (ruby-passwordstate get_password_list.json, PasswordState-Management
-        ListResponse.json): no generic field definitions, HidePasswords "False:True:False" or a bool."""
+        """A Password List in the shape and order ruby-passwordstate recorded (get_password_list.json, a server
+        with one-time passwords, as the password records here): no generic field definitions, HidePasswords
+        "False:True:False" or a bool. NoApprovers, DisableNotifications, AddToExpiryDate(Interval) and
+        DisableInheritance carry that recording's values. (PasswordState-Management's ListResponse.json shows
+        an older server: HandshakeApprovalRequired and AddDaysToExpiryDate instead.)"""
         return {
             "PasswordListID": lst["PasswordListID"],
             "PasswordList": lst["PasswordList"],
@@ -243,8 +252,9 @@ class PasswordstateApp(App):
             "Guide": "",
             "AllowExport": True,
             "PrivatePasswordList": False,
+            "NoApprovers": "1",
+            "DisableNotifications": False,
             "TimeBasedAccessRequired": False,
-            "HandshakeApprovalRequired": False,
             "PasswordStrengthPolicyID": 1 if lst["policy"]["min_length"] < 10 else 7,
             "PasswordGeneratorID": lst.get("PasswordGeneratorID", 1),
             "CodePage": "Using Passwordstate Default Code Page",
@@ -267,10 +277,14 @@ class PasswordstateApp(App):
             "HidePasswords": lst.get("HidePasswords", False),
             "ShowGuide": False,
             "EnablePasswordResetSchedule": False,
-            "PasswordResetSchedule": "00:00",
-            "AddDaysToExpiryDate": 90,
+            "PasswordResetSchedule": "00:00:00:00",
+            "AddToExpiryDate": 90,
+            "AddToExpiryDateInterval": "Days",
             "SiteID": lst.get("SiteID", 0),
             "SiteLocation": lst.get("SiteLocation", "Internal"),
+            "OneTimePasswords": any(p.get("otp_secret") for p in self.passwords.values()
+                                    if p["list_id"] == lst["PasswordListID"]),
+            "DisableInheritance": True,
         }
 
     # -- auth -----------------------------------------------------------------------------
@@ -438,12 +452,11 @@ class PasswordstateApp(App):
         now = datetime.datetime.now()
         entry = {"PasswordHistoryID": self.next_history_id}
         self.next_history_id += 1
-        for name in STANDARD_FIELDS:
-            if name != "AllowExport":
-                entry[name] = record[name]
-        entry.update({"DateChanged": now.strftime("%d/%m/%Y %I:%M:%S %p"), "PasswordList": lst["PasswordList"],
-                      "UserID": "WebAPI", "FirstName": "Passwordstate", "Surname": "Web API",
-                      "PasswordID": record["PasswordID"]})
+        extra = {"DateChanged": now.strftime("%d/%m/%Y %I:%M:%S %p"), "PasswordList": lst["PasswordList"],
+                 "UserID": "WebAPI", "FirstName": "Passwordstate", "Surname": "Web API",
+                 "PasswordID": record["PasswordID"]}
+        for name in HISTORY_FIELDS[1:]:
+            entry[name] = extra[name] if name in extra else record[name]
         self.history.append(entry)
 
     # -- writes ------------------------------------------------------------------------------
