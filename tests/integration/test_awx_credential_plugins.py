@@ -249,3 +249,28 @@ def test_awx_plugin_by_id(awx_python, tls_servers):
     item_id = first["results"][0]["value"]
     again = call_plugins(awx_python, [{"plugin": "pwman_opp", "kwargs": dict(oppc, item="id:%s" % item_id)}])
     assert again["results"][0] == {"value": "mail-Secret-5!", "left": []}
+
+
+def test_awx_plugin_errors_never_quote_an_echoed_secret(awx_python, tls_servers):
+    """Issue #23 (1): the server quotes the request in its error (JSON-escaped body, repr of the headers): AWX users
+    who may only use the credential read the plugin's error, so no form of the secret may be in it."""
+    from integration.test_leak_scan import ECHO_BODIES  # pylint: disable=import-outside-toplevel
+
+    opp, ps = tls_servers["opp"], tls_servers["passwordstate"]
+    opp.add_faults({"kind": "echo", "status": 400, "method": "POST", "path": "/auth", "body": ECHO_BODIES["opp"]})
+    ps.add_faults({"kind": "echo", "status": 400, "path": "/api/passwords", "body": ECHO_BODIES["passwordstate"]})
+    try:
+        answer = call_plugins(awx_python, [
+            {"plugin": "pwman_opp", "kwargs": {"base_url": opp.url, "username": "echo", "password": 'Login"Pw\\Zürich-42',
+                                               "phrase": "phrase-ünï\"-77", "ca_path": opp.ca_path, "item": "mail"}},
+            {"plugin": "pwman_passwordstate", "kwargs": {"base_url": ps.url, "api_key": 'ps-key"\\Api-Tail-66',
+                                                         "ca_path": ps.ca_path, "password_id": "5001"}},
+        ])
+    finally:
+        opp.clear_faults()
+        ps.clear_faults()
+    for result in answer["results"]:
+        assert result.get("type") == "LookupFailed" and "HTTP 400" in result["error"], result
+        assert "********" in result["error"], result
+        for tail in ("rich-42", "Api-Tail-66"):
+            assert tail not in result["error"], result
