@@ -177,3 +177,30 @@ def test_relative_file_options_become_absolute(tmp_path, monkeypatch):
     values = resolved_options({"account_kit": "kit.passbolt", "field": "password"}, {}, environ={})
     assert values["account_kit"] == str(tmp_path / "kit.passbolt")
     assert values["field"] == "password"
+
+
+@pytest.mark.parametrize("option,form", [
+    ("private_key_file", "{}"), ("ca_path", "{}"), ("private_key", "{}"),
+    ("account_kit", "{}\n"), ("account_kit", "  {}  "),  # a kit path read from a file keeps its line end
+])
+def test_every_file_an_option_reads_is_in_the_digest_whatever_its_name(tmp_path, option, form):
+    """Issue #23 (4): a path with a line break (or around white space) that the reader opens escaped the digest.
+    (An account kit of more than one line is content: its reader never takes it for a path.)"""
+    folder = tmp_path / ("odd name" if option == "account_kit" else "odd\nname")
+    folder.mkdir()
+    path = folder / ("kit\t.passbolt" if option == "account_kit" else "key\r\n.asc")
+    path.write_text("content A")
+    value = form.format(path)
+    first = resolved_options({option: value}, {}, environ={})
+    path.write_text("content B")  # replaced: another user's key, another CA
+    second = resolved_options({option: value}, {}, environ={})
+    assert first[CREDENTIAL_DIGEST] != second[CREDENTIAL_DIGEST], option
+
+
+def test_a_ca_directory_with_an_odd_name_is_in_the_digest(tmp_path):
+    folder = tmp_path / "ca\ndir"
+    folder.mkdir()
+    (folder / "a.pem").write_text("CA 1")
+    first = resolved_options({"ca_path": str(folder)}, {}, environ={})
+    (folder / "a.pem").write_text("CA 2")
+    assert resolved_options({"ca_path": str(folder)}, {}, environ={})[CREDENTIAL_DIGEST] != first[CREDENTIAL_DIGEST]
