@@ -5,14 +5,7 @@
 
 from __future__ import annotations
 
-from pwman_secrets_awx._backend import (
-    TLS_FIELDS,
-    CredentialPlugin,
-    LookupFailed,
-    lookup_one,
-    present,
-    tls_options,
-)
+from pwman_secrets_awx._backend import TLS_FIELDS, CredentialPlugin, LookupFailed, lookup_one, present, tls_options
 
 NAME = "Passwordstate Password Lookup"
 

@@ -97,6 +97,7 @@ def test_verify_variable_below_an_explicit_option():
 class Closing:
     def __init__(self, options):
         self.closed = False
+        self.base_url = options.get_option_default("base_url")
 
     def close(self):
         self.closed = True
@@ -118,6 +119,38 @@ def test_idle_sessions_close_and_busy_ones_stay():
     assert again is not first  # a new session, logged in afresh
 
 
+def test_an_idle_session_closes_while_the_agent_serves_another_then_the_agent_stops(tmp_path):
+    """Issue #23 (3): no agent lives on with nothing to serve; one with a session in use does."""
+    agent = _agent.Agent(str(tmp_path / "s"), idle_timeout=3600, session_idle=60)
+    runtime = agent.lookups["one"] = LookupRuntime(OneClient)
+    (first,), dummy = runtime.run_in_agent(["a"], {"base_url": "https://one.example.com"})
+    (second,), dummy = runtime.run_in_agent(["a"], {"base_url": "https://user:pw@two.example.com/x"})
+    agent.results[("run", "k1", "[]")] = (["answer of one"], "one", runtime.client_key({"base_url": "https://one.example.com"}))
+    assert not agent.should_stop(time.time())
+    runtime._last_used[runtime.client_key({"base_url": "https://one.example.com"})] -= 120  # pylint: disable=protected-access
+    agent.sweep()
+    assert first.closed and not second.closed
+    assert agent.results == {}  # the answers of a closed session go with it
+    assert not agent.should_stop(time.time())
+    assert [s["server"] for s in agent.status()["sessions"]] == ["https://two.example.com/x"]  # no password of a URL
+    runtime._last_used[runtime.client_key({"base_url": "https://user:pw@two.example.com/x"})] -= 120  # pylint: disable=protected-access
+    agent.sweep()
+    assert second.closed and agent.should_stop(time.time())
+
+
+def test_an_answer_served_again_keeps_its_session_open(tmp_path):
+    agent = _agent.Agent(str(tmp_path / "s"), idle_timeout=3600, session_idle=60)
+    runtime = agent.lookups["one"] = LookupRuntime(OneClient)
+    options = {"base_url": "https://one.example.com"}
+    (client,), dummy = runtime.run_in_agent(["a"], options)
+    key = runtime.client_key(options)
+    agent.results[("run", "k", "[]")] = (["answer"], "one", key)
+    runtime._last_used[key] -= 120  # pylint: disable=protected-access
+    assert agent._cached(("run", "k", "[]"))["result"] == ["answer"]  # pylint: disable=protected-access
+    agent.sweep()
+    assert not client.closed
+
+
 def test_invalidation_is_not_use_and_max_age(tmp_path):
     agent = _agent.Agent(str(tmp_path / "s"), idle_timeout=60, max_age=3600)
     agent.last_used = time.time() - 100
@@ -131,11 +164,11 @@ def test_invalidation_is_not_use_and_max_age(tmp_path):
 def test_answers_of_ended_runs_are_dropped(tmp_path):
     agent = _agent.Agent(str(tmp_path / "s"))
     live = _agent_client.run_id()
-    agent.results[("999999999-1", "k", "[]")] = ["old"]
-    agent.results[(live, "k", "[]")] = ["current"]
+    agent.results[("999999999-1", "k", "[]")] = (["old"], "fake", None)
+    agent.results[(live, "k", "[]")] = (["current"], "fake", None)
     agent.runs_seen = {"999999999-1", live}
     agent.sweep()
-    assert list(agent.results.values()) == [["current"]]
+    assert [value[0] for value in agent.results.values()] == [["current"]]
     assert agent.runs_seen == {live}
 
 
