@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections import namedtuple
 
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError
@@ -23,6 +24,9 @@ TLS_FIELDS = [
      "help_text": "Optional. Path, on the AWX controller (web and task containers), of a PEM file with the CA "
                   "that signed the server's certificate. Nothing is written: mount or install the file there."},
 ]
+
+
+MAX_CA_FILES = 1000
 
 
 class LookupFailed(Exception):
@@ -48,9 +52,17 @@ def tls_options(plugin_name, kwargs):
 
 
 def _pem_bundle(path):
-    files = [os.path.join(path, name) for name in sorted(os.listdir(path))] if os.path.isdir(path) else [path]
+    """Whether `path` is a PEM file, or a directory of them, that holds a certificate. Only regular files are opened
+    (a device such as a watchdog acts when opened), and only so many."""
+    try:
+        files = [os.path.join(path, name) for name in sorted(os.listdir(path))[:MAX_CA_FILES]] \
+            if os.path.isdir(path) else [path]
+    except OSError:
+        return False
     for name in files:
         try:
+            if not stat.S_ISREG(os.stat(name).st_mode):
+                continue
             with open(name, "rb") as handle:
                 if b"-----BEGIN CERTIFICATE-----" in handle.read(1 << 20):
                     return True

@@ -159,6 +159,9 @@ def each_agent(op):
     for path in _wire.agent_sockets():
         try:
             sock = _wire.connect_existing(path, CONNECT_TIMEOUT)
+        except AgentUnavailable as exc:  # another user's process: asked nothing
+            answers.append({"ok": False, "error": str(exc), "socket": path})
+            continue
         except OSError:
             continue  # a socket left by an agent that is gone
         try:

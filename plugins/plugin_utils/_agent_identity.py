@@ -20,10 +20,12 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import time
 
 from ansible_collections.pwman.secrets.plugins.module_utils._version import COLLECTION_VERSION
 
 CODE_FOLDERS = ("module_utils", "plugin_utils")
+PRUNE_AGE = 86400
 _MEMO = {}
 
 
@@ -100,5 +102,21 @@ def _write_cached(path, value):
     except OSError:
         try:
             os.unlink(temporary)
+        except OSError:
+            pass
+    _prune(os.path.dirname(path))
+
+
+def _prune(folder):
+    """Digests of code that changed since (or of a copy not used) a day ago go: one that is still used is made again."""
+    limit = time.time() - PRUNE_AGE
+    try:
+        with os.scandir(folder) as entries:
+            old = [entry.path for entry in entries if entry.name.startswith("code-") and entry.stat().st_mtime < limit]
+    except OSError:
+        return
+    for path in old:
+        try:
+            os.unlink(path)
         except OSError:
             pass

@@ -90,3 +90,13 @@ def test_the_lookup_sends_nothing_to_an_agent_of_other_code(tmp_path, monkeypatc
     finally:
         impostor.stopping.set()
         thread.join(5)
+
+
+def test_digests_of_code_gone_for_a_day_are_pruned(copy, tmp_path, monkeypatch):
+    cache = tmp_path / "runtime"
+    cache.mkdir(mode=0o700)
+    stale = cache / ("code-" + "a" * 32)
+    stale.write_text("b" * 64)
+    os.utime(str(stale), (time.time() - _agent_identity.PRUNE_AGE - 60,) * 2)
+    _agent_identity.code_identity(str(cache))
+    assert not stale.exists() and len(os.listdir(str(cache))) == 1
