@@ -151,8 +151,7 @@ class View:
             if view is not None:
                 yield view
         if not self.decoded_base64:
-            for view in self.base64_views(shortest_base64):
-                yield view
+            yield from self.base64_views(shortest_base64)
 
     def find(self, needle):
         """(start, end) character ranges of the text where `needle` (bytes) stands in this view."""

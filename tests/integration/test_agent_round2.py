@@ -21,7 +21,7 @@ import pytest
 
 from integration.conftest import REPO
 from integration.reliability import run_tasks, write_play
-from integration.test_agent_security import agent_dir, agent_env, agent_ping, homes_of, opp, pb, pb_users, read  # noqa: F401
+from integration.test_agent_security import agent_dir, agent_env, agent_ping, homes_of, opp, pb, pb_users, read  # noqa: F401  pylint: disable=unused-import
 from sandbox import harness
 
 pytestmark = [pytest.mark.filterwarnings("ignore"), pytest.mark.xdist_group("gpg-homes")]

@@ -27,7 +27,7 @@ import pytest
 
 from integration.conftest import COLLECTIONS, ansible_env
 from integration.reliability import write_play
-from integration.test_agent_security import pb, pb_users  # noqa: F401
+from integration.test_agent_security import pb, pb_users  # noqa: F401  pylint: disable=unused-import
 
 pytestmark = [pytest.mark.filterwarnings("ignore"), pytest.mark.xdist_group("gpg-homes")]
 
