@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections import namedtuple
 
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError
@@ -24,6 +26,9 @@ TLS_FIELDS = [
 ]
 
 
+MAX_CA_FILES = 1000
+
+
 class LookupFailed(Exception):
     """What AWX shows when a linked field cannot be filled. Its text never holds a secret."""
 
@@ -31,6 +36,39 @@ class LookupFailed(Exception):
 def present(kwargs, *names):
     """The inputs and metadata AWX passed that hold a value (AWX leaves empty inputs out, but not always metadata)."""
     return {name: kwargs[name] for name in names if kwargs.get(name) not in (None, "")}
+
+
+def tls_options(plugin_name, kwargs):
+    """validate_certs and ca_path. A CA bundle path that cannot serve gets one error, whatever the reason: whoever
+    writes a credential learns nothing of the controller's files (whether a path exists, what it holds)."""
+    options = {"validate_certs": kwargs.get("validate_certs", True) is not False}
+    ca_path = kwargs.get("ca_path")
+    if ca_path not in (None, ""):
+        if not _pem_bundle(str(ca_path)):
+            raise LookupFailed("%s: 'ca_path' is not a readable PEM CA bundle (a file, or a directory of them) on "
+                               "the AWX controller." % plugin_name)
+        options["ca_path"] = str(ca_path)
+    return options
+
+
+def _pem_bundle(path):
+    """Whether `path` is a PEM file, or a directory of them, that holds a certificate. Only regular files are opened
+    (a device such as a watchdog acts when opened), and only so many."""
+    try:
+        files = [os.path.join(path, name) for name in sorted(os.listdir(path))[:MAX_CA_FILES]] \
+            if os.path.isdir(path) else [path]
+    except OSError:
+        return False
+    for name in files:
+        try:
+            if not stat.S_ISREG(os.stat(name).st_mode):
+                continue
+            with open(name, "rb") as handle:
+                if b"-----BEGIN CERTIFICATE-----" in handle.read(1 << 20):
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def lookup_one(plugin_name, lookup, term, options, input_names=None):

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from pwman_secrets_awx._backend import TLS_FIELDS, CredentialPlugin, LookupFailed, lookup_one, present
+from pwman_secrets_awx._backend import TLS_FIELDS, CredentialPlugin, LookupFailed, lookup_one, present, tls_options
 
 NAME = "OpenPassPhrase Item Lookup"
 # input id -> the client's option name
@@ -34,9 +34,9 @@ INPUTS = {
 
 
 def backend(**kwargs):
-    options = present(kwargs, "base_url", "ca_path", "category", "field")
+    options = present(kwargs, "base_url", "category", "field")
     options.update(present({LOGIN[name]: kwargs.get(name) for name in LOGIN}, *LOGIN.values()))
-    options["validate_certs"] = kwargs.get("validate_certs", True) is not False
+    options.update(tls_options(NAME, kwargs))
     item = str(kwargs.get("item") or "").strip()
     if not item:
         raise LookupFailed("%s: metadata 'item' (an item name or id:<number>) is required." % NAME)

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
-from pwman_secrets_awx._backend import TLS_FIELDS, CredentialPlugin, LookupFailed, lookup_one, present
+from pwman_secrets_awx._backend import TLS_FIELDS, CredentialPlugin, LookupFailed, lookup_one, present, tls_options
+
+from ansible_collections.pwman.secrets.plugins.module_utils._options import KEY_CONTENT_ONLY
 
 NAME = "Passbolt Secret Lookup"
 
@@ -18,10 +20,11 @@ INPUTS = {
         {"id": "user_id", "label": "User ID", "type": "string",
          "help_text": "UUID of the Passbolt user (read from the account kit or the server when empty)."},
         {"id": "private_key", "label": "Private key", "type": "string", "multiline": True, "secret": True,
-         "help_text": "The user's armored OpenPGP private key."},
+         "help_text": "The user's armored OpenPGP private key itself (-----BEGIN PGP PRIVATE KEY BLOCK-----), "
+                      "not a path."},
         {"id": "account_kit", "label": "Account kit", "type": "string", "multiline": True, "secret": True,
          "help_text": "Optional. The content of the account kit (.passbolt file) exported from the browser "
-                      "extension: URL, user ID and server key come from it when not set here."},
+                      "extension, not a path: URL, user ID and server key come from it when not set here."},
         {"id": "passphrase", "label": "Passphrase", "type": "string", "secret": True},
         {"id": "server_fingerprint", "label": "Server key fingerprint", "type": "string",
          "help_text": "Optional. Login is refused when the server's OpenPGP key has another fingerprint."},
@@ -45,10 +48,12 @@ INPUTS = {
 
 def backend(**kwargs):
     options = present(kwargs, "base_url", "user_id", "private_key", "account_kit", "passphrase",
-                      "server_fingerprint", "ca_path", "folder", "username", "uri", "field")
+                      "server_fingerprint", "folder", "username", "uri", "field")
     if not options.get("private_key") and not options.get("account_kit"):
         raise LookupFailed("%s: give the private key or the account kit." % NAME)
-    options["validate_certs"] = kwargs.get("validate_certs", True) is not False
+    options.update(tls_options(NAME, kwargs))
+    # The credential's author may not read the controller's files: the key and the kit are content, never a path.
+    options[KEY_CONTENT_ONLY] = True
     term = str(kwargs.get("resource") or "").strip()
     if not term:
         raise LookupFailed("%s: metadata 'resource' (a resource name or UUID) is required." % NAME)

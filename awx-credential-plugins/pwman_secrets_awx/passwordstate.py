@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from pwman_secrets_awx._backend import TLS_FIELDS, CredentialPlugin, LookupFailed, lookup_one, present
+from pwman_secrets_awx._backend import TLS_FIELDS, CredentialPlugin, LookupFailed, lookup_one, present, tls_options
 
 NAME = "Passwordstate Password Lookup"
 
@@ -36,8 +36,8 @@ INPUTS = {
 
 
 def backend(**kwargs):
-    options = present(kwargs, "base_url", "api_key", "ca_path", "list_id", "username", "field")
-    options["validate_certs"] = kwargs.get("validate_certs", True) is not False
+    options = present(kwargs, "base_url", "api_key", "list_id", "username", "field")
+    options.update(tls_options(NAME, kwargs))
     password_id = str(kwargs.get("password_id") or "").strip()
     title = str(kwargs.get("title") or "").strip()
     if password_id:

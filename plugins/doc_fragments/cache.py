@@ -14,9 +14,11 @@ options:
       - Run the lookup in a per-user agent process that stays logged in across tasks and hosts, so a play logs in
         once per server and user instead of once per task.
       - The agent listens on a Unix socket in a private directory (C($XDG_RUNTIME_DIR/pwman-secrets-<uid>) or the
-        temporary directory), accepts only the same user, keeps everything in memory, and exits after 5 idle minutes.
-        Answers are reused within one C(ansible-playbook) run only, and forgotten when one of this collection's modules
-        changes a secret.
+        temporary directory), accepts only the same user, serves only lookups of its own code (this copy of the
+        collection, unchanged), keeps everything in memory, writes no core dump, and exits when its last session has
+        closed (5 idle minutes after its last lookup). Answers are reused within one C(ansible-playbook) run only, and
+        forgotten when one of this collection's modules changes a secret.
+      - The P(pwman.secrets.lookup_agent#lookup) lookup shows what the agents hold, or stops them.
       - Set to V(false) to log in and run inside each worker instead.
     type: bool
     default: true

@@ -10,18 +10,16 @@ agent to forget cached answers after they changed a secret.
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 import os
 import socket
 import stat
 import struct
-import sys
 import tempfile
 
-from ansible_collections.pwman.secrets.plugins.module_utils._version import COLLECTION_VERSION
-
 MAX_MESSAGE = 64 * 1024 * 1024
+# The agent's first message on every connection names the code it runs (plugin_utils/_agent_identity.py).
+GREETING = "greeting"
 
 
 class AgentUnavailable(Exception):
@@ -96,10 +94,10 @@ def peer_uid(sock):
 SOCKET_PATH_MAX = 103
 
 
-def socket_path():
-    """One agent per collection version and Python: a changed install never talks to old code."""
-    flavour = hashlib.sha256(("%s|%s" % (COLLECTION_VERSION, sys.executable)).encode("utf-8")).hexdigest()[:12]
-    path = os.path.join(runtime_dir(), "agent-%s.sock" % flavour)
+def socket_path(identity, base=None):
+    """The socket of the agent that runs the code `identity` names (its first 64 bits; the agent's greeting
+    tells the rest)."""
+    path = os.path.join(base or runtime_dir(), "agent-%s.sock" % identity[:16])
     if len(os.fsencode(path)) > SOCKET_PATH_MAX:
         # said at once: otherwise the agent could not bind it and each lookup would wait for it in vain
         raise AgentUnavailable("the socket path %s is longer than a Unix socket allows (%d bytes); set "
@@ -130,9 +128,8 @@ def recv(sock):
     return json.loads(_recv_exact(sock, size).decode("utf-8"))
 
 
-def connect_existing(path=None, timeout=600):
+def connect_existing(path, timeout=600):
     """A connection to the agent at `path`; UntrustedPlace when another user's process answers there."""
-    path = path or socket_path()
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:
@@ -147,6 +144,21 @@ def connect_existing(path=None, timeout=600):
     return sock
 
 
+def exchange(sock, payload):
+    """Send one request, return the answer: the agent's greeting is passed by (an agent from before greetings
+    sends none)."""
+    send(sock, payload)
+    answer = recv(sock)
+    if isinstance(answer, dict) and GREETING in answer:
+        answer = recv(sock)
+    return answer
+
+
+def agent_sockets(base=None):
+    """The sockets of this user's agents, whatever code they run."""
+    return sorted(glob.glob(os.path.join(base or runtime_dir(), "agent-*.sock")))
+
+
 def notify_invalidate(product=None):
     """Tell every agent of this user to forget cached answers; silent when none runs (e.g. a remote host).
 
@@ -154,7 +166,7 @@ def notify_invalidate(product=None):
     lookups (ansible_python_interpreter), whose agent has another socket name.
     """
     try:
-        paths = glob.glob(os.path.join(runtime_dir(), "agent-*.sock"))
+        paths = agent_sockets()
     except (OSError, AgentUnavailable):
         return False
     told = False
@@ -164,8 +176,7 @@ def notify_invalidate(product=None):
         except (OSError, AgentUnavailable):
             continue
         try:
-            send(sock, {"op": "invalidate", "product": product})
-            told = bool(recv(sock).get("ok")) or told
+            told = bool(exchange(sock, {"op": "invalidate", "product": product}).get("ok")) or told
         except (OSError, ValueError, ConnectionError):
             pass
         finally:

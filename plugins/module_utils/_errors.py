@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
+from ansible_collections.pwman.secrets.plugins.module_utils._secret_forms import blank, secret_ranges
+
 REDACTED = "********"
 
 
 class Redactor:
-    """Remembers secret values and blanks them out of any text before it is shown."""
+    """Remembers secret values and blanks them out of any text before it is shown: as they are, and in the
+    forms a server or a library quotes them back (JSON, repr, URL, HTML escapes, base64: _secret_forms.py)."""
 
     def __init__(self):
         self._secrets = set()
@@ -27,10 +30,9 @@ class Redactor:
         if text is None:
             return text
         text = str(text)
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
+        if not self._secrets:
+            return text
+        return blank(text, secret_ranges(text, self._secrets), REDACTED)
 
 
 class PwmanError(Exception):

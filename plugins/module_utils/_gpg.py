@@ -4,17 +4,21 @@
 """OpenPGP operations through GnuPG (python-gnupg), in a private throw-away keyring.
 
 Every GpgContext gets its own GNUPGHOME (mode 0700): the user's own keyring is never read or
-written. Homes live on a memory file system private to the user when there is one (home_base()),
-and every secret key in them is passphrase-protected: the user's passphrase, or a random one held
-only in this process's memory. Passphrases reach gpg on its standard input (`--passphrase-fd 0`
-with `--pinentry-mode loopback`), never on a command line. close() (also run at interpreter exit)
-kills the home's gpg-agent and removes the home; a home's name starts with its owner's pid and
-start time, so homes of processes killed outright are removed by the next context or agent.
+written. Homes live in one of three documented places (home_candidates(); a memory file system
+private to the user when there is one), never elsewhere, and every secret key in them is
+passphrase-protected: the user's passphrase, or a random one held only in this process's memory.
+Passphrases reach gpg on its standard input (`--passphrase-fd 0` with `--pinentry-mode loopback`),
+never on a command line. close() (also run at interpreter exit) kills the home's gpg-agent and
+removes the home. Its owner holds a lock (flock) on the home for as long as it lives: a home whose
+lock is free belonged to a process killed outright and is removed by the next context or agent,
+whatever PID namespace either lives in. Its name starts with the owner's pid and start time.
 """
 
 from __future__ import annotations
 
 import atexit
+import errno
+import fcntl
 import functools
 import os
 import re
@@ -92,38 +96,60 @@ def _cleanup_home(home, gpgconf):
 # -- where homes live ---------------------------------------------------------------------------
 MEMORY_FILE_SYSTEMS = ("tmpfs", "ramfs")
 _HOME_NAME = re.compile(r"^(\d+)-(\d+)-")
+_DRAFT = ".draft-"
+DRAFT_AGE = 60
 
 
 def _private_dir(path):
-    """`path` as a 0700 directory of this user in a trusted parent, made when missing; else None."""
+    """(`path`, None) when it is, or could be made, a 0700 directory of this user in a trusted parent;
+    else (None, why not)."""
     parent = os.path.dirname(path)
-    if not os.path.isdir(parent) or untrusted_reason(parent):
-        return None
+    if not os.path.isdir(parent):
+        return None, "%s does not exist" % parent
+    reason = untrusted_reason(parent)
+    if reason:
+        return None, reason
     try:
         os.mkdir(path, 0o700)
     except FileExistsError:
         pass
-    except OSError:
-        return None
+    except OSError as exc:
+        return None, "cannot create it: %s" % exc.strerror
     info = os.lstat(path)
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
-        return None
+    if not stat.S_ISDIR(info.st_mode):
+        return None, "it is not a directory"
+    if info.st_uid != os.getuid():
+        return None, "it is owned by uid %d" % info.st_uid
+    if info.st_mode & 0o022:
+        return None, "it is writable by others"
     if info.st_mode & 0o077:
         os.chmod(path, 0o700)
-    return path
+    return path, None
+
+
+def home_candidates():
+    """Where homes may live, in order of preference (docs/security.md): $XDG_RUNTIME_DIR/pwman-gpg,
+    /dev/shm/pwman-gpg-<uid> (memory file systems: private keys never reach a disk), $TMPDIR/pwman-gpg-<uid>."""
+    uid = os.getuid()
+    xdg = os.environ.get("XDG_RUNTIME_DIR")
+    return ([os.path.join(xdg, "pwman-gpg")] if xdg else []) + [
+        "/dev/shm/pwman-gpg-%d" % uid, os.path.join(tempfile.gettempdir(), "pwman-gpg-%d" % uid)]
 
 
 def home_base():
-    """The directory of this user's GnuPG homes: $XDG_RUNTIME_DIR, else a 0700 directory in /dev/shm
-    (memory file systems: private keys never reach a disk), and only then the temporary directory."""
-    uid = os.getuid()
-    xdg = os.environ.get("XDG_RUNTIME_DIR")
-    candidates = [os.path.join(xdg, "pwman-gpg")] if xdg else []
-    candidates += ["/dev/shm/pwman-gpg-%d" % uid, os.path.join(tempfile.gettempdir(), "pwman-gpg-%d" % uid)]
-    for candidate in candidates:
-        if _private_dir(candidate):
+    """The first documented place that is this user's alone, or None."""
+    for candidate in home_candidates():
+        if _private_dir(candidate)[0]:
             return candidate
     return None
+
+
+def _no_home_base():
+    reasons = ["%s (%s)" % (candidate, _private_dir(candidate)[1]) for candidate in home_candidates()]
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        reasons.insert(0, "$XDG_RUNTIME_DIR/pwman-gpg (XDG_RUNTIME_DIR is not set)")
+    return ConfigError("No private directory for the temporary GnuPG home: %s. Set XDG_RUNTIME_DIR or TMPDIR to a "
+                       "directory only you can write." % "; ".join(reasons))
 
 
 def on_memory_file_system(path):
@@ -143,27 +169,72 @@ def on_memory_file_system(path):
     return fstype in MEMORY_FILE_SYSTEMS
 
 
+def _lock_home(path):
+    """A descriptor that holds the lock of the home `path`, or None when its owner holds it (or it is gone)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            return None
+        raise
+    return fd
+
+
 def remove_stale_homes(gpgconf=None):
-    """Remove the homes (and gpg-agents) of processes that are gone: killed before they could clean up."""
-    base = home_base()
-    if not base:
-        return 0
+    """Remove the homes (and gpg-agents) of processes that are gone, in every documented place of this user.
+
+    A home is alive while its owner holds its lock; a home whose lock is free is kept only while a process
+    with its owner's pid and start time runs (a home made by a version that took no lock).
+    """
     gpgconf = gpgconf or _find_binary("gpgconf")
     removed = 0
-    for name in os.listdir(base):
-        match = _HOME_NAME.match(name)
-        if match and process_started(int(match.group(1))) != match.group(2):
-            _cleanup_home(os.path.join(base, name), gpgconf)
-            removed += 1
+    for base in home_candidates():
+        info = os.lstat(base) if os.path.lexists(base) else None
+        if info is None or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            continue
+        for name in os.listdir(base):
+            match = _HOME_NAME.match(name)
+            draft = name.startswith(_DRAFT)
+            if not match and not draft:
+                continue
+            path = os.path.join(base, name)
+            fd = _lock_home(path)
+            if fd is None:
+                continue
+            try:
+                if draft:  # left by a process killed while making it (a young one may be just made: not yet locked)
+                    dead = time.time() - os.lstat(path).st_mtime > DRAFT_AGE
+                else:
+                    dead = process_started(int(match.group(1))) != match.group(2)
+                if dead:
+                    _cleanup_home(path, gpgconf)
+                    removed += 1
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
     return removed
 
 
 def _make_home():
+    """A new home in the first documented place, locked by this process for as long as it lives: (path, lock)."""
     base = home_base()
+    if not base:
+        raise _no_home_base()
     pid = os.getpid()
-    home = tempfile.mkdtemp(prefix="%d-%s-" % (pid, process_started(pid) or "0") if base else "pwman-gpg-", dir=base)
+    # Made and locked under a name the sweeper passes by, then given its owner's name: no sweeper ever sees it unlocked.
+    draft = tempfile.mkdtemp(prefix=_DRAFT, dir=base)
+    fd = os.open(draft, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    home = os.path.join(base, "%d-%s-%s" % (pid, process_started(pid) or "0", os.path.basename(draft)[len(_DRAFT):]))
+    os.rename(draft, home)
     os.chmod(home, 0o700)
-    return home
+    return home, fd
 
 
 @atexit.register
@@ -386,7 +457,7 @@ class GpgContext:
                                     if os.path.isabs(self.gpg_binary) else None)
         _hook_signals()
         remove_stale_homes(self.gpgconf)
-        self.home = _make_home()
+        self.home, self._home_lock = _make_home()
         with _LIVE_LOCK:
             _LIVE[self.home] = self.gpgconf
         with open(os.path.join(self.home, "gpg-agent.conf"), "w", encoding="ascii") as handle:
@@ -419,6 +490,9 @@ class GpgContext:
             with _LIVE_LOCK:
                 _LIVE.pop(home, None)
             _cleanup_home(home, self.gpgconf)
+        lock, self._home_lock = getattr(self, "_home_lock", None), None
+        if lock is not None:
+            os.close(lock)  # after the removal: no sweeper takes the home for a dead one's meanwhile
         self._closed = True
 
     def __enter__(self):

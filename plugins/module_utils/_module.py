@@ -11,6 +11,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import notify_invalidate
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError
+from ansible_collections.pwman.secrets.plugins.module_utils._no_core import no_core_dumps
 
 try:
     import requests  # noqa: F401  pylint: disable=unused-import
@@ -33,6 +34,7 @@ def run_module(module, work):
     in a later task of the same run sees the new value.
     """
     require_requests(module)
+    no_core_dumps(hard=True)  # the module's own process: it holds credentials and answers, and runs no task
     try:
         result = work()
     except PwmanError as exc:

@@ -18,8 +18,13 @@ TRUE_WORDS = ("1", "true", "yes", "on", "y", "t")
 # Names the worker adds to the options it resolved (see resolved_options); never user options.
 ENVIRONMENT = "request_environment"
 CREDENTIAL_DIGEST = "credential_digest"
+# Set by the AWX credential plugins: private_key and account_kit are content, never a path (the credential's author
+# is not a user of the host that reads it).
+KEY_CONTENT_ONLY = "key_content_only"
 # Options that may name a file whose contents are the credential or the trust (key, account kit, CA bundle).
 FILE_OPTIONS = ("private_key_file", "private_key", "account_kit", "ca_path")
+# Of those, the ones that are always a path (the others are content, or the path of a file that exists).
+PATH_OPTIONS = ("private_key_file", "ca_path", "ca_bundle")
 
 
 def verify_word(value):
@@ -149,7 +154,7 @@ def resolved_options(values, origins, verify_variable=None, environ=None):
     if verify_variable:
         apply_verify_variable(values, verify_variable, origins.get("validate_certs", "default") != "default", environ)
     for name in FILE_OPTIONS:
-        path = _file_named(values.get(name), name)
+        path = named_file(name, values.get(name))
         if path and not os.path.isabs(path):
             values[name] = os.path.abspath(path)  # the agent does not share the worker's directory
     values[ENVIRONMENT] = request_environment(environ)
@@ -157,14 +162,32 @@ def resolved_options(values, origins, verify_variable=None, environ=None):
     return values
 
 
-def _file_named(value, name):
-    """The path `value` names when it is an existing file (or, for CA options, a directory); else None."""
-    if not isinstance(value, str) or not value or "\n" in value or len(value) > 4096:
+def named_file(name, value, content_only=False):
+    """The file (expanded path) that option `name` reads when its value is `value`, or None.
+
+    The one rule for the readers (the Passbolt credentials, the HTTP client's ca_path) and for the credential
+    digest, whatever characters the path holds: private_key_file and ca_path are paths; private_key is the path
+    of an existing file unless it holds an armored key; account_kit, stripped, is the path of an existing file
+    unless it is JSON or more than one line. With `content_only`, private_key and account_kit never are.
+    """
+    if not isinstance(value, str) or not value:
         return None
-    path = os.path.expanduser(value)
-    if os.path.isfile(path) or (name in ("ca_path", "ca_bundle") and os.path.isdir(path)):
-        return path
-    return None
+    if name in PATH_OPTIONS:
+        return os.path.expanduser(value)
+    if content_only:
+        return None
+    if name == "private_key":
+        candidate = value if "BEGIN PGP" not in value else None
+    elif name == "account_kit":
+        candidate = value.strip()
+        if "\n" in candidate or len(candidate) >= 4096 or candidate.startswith("{"):
+            candidate = None
+    else:
+        candidate = None
+    if not candidate:
+        return None
+    path = os.path.expanduser(candidate)
+    return path if os.path.isfile(path) else None
 
 
 def credential_digest(values):
@@ -173,7 +196,7 @@ def credential_digest(values):
     named = [(name, values.get(name)) for name in FILE_OPTIONS]
     named.append(("ca_bundle", (values.get(ENVIRONMENT) or {}).get("ca_bundle")))
     for name, value in named:
-        path = _file_named(value, name)
+        path = named_file(name, value, values.get(KEY_CONTENT_ONLY))
         if path:
             digest.update(("%s=%s\0" % (name, path_digest(path))).encode("utf-8"))
     return digest.hexdigest()

@@ -33,7 +33,13 @@ from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
     Redactor,
 )
 from ansible_collections.pwman.secrets.plugins.module_utils._gpg import GpgContext, GpgError, normalize_fingerprint
-from ansible_collections.pwman.secrets.plugins.module_utils._options import ENVIRONMENT, OptionAdapter, verify_word
+from ansible_collections.pwman.secrets.plugins.module_utils._options import (
+    ENVIRONMENT,
+    KEY_CONTENT_ONLY,
+    OptionAdapter,
+    named_file,
+    verify_word,
+)
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_api import PassboltApi
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_auth import (
     AuthError,
@@ -74,31 +80,32 @@ def is_uuid(value):
 
 
 # -- account kit ----------------------------------------------------------------------------------
-def parse_account_kit(value):
+def parse_account_kit(value, content_only=False):
     """The Passbolt account kit (a file path, or its content): base64 of a clear-signed JSON message.
 
     Plain JSON and base64 of plain JSON are accepted too. Returns the dict (domain, user_id,
-    username, user_private_armored_key, server_public_armored_key, ...).
+    username, user_private_armored_key, server_public_armored_key, ...). With `content_only`
+    (the AWX plugins), a path is never read: it is content that is not a kit.
     """
     if value is None or not str(value).strip():
         raise ConfigError("Option 'account_kit' is empty.")
     text = str(value).strip()
-    if "\n" not in text and len(text) < 4096 and not text.startswith("{"):
-        path = os.path.expanduser(text)
-        if os.path.isfile(path):
-            try:
-                with open(path, "r", encoding="utf-8") as handle:
-                    text = handle.read().strip()
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ConfigError("Option 'account_kit': cannot read %s: %s" % (path, exc.__class__.__name__)) from None
-        elif text.endswith(".passbolt") or os.sep in text:
-            raise ConfigError("Option 'account_kit': no such file: %s" % path)
+    path = named_file("account_kit", str(value), content_only)
+    if path:
+        try:
+            with open(path, "r", encoding="utf-8") as handle:
+                text = handle.read().strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError("Option 'account_kit': cannot read %s: %s" % (path, exc.__class__.__name__)) from None
+    elif (not content_only and "\n" not in text and len(text) < 4096 and not text.startswith("{")
+          and (text.endswith(".passbolt") or os.sep in text)):
+        raise ConfigError("Option 'account_kit': no such file: %s" % os.path.expanduser(text))
     if not text.startswith(("{", "-----BEGIN")):
         try:
             text = base64.b64decode("".join(text.split()), validate=True).decode("utf-8").strip()
         except (binascii.Error, ValueError, UnicodeDecodeError):
-            raise ConfigError("Option 'account_kit' is neither a file, JSON, nor base64 of a Passbolt account kit.") \
-                from None
+            raise ConfigError("Option 'account_kit' is neither %sJSON, nor base64 of a Passbolt account kit."
+                              % ("" if content_only else "a file, ")) from None
     if text.startswith("-----BEGIN PGP SIGNED MESSAGE-----"):
         text = _clearsigned_text(text)
     try:
@@ -127,7 +134,6 @@ def _clearsigned_text(armored):
 
 # -- credentials ------------------------------------------------------------------------------------
 def _read_key_file(path, option):
-    path = os.path.expanduser(str(path))
     try:
         with open(path, "r", encoding="utf-8") as handle:
             return handle.read()
@@ -154,21 +160,23 @@ def passbolt_credentials(options, redactor=None):
     creds = {name: get(name) for name in CREDENTIAL_OPTIONS}
     creds["base_url"] = get("base_url")
     redactor.add(creds.get("passphrase"), creds.get("mfa_totp_secret"), creds.get("mfa_totp_code"))
+    content_only = bool(get(KEY_CONTENT_ONLY))
     kit_value = creds.pop("account_kit")
-    kit = parse_account_kit(kit_value) if kit_value else None
+    kit = parse_account_kit(kit_value, content_only) if kit_value else None
     if kit:
         redactor.add(kit.get("user_private_armored_key"))
         creds["base_url"] = creds["base_url"] or kit.get("domain")
         creds["user_id"] = creds["user_id"] or kit.get("user_id")
         creds["username"] = kit.get("username")
-        if not creds.get("private_key") and not creds.get("private_key_file"):
-            creds["private_key"] = kit.get("user_private_armored_key")
         creds["server_public_key"] = kit.get("server_public_armored_key")
     private_key = creds.get("private_key")
-    if private_key and "BEGIN PGP" not in str(private_key) and os.path.isfile(os.path.expanduser(str(private_key))):
-        private_key = _read_key_file(private_key, "private_key")  # anatomicjc.passbolt users sometimes pass a path
+    path = named_file("private_key", private_key, content_only)
+    if path:
+        private_key = _read_key_file(path, "private_key")  # anatomicjc.passbolt users sometimes pass a path
     if not private_key and creds.get("private_key_file"):
-        private_key = _read_key_file(creds["private_key_file"], "private_key_file")
+        private_key = _read_key_file(named_file("private_key_file", str(creds["private_key_file"])), "private_key_file")
+    if not private_key and kit:
+        private_key = kit.get("user_private_armored_key")  # content: a kit never names a file
     if not private_key:
         raise ConfigError("No Passbolt private key: set private_key (PASSBOLT_PRIVATE_KEY), private_key_file "
                           "(PASSBOLT_PRIVATE_KEY_FILE) or account_kit (PASSBOLT_ACCOUNT_KIT).")

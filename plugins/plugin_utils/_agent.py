@@ -9,11 +9,13 @@ lookup starts this agent; later lookups send their options and terms over a Unix
 get the answer from a process that already holds a logged-in client.
 
 Safety (docs/security.md): the socket lives in a 0700 directory owned by the user in a trusted place,
-both ends check the other's uid (SO_PEERCRED), the worker resolves every option (the agent reads
+both ends check the other's uid (SO_PEERCRED), the socket's name and the agent's greeting name the
+code it runs (plugin_utils/_agent_identity.py), the worker resolves every option (the agent reads
 no environment of its own and starts with a minimal one), sessions are keyed by the resolved
 credential, answers are kept in memory for one ansible-playbook run only (dropped when its process
-is gone), a write by one of our modules invalidates them, each session closes after its own idle
-timeout (GnuPG home removed), and the agent exits when idle or at its maximum age.
+is gone, or when the session that gave them closes), a write by one of our modules invalidates them,
+each session closes after its own idle timeout (GnuPG home removed), the agent exits when its last
+session closes, when idle, or at its maximum age, and it writes no core dump.
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ import threading
 import time
 
 from ansible_collections.pwman.secrets.plugins.module_utils import _agent_wire as _wire
+from ansible_collections.pwman.secrets.plugins.module_utils._no_core import dumpable, no_core_dumps
+from ansible_collections.pwman.secrets.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.pwman.secrets.plugins.plugin_utils._agent_client import IDLE_TIMEOUT, MAX_AGE, process_started
+from ansible_collections.pwman.secrets.plugins.plugin_utils._agent_identity import code_identity, collection_root
 from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_runtime import (
     LookupRuntime,
     load_implementation,
@@ -40,8 +45,9 @@ SWEEP_INTERVAL = 0.5
 
 # -- the agent -----------------------------------------------------------------------------
 class Agent:
-    def __init__(self, path, idle_timeout=IDLE_TIMEOUT, session_idle=None, max_age=MAX_AGE):
+    def __init__(self, path, idle_timeout=IDLE_TIMEOUT, session_idle=None, max_age=MAX_AGE, identity=None):
         self.path = path
+        self.identity = identity or code_identity()
         self.idle_timeout = idle_timeout
         self.session_idle = idle_timeout if session_idle is None else session_idle
         self.max_age = max_age
@@ -55,6 +61,7 @@ class Agent:
         self.counters = {"requests": 0, "cache_hits": 0}
         self.runs_seen = set()
         self.stopping = threading.Event()
+        self.had_session = False
 
     def plugin(self, name):
         # One runtime per lookup, whatever the number of concurrent first calls: it holds the
@@ -70,6 +77,8 @@ class Agent:
             return {"ok": True, "pid": os.getpid()}
         if op == "stats":
             return {"ok": True, "counters": dict(self.counters), "cached": len(self.results)}
+        if op == "status":
+            return self.status()
         if op == "invalidate":
             with self.lock:
                 self.results.clear()
@@ -77,13 +86,30 @@ class Agent:
                     instance.clients_forget_data()
             return {"ok": True}
         if op == "stop":
+            answer = self.status()
             self.stopping.set()
-            return {"ok": True}
+            return answer
         if op == "lookup":
             # Only a lookup is use: an invalidation by a module extends no lifetime.
             self.last_used = time.time()
             return self.lookup(payload)
         return {"ok": False, "error": "unknown agent operation"}
+
+    def status(self):
+        """What the agent holds, without a secret: its code, and its sessions by lookup and server."""
+        now = time.time()
+        sessions = []
+        with self.plugin_lock:
+            runtimes = dict(self.lookups)
+        for name, runtime in sorted(runtimes.items()):
+            opened = getattr(runtime, "open_sessions", dict)()
+            sessions += [{"lookup": name, "server": server, "idle_seconds": int(idle)}
+                         for server, idle in sorted(opened.values())]
+        return {"ok": True, "pid": os.getpid(), "process_started": process_started(os.getpid()),
+                "identity": self.identity, "code": collection_root(), "version": COLLECTION_VERSION,
+                "python": sys.executable, "age_seconds": int(now - self.started),
+                "idle_seconds": int(now - self.last_used), "sessions": sessions, "answers": len(self.results),
+                "dumpable": dumpable()}
 
     def lookup(self, payload):
         plugin, options, terms = payload["plugin"], payload["options"], payload["terms"]
@@ -111,11 +137,15 @@ class Agent:
                 self.pending.pop(key).set()
 
     def _cached(self, key):
-        """The cached answer (under self.lock), or None."""
+        """The cached answer (under self.lock), or None. Its session counts as used."""
         if key not in self.results:
             return None
         self.counters["cache_hits"] += 1
-        return {"ok": True, "result": self.results[key]}
+        result, plugin, session = self.results[key]
+        touch = getattr(self.lookups.get(plugin), "touch", None)
+        if touch:
+            touch(session)
+        return {"ok": True, "result": result}
 
     def _lookup(self, key, plugin, options, terms):
         from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError  # pylint: disable=import-outside-toplevel
@@ -130,15 +160,17 @@ class Agent:
         notes = []
         try:
             result, cacheable = instance.run_in_agent(terms, options, notes)
+            self.had_session = self.had_session or bool(getattr(instance, "open_sessions", dict)())
         except PwmanError as exc:
             return {"ok": False, "error": str(exc), "notes": notes}
         except Exception as exc:  # pylint: disable=broad-except
             return {"ok": False, "error": "unexpected %s in the lookup agent; run with cache=false for details"
                     % type(exc).__name__, "notes": notes}
         if cacheable:
+            session = instance.client_key(options) if hasattr(instance, "client_key") else None
             with self.lock:
                 self._forget_finished_runs()
-                self.results[key] = result
+                self.results[key] = (result, plugin, session)
         return {"ok": True, "result": result, "notes": notes}
 
     def _forget_finished_runs(self):
@@ -156,19 +188,33 @@ class Agent:
         self.runs_seen = {run for run in self.runs_seen if alive[run]}
 
     def sweep(self):
-        """Runs that ended lose their answers; sessions idle for session_idle close (GnuPG home removed)."""
+        """Runs that ended lose their answers; sessions idle for session_idle close (GnuPG home removed), and
+        the answers they gave go with them."""
         with self.lock:
             self._forget_finished_runs()
         with self.plugin_lock:
-            runtimes = list(self.lookups.values())
-        for runtime in runtimes:
+            runtimes = dict(self.lookups)
+        for runtime in runtimes.values():
             close_idle = getattr(runtime, "clients_close_idle", None)
             if close_idle:
                 close_idle(self.session_idle)
+        open_now = {name: set(getattr(runtime, "open_sessions", dict)()) for name, runtime in runtimes.items()}
+        self.had_session = self.had_session or any(open_now.values())
+        with self.lock:
+            for key, (dummy, plugin, session) in list(self.results.items()):
+                if session is not None and session not in open_now.get(plugin, ()):
+                    del self.results[key]
+
+    def open_sessions(self):
+        with self.plugin_lock:
+            runtimes = list(self.lookups.values())
+        return sum(len(getattr(runtime, "open_sessions", dict)()) for runtime in runtimes)
 
     def should_stop(self, now):
-        return (self.stopping.is_set() or now - self.last_used > self.idle_timeout
-                or now - self.started > self.max_age)
+        if self.stopping.is_set() or now - self.last_used > self.idle_timeout or now - self.started > self.max_age:
+            return True
+        # Nothing left to serve: the last session closed (and its answers with it), no request in flight.
+        return self.had_session and not self.active and not self.open_sessions()
 
     def peer_allowed(self, conn):
         return _wire.peer_uid(conn) == os.getuid()
@@ -179,6 +225,7 @@ class Agent:
             conn.settimeout(REQUEST_TIMEOUT)
             if not self.peer_allowed(conn):
                 return
+            _wire.send(conn, {_wire.GREETING: self.identity, "pid": os.getpid()})
             payload = _wire.recv(conn)
             try:
                 answer = self.handle(payload)
@@ -221,12 +268,23 @@ class Agent:
                     self.active += 1
                 threading.Thread(target=self.serve_connection, args=(conn,), daemon=True).start()
         finally:
-            server.close()
             try:
                 if os.stat(self.path).st_ino == bound_inode:
                     os.unlink(self.path)
             except OSError:
                 pass
+            # Connections made before the name went are served: a lookup never finds the agent gone mid-way.
+            server.setblocking(False)
+            while True:
+                try:
+                    conn, dummy = server.accept()
+                except OSError:
+                    break
+                conn.setblocking(True)
+                with self.lock:
+                    self.active += 1
+                threading.Thread(target=self.serve_connection, args=(conn,), daemon=True).start()
+            server.close()
             # In-flight requests finish before their clients close.
             deadline = time.time() + REQUEST_TIMEOUT
             while self.active and time.time() < deadline:
@@ -254,6 +312,8 @@ def _exit_on_signal(signum, frame):  # pylint: disable=unused-argument
 
 def main(argv):
     if len(argv) >= 2 and argv[0] == "serve":
+        # Before anything secret is in memory: no core dump, and no other process of the user reads it.
+        no_core_dumps(hard=True)
         idle, session_idle, max_age = (list(map(int, argv[2:5])) + [IDLE_TIMEOUT, None, MAX_AGE][len(argv[2:5]):])
         # SIGTERM ends the agent through its finally blocks: clients closed, keyrings removed.
         signal.signal(signal.SIGTERM, _exit_on_signal)

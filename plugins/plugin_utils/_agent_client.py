@@ -19,6 +19,7 @@ import time
 from ansible_collections.pwman.secrets.plugins.module_utils import _agent_wire as _wire
 from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import AgentUnavailable  # noqa: F401
 from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import process_started
+from ansible_collections.pwman.secrets.plugins.plugin_utils._agent_identity import code_identity
 
 IDLE_TIMEOUT = 300
 MAX_AGE = 3600
@@ -31,8 +32,19 @@ LIFETIME_VARIABLES = (("PWMAN_SECRETS_AGENT_IDLE", IDLE_TIMEOUT), ("PWMAN_SECRET
 REQUEST_TIMEOUT = 600
 
 
+class OtherCode(AgentUnavailable):
+    """The process answering on our socket runs other code than this lookup: nothing is sent to it."""
+
+
+def identity_and_socket():
+    """(the identity of this collection's code, the socket of its agent)."""
+    base = _wire.runtime_dir()
+    identity = code_identity(base)
+    return identity, _wire.socket_path(identity, base)
+
+
 def socket_path():
-    return _wire.socket_path()
+    return identity_and_socket()[1]
 
 
 def run_id():
@@ -47,8 +59,20 @@ def run_id():
 
 
 # -- client side ---------------------------------------------------------------------------
-def _connect(path):
-    return _wire.connect_existing(path, REQUEST_TIMEOUT)
+def _connect(path, identity):
+    """A connection to the agent at `path`, once its greeting said it runs the code `identity` names."""
+    sock = _wire.connect_existing(path, CONNECT_TIMEOUT)
+    try:
+        greeting = _wire.recv(sock)
+    except (OSError, ValueError):
+        sock.close()
+        raise ConnectionError("the lookup agent at %s sent no greeting" % path) from None
+    sock.settimeout(REQUEST_TIMEOUT)
+    if not isinstance(greeting, dict) or greeting.get(_wire.GREETING) != identity:
+        sock.close()
+        raise OtherCode("the process on %s runs other code than this lookup (another copy or version of the "
+                        "collection); nothing was sent to it" % path)
+    return sock
 
 
 def _collections_root():
@@ -85,9 +109,9 @@ def _spawn(path):
 
 def connect():
     """A connection to the running agent, starting it first when needed (one starter at a time)."""
-    path = socket_path()
+    identity, path = identity_and_socket()
     try:
-        return _connect(path)
+        return _connect(path, identity)
     except OSError:
         pass
     lock_path = path + ".lock"
@@ -95,7 +119,7 @@ def connect():
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
-            return _connect(path)
+            return _connect(path, identity)
         except OSError:
             pass
         if os.path.exists(path):
@@ -104,7 +128,7 @@ def connect():
         deadline = time.time() + CONNECT_TIMEOUT
         while time.time() < deadline:
             try:
-                return _connect(path)
+                return _connect(path, identity)
             except OSError:
                 time.sleep(0.005)
         raise AgentUnavailable("the lookup agent did not start within %d s" % CONNECT_TIMEOUT)
@@ -126,6 +150,36 @@ def request(payload):
         raise AgentUnavailable("lookup agent failed: %s" % exc) from None
     finally:
         sock.close()
+
+
+def each_agent(op):
+    """Ask every agent of this user (whatever code it runs) `op` (status, stop); one answer per agent, with its socket.
+    Nothing is started. After `stop`, waits (up to REQUEST_TIMEOUT) until each agent is gone, sessions closed."""
+    answers = []
+    for path in _wire.agent_sockets():
+        try:
+            sock = _wire.connect_existing(path, CONNECT_TIMEOUT)
+        except AgentUnavailable as exc:  # another user's process: asked nothing
+            answers.append({"ok": False, "error": str(exc), "socket": path})
+            continue
+        except OSError:
+            continue  # a socket left by an agent that is gone
+        try:
+            answer = _wire.exchange(sock, {"op": op})
+        except (OSError, ValueError) as exc:
+            answer = {"ok": False, "error": "no answer: %s" % exc}
+        finally:
+            sock.close()
+        answer["socket"] = path
+        answers.append(answer)
+    if op == "stop":
+        deadline = time.time() + REQUEST_TIMEOUT
+        for answer in answers:
+            pid, started = answer.get("pid"), answer.get("process_started")
+            while time.time() < deadline and (process_started(pid) == started if pid and started
+                                              else os.path.exists(answer["socket"])):
+                time.sleep(0.05)
+    return answers
 
 
 def invalidate(product=None):

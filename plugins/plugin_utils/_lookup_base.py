@@ -18,6 +18,7 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
+from ansible_collections.pwman.secrets.plugins.module_utils._no_core import no_core_dumps
 from ansible_collections.pwman.secrets.plugins.module_utils._options import resolved_options
 from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent_client as _agent
 from ansible_collections.pwman.secrets.plugins.plugin_utils import _option_definitions
@@ -52,6 +53,8 @@ class PwmanLookupBase(LookupBase):
         return _option_definitions.plugin_name(self.short_name)
 
     def run(self, terms, variables=None, **kwargs):
+        # This process is about to hold credentials and answers (the worker's fork, or ansible-playbook itself).
+        no_core_dumps()
         self.set_options(var_options=variables, direct=kwargs)
         self._options_from_dictionary_variable(variables)
         unknown = sorted(set(kwargs) - set(self._options))

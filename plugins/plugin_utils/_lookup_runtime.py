@@ -118,6 +118,16 @@ class LookupRuntime:
             self._clients[key] = client
         return client
 
+    def open_sessions(self):
+        """{client key: (its server, seconds since its last use)} of the sessions open now."""
+        now = time.time()
+        return {key: (_server(client), now - self._last_used.get(key, now)) for key, client in list(self._clients.items())}
+
+    def touch(self, key):
+        """An answer of the session `key` was served again (from the agent's cache): the session is in use."""
+        if key in self._clients:
+            self._last_used[key] = time.time()
+
     def clients_forget_data(self):
         """Clients drop data cached from the server before their next use (see run_in_agent)."""
         self._generation += 1
@@ -145,6 +155,14 @@ class LookupRuntime:
         clients, self._clients = self._clients, {}
         for client in clients.values():
             _close(client)
+
+
+def _server(client):
+    """The server a client talks to, as a user would name it (no user name or password of a URL)."""
+    url = str(getattr(client, "base_url", None) or getattr(getattr(client, "http", None), "base_url", None) or "")
+    scheme, dummy, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return "%s://%s%s%s" % (scheme, host.rpartition("@")[2], slash, path) if rest else url
 
 
 def _close(client):

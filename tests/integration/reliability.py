@@ -10,17 +10,19 @@ from integration.conftest import REPO, run_playbook
 NO_TRACEBACK = ("Traceback", "exception")
 
 
-def write_play(tasks_yaml, hosts="localhost", header=""):
-    os.makedirs(os.path.join(REPO, ".tmp"), exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", suffix=".yml", dir=os.path.join(REPO, ".tmp"), delete=False)
+def write_play(tasks_yaml, hosts="localhost", header="", directory=None):
+    """A playbook in `directory` (default .tmp/ of the repository, next to the collections/ that holds this one)."""
+    directory = directory or os.path.join(REPO, ".tmp")
+    os.makedirs(directory, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", suffix=".yml", dir=directory, delete=False)
     with handle:
         handle.write("- hosts: %s\n  gather_facts: false\n%s  tasks:\n" % (hosts, header) + tasks_yaml)
     return handle.name
 
 
-def run_tasks(tasks_yaml, env, args=(), hosts="localhost", header="", **kwargs):
+def run_tasks(tasks_yaml, env, args=(), hosts="localhost", header="", directory=None, **kwargs):
     """Run the given task list (YAML, indented 4 spaces) as a play on localhost (pipelining: faster)."""
-    path = write_play(tasks_yaml, hosts=hosts, header=header)
+    path = write_play(tasks_yaml, hosts=hosts, header=header, directory=directory)
     env = dict(env, ANSIBLE_PIPELINING="1")
     try:
         return run_playbook(path, env=env, args=args, **kwargs)

@@ -66,7 +66,7 @@ def agent_env(server_env, agent_dir, **extra):
     return env
 
 
-def read(expr, env, args=(), header=""):
+def read(expr, env, args=(), header="", directory=None):
     """Evaluate one lookup expression in a play; returns (value or None, error text or None, result)."""
     tasks = """
     - name: read
@@ -77,7 +77,7 @@ def read(expr, env, args=(), header=""):
     - ansible.builtin.debug:
         msg: "RESULT=<<{{{{ ('FAILED:' ~ r.msg) if r is failed else got }}}}>>"
 """.format(expr=expr)
-    result = run_tasks(tasks, env, args=args, header=header)
+    result = run_tasks(tasks, env, args=args, header=header, directory=directory)
     found = RESULT.findall(result.stdout)
     assert result.rc == 0 and found, result
     value = found[-1]
@@ -98,16 +98,22 @@ def agent_ping(agent_dir):
 
 
 def ask(path, payload):
+    """One request to the agent at `path`; the greeting an agent sends first (issue #23) is passed by."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(10)
         sock.connect(path)
         data = json.dumps(payload).encode("utf-8")
         sock.sendall(struct.pack("!I", len(data)) + data)
-        size = struct.unpack("!I", sock.recv(4))[0]
-        body = b""
-        while len(body) < size:
-            body += sock.recv(size - len(body))
-        return json.loads(body)
+        answer = _message(sock)
+        return _message(sock) if "greeting" in answer else answer
+
+
+def _message(sock):
+    size = struct.unpack("!I", sock.recv(4))[0]
+    body = b""
+    while len(body) < size:
+        body += sock.recv(size - len(body))
+    return json.loads(body)
 
 
 def homes_of(pid):
@@ -459,7 +465,9 @@ def test_two_servers_in_turn_first_home_gone_after_idle(pb, opp, agent_dir):
     while time.time() < deadline and any(os.path.exists(h) for h in first_homes):
         time.sleep(0.2)
     assert not any(os.path.exists(h) for h in first_homes), "the idle session kept its GnuPG home"
+    # Its last session closed, the agent is gone too (issue #23); the next server gets a fresh one.
+    # (An agent that serves another session lives on: tests/unit/plugins/plugin_utils/test_agent_hardening.py.)
     value, error, dummy = read("lookup('pwman.secrets.opp', 'Wells Fargo')",
                                agent_env(second.env, agent_dir, PWMAN_SECRETS_SESSION_IDLE="2"))
     assert value == "wf-Secret-1!", error
-    assert agent_ping(agent_dir)[0] == pid, "the agent did not live on for the second server"
+    assert agent_ping(agent_dir)[0] not in (None, pid)

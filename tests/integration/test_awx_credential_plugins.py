@@ -249,3 +249,62 @@ def test_awx_plugin_by_id(awx_python, tls_servers):
     item_id = first["results"][0]["value"]
     again = call_plugins(awx_python, [{"plugin": "pwman_opp", "kwargs": dict(oppc, item="id:%s" % item_id)}])
     assert again["results"][0] == {"value": "mail-Secret-5!", "left": []}
+
+
+def test_awx_plugin_errors_never_quote_an_echoed_secret(awx_python, tls_servers):
+    """Issue #23 (1): the server quotes the request in its error (JSON-escaped body, repr of the headers): AWX users
+    who may only use the credential read the plugin's error, so no form of the secret may be in it."""
+    from integration.test_leak_scan import ECHO_BODIES  # pylint: disable=import-outside-toplevel
+
+    opp, ps = tls_servers["opp"], tls_servers["passwordstate"]
+    opp.add_faults({"kind": "echo", "status": 400, "method": "POST", "path": "/auth", "body": ECHO_BODIES["opp"]})
+    ps.add_faults({"kind": "echo", "status": 400, "path": "/api/passwords", "body": ECHO_BODIES["passwordstate"]})
+    try:
+        answer = call_plugins(awx_python, [
+            {"plugin": "pwman_opp", "kwargs": {"base_url": opp.url, "username": "echo", "password": 'Login"Pw\\Zürich-42',
+                                               "phrase": "phrase-ünï\"-77", "ca_path": opp.ca_path, "item": "mail"}},
+            {"plugin": "pwman_passwordstate", "kwargs": {"base_url": ps.url, "api_key": 'ps-key"\\Api-Tail-66',
+                                                         "ca_path": ps.ca_path, "password_id": "5001"}},
+        ])
+    finally:
+        opp.clear_faults()
+        ps.clear_faults()
+    for result in answer["results"]:
+        assert result.get("type") == "LookupFailed" and "HTTP 400" in result["error"], result
+        assert "********" in result["error"], result
+        for tail in ("rich-42", "Api-Tail-66"):
+            assert tail not in result["error"], result
+
+
+def test_awx_passbolt_plugin_takes_key_material_as_content_only(awx_python, tls_servers, tmp_path):
+    """Issue #23 (7): whoever may write a credential is not a user of the AWX host. A path given as the private key or
+    the account kit (or as the key inside a kit) is never read, and the error is the same whether it exists or not;
+    a CA bundle path (a path by design) that cannot serve gets one error, whether it exists or not."""
+    pb = tls_servers["passbolt"]
+    kit = base64.b64decode(account_kit(pb, pb.ca_path))
+    key_file, kit_file = tmp_path / "key.asc", tmp_path / "kit.passbolt"
+    key_file.write_text(pb.env["PASSBOLT_PRIVATE_KEY"])
+    kit_file.write_bytes(base64.b64encode(kit))
+    os.chmod(str(tmp_path), 0o755)
+    kit_naming_a_key = json.dumps(dict(json.loads(kit), user_private_armored_key=str(key_file)))
+    base = {"base_url": pb.url, "user_id": pb.env["PASSBOLT_USER_ID"], "passphrase": pb.env["PASSBOLT_PASSPHRASE"],
+            "ca_path": pb.ca_path, "resource": "app-api"}
+    calls = []
+    for field, existing, missing in (("private_key", str(key_file), str(tmp_path / "nokey.asc")),
+                                     ("account_kit", str(kit_file), str(tmp_path / "nokit.passbolt")),
+                                     ("account_kit", kit_naming_a_key,
+                                      kit_naming_a_key.replace(str(key_file), str(tmp_path / "nokey.asc"))),
+                                     ("ca_path", str(key_file), str(tmp_path / "nokey.asc"))):
+        for value in (existing, missing):
+            kwargs = dict(base, **{field: value})
+            if field == "ca_path":
+                kwargs["private_key"] = pb.env["PASSBOLT_PRIVATE_KEY"]
+            calls.append({"plugin": "pwman_passbolt", "kwargs": kwargs})
+    answer = call_plugins(awx_python, calls)
+    results = answer["results"]
+    for call, result in zip(calls, results):
+        assert result.get("type") == "LookupFailed", (call, result)  # never the secret app-api-pw-1
+    for existing, missing in zip(results[::2], results[1::2]):
+        assert existing["error"].replace("nokey", "key").replace("nokit", "kit") == \
+            missing["error"].replace("nokey", "key").replace("nokit", "kit"), (existing, missing)
+        assert "no such file" not in existing["error"] and "cannot read" not in existing["error"], existing

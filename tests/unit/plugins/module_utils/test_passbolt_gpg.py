@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import time
 import uuid
 from types import SimpleNamespace
 from urllib.parse import quote_plus
@@ -324,6 +325,45 @@ def test_stale_homes_of_dead_processes_are_removed():
         mine = context.home
         _gpg.remove_stale_homes()
         assert os.path.isdir(mine)  # the owner lives
+
+
+@pytest.fixture()
+def own_homes(tmp_path, monkeypatch):
+    """A runtime directory of this test's own: no other process sweeps it meanwhile."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    return str(tmp_path / "pwman-gpg")
+
+
+def test_a_home_locked_by_its_owner_is_alive_whatever_its_pid_says(own_homes):
+    """Issue #23 (6): the owner may live in another PID namespace, where its pid means nothing here."""
+    import fcntl  # pylint: disable=import-outside-toplevel
+
+    from ansible_collections.pwman.secrets.plugins.module_utils import _gpg  # pylint: disable=import-outside-toplevel
+
+    base = _gpg.home_base()
+    assert base == own_homes
+    foreign = tempfile.mkdtemp(prefix="999999999-1-", dir=base)  # no such process here
+    lock = os.open(foreign, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _gpg.remove_stale_homes()
+        assert os.path.isdir(foreign)
+    finally:
+        os.close(lock)
+    _gpg.remove_stale_homes()
+    assert not os.path.exists(foreign)
+
+
+def test_drafts_left_by_a_killed_process_are_removed_once_old(own_homes):
+    from ansible_collections.pwman.secrets.plugins.module_utils import _gpg  # pylint: disable=import-outside-toplevel
+
+    base = _gpg.home_base()
+    assert base == own_homes
+    old, young = (tempfile.mkdtemp(prefix=".draft-", dir=base) for dummy in range(2))
+    os.utime(old, (time.time() - _gpg.DRAFT_AGE - 5,) * 2)
+    _gpg.remove_stale_homes()
+    assert not os.path.exists(old) and os.path.isdir(young)  # a young one may be being made
+    os.rmdir(young)
 
 
 # -- what Passbolt's browser extension writes (issue 27) -----------------------------------------------------------

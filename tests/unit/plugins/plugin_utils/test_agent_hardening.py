@@ -97,6 +97,7 @@ def test_verify_variable_below_an_explicit_option():
 class Closing:
     def __init__(self, options):
         self.closed = False
+        self.base_url = options.get_option_default("base_url")
 
     def close(self):
         self.closed = True
@@ -118,6 +119,38 @@ def test_idle_sessions_close_and_busy_ones_stay():
     assert again is not first  # a new session, logged in afresh
 
 
+def test_an_idle_session_closes_while_the_agent_serves_another_then_the_agent_stops(tmp_path):
+    """Issue #23 (3): no agent lives on with nothing to serve; one with a session in use does."""
+    agent = _agent.Agent(str(tmp_path / "s"), idle_timeout=3600, session_idle=60)
+    runtime = agent.lookups["one"] = LookupRuntime(OneClient)
+    (first,), dummy = runtime.run_in_agent(["a"], {"base_url": "https://one.example.com"})
+    (second,), dummy = runtime.run_in_agent(["a"], {"base_url": "https://user:pw@two.example.com/x"})
+    agent.results[("run", "k1", "[]")] = (["answer of one"], "one", runtime.client_key({"base_url": "https://one.example.com"}))
+    assert not agent.should_stop(time.time())
+    runtime._last_used[runtime.client_key({"base_url": "https://one.example.com"})] -= 120  # pylint: disable=protected-access
+    agent.sweep()
+    assert first.closed and not second.closed
+    assert agent.results == {}  # the answers of a closed session go with it
+    assert not agent.should_stop(time.time())
+    assert [s["server"] for s in agent.status()["sessions"]] == ["https://two.example.com/x"]  # no password of a URL
+    runtime._last_used[runtime.client_key({"base_url": "https://user:pw@two.example.com/x"})] -= 120  # pylint: disable=protected-access
+    agent.sweep()
+    assert second.closed and agent.should_stop(time.time())
+
+
+def test_an_answer_served_again_keeps_its_session_open(tmp_path):
+    agent = _agent.Agent(str(tmp_path / "s"), idle_timeout=3600, session_idle=60)
+    runtime = agent.lookups["one"] = LookupRuntime(OneClient)
+    options = {"base_url": "https://one.example.com"}
+    (client,), dummy = runtime.run_in_agent(["a"], options)
+    key = runtime.client_key(options)
+    agent.results[("run", "k", "[]")] = (["answer"], "one", key)
+    runtime._last_used[key] -= 120  # pylint: disable=protected-access
+    assert agent._cached(("run", "k", "[]"))["result"] == ["answer"]  # pylint: disable=protected-access
+    agent.sweep()
+    assert not client.closed
+
+
 def test_invalidation_is_not_use_and_max_age(tmp_path):
     agent = _agent.Agent(str(tmp_path / "s"), idle_timeout=60, max_age=3600)
     agent.last_used = time.time() - 100
@@ -131,11 +164,11 @@ def test_invalidation_is_not_use_and_max_age(tmp_path):
 def test_answers_of_ended_runs_are_dropped(tmp_path):
     agent = _agent.Agent(str(tmp_path / "s"))
     live = _agent_client.run_id()
-    agent.results[("999999999-1", "k", "[]")] = ["old"]
-    agent.results[(live, "k", "[]")] = ["current"]
+    agent.results[("999999999-1", "k", "[]")] = (["old"], "fake", None)
+    agent.results[(live, "k", "[]")] = (["current"], "fake", None)
     agent.runs_seen = {"999999999-1", live}
     agent.sweep()
-    assert list(agent.results.values()) == [["current"]]
+    assert [value[0] for value in agent.results.values()] == [["current"]]
     assert agent.runs_seen == {live}
 
 
@@ -177,3 +210,30 @@ def test_relative_file_options_become_absolute(tmp_path, monkeypatch):
     values = resolved_options({"account_kit": "kit.passbolt", "field": "password"}, {}, environ={})
     assert values["account_kit"] == str(tmp_path / "kit.passbolt")
     assert values["field"] == "password"
+
+
+@pytest.mark.parametrize("option,form", [
+    ("private_key_file", "{}"), ("ca_path", "{}"), ("private_key", "{}"),
+    ("account_kit", "{}\n"), ("account_kit", "  {}  "),  # a kit path read from a file keeps its line end
+])
+def test_every_file_an_option_reads_is_in_the_digest_whatever_its_name(tmp_path, option, form):
+    """Issue #23 (4): a path with a line break (or around white space) that the reader opens escaped the digest.
+    (An account kit of more than one line is content: its reader never takes it for a path.)"""
+    folder = tmp_path / ("odd name" if option == "account_kit" else "odd\nname")
+    folder.mkdir()
+    path = folder / ("kit\t.passbolt" if option == "account_kit" else "key\r\n.asc")
+    path.write_text("content A")
+    value = form.format(path)
+    first = resolved_options({option: value}, {}, environ={})
+    path.write_text("content B")  # replaced: another user's key, another CA
+    second = resolved_options({option: value}, {}, environ={})
+    assert first[CREDENTIAL_DIGEST] != second[CREDENTIAL_DIGEST], option
+
+
+def test_a_ca_directory_with_an_odd_name_is_in_the_digest(tmp_path):
+    folder = tmp_path / "ca\ndir"
+    folder.mkdir()
+    (folder / "a.pem").write_text("CA 1")
+    first = resolved_options({"ca_path": str(folder)}, {}, environ={})
+    (folder / "a.pem").write_text("CA 2")
+    assert resolved_options({"ca_path": str(folder)}, {}, environ={})[CREDENTIAL_DIGEST] != first[CREDENTIAL_DIGEST]
