@@ -77,11 +77,12 @@ notes:
 EXAMPLES = r"""
 - name: Credentials as Passbolt's official lookup takes them (a passbolt variable)
   ansible.builtin.debug:
-    msg: "{{ lookup('pwman.secrets.passbolt', name='db-prod', field='note') }}"
+    msg: "{{ lookup('pwman.secrets.passbolt', name='db-primary', field='note') }}"
   vars:
     passbolt:
-      account_kit: "{{ lookup('ansible.builtin.file', 'account-kit.passbolt') }}"
+      account_kit: "{{ lookup('ansible.builtin.file', '~/account-kit.passbolt') }}"
       passphrase: "{{ vault_passbolt_passphrase }}"
+    vault_passbolt_passphrase: "{{ lookup('ansible.builtin.env', 'PASSBOLT_PASSPHRASE') }}"  # from your vault
 
 - name: Database password (credentials from PASSBOLT_* environment variables)
   ansible.builtin.debug:
@@ -114,6 +115,8 @@ EXAMPLES = r"""
       {{ lookup('pwman.secrets.passbolt', 'app-api', field='all',
                 account_kit='~/account-kit.passbolt', passphrase=passbolt_passphrase) }}
   no_log: true
+  vars:
+    passbolt_passphrase: "{{ lookup('ansible.builtin.env', 'PASSBOLT_PASSPHRASE') }}"  # from your vault
 """
 
 RETURN = r"""

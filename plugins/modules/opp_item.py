@@ -28,7 +28,8 @@ options:
     type: str
   category:
     description:
-      - Name of the item's category, used to find the item and to place it.
+      - Name of the item's category, or C(id:<number>) for the category with that id (to pick one of several
+        categories with the same name), used to find the item and to place it.
       - An empty string puts the item out of any category. Not set keeps the current category.
     type: str
   create_category:

@@ -210,16 +210,17 @@ EXAMPLES = r"""
     name: db-orders
     folder: Infra/Databases
     permissions:
-      - user: betty@example.com
+      - user: betty@passbolt.dev
         access: update
       - group: Ops
         access: read
+  register: orders
 
-- name: Exactly these permissions (others are removed)
+- name: Exactly these permissions (others are removed), the resource given by its id
   pwman.secrets.passbolt_resource:
-    id: 4e6a1c1e-5a0b-4c55-8f3e-2d5d2b7f1d0a
+    id: "{{ orders.id }}"
     permissions:
-      - user: ada@example.com
+      - user: ada@passbolt.dev
         access: owner
       - group: Auditors
     exclusive_permissions: true
@@ -243,6 +244,11 @@ EXAMPLES = r"""
       secret_key: "{{ vault_vpn_totp }}"
     custom_fields:
       pin: "{{ vault_vpn_pin }}"
+  vars:  # from your vault
+    vault_vpn_password: "{{ lookup('ansible.builtin.password', '/dev/null', length=20) }}"
+    vault_vpn_totp: JBSWY3DPEHPK3PXP
+    vault_vpn_pin: "4711"
+  no_log: true
 
 - name: Delete
   pwman.secrets.passbolt_resource:
@@ -298,7 +304,7 @@ permissions:
   returned: when the resource exists (or would be created)
   type: list
   elements: dict
-  sample: [{"user": "ada@example.com", "access": "owner"}, {"group": "Ops", "access": "read"}]
+  sample: [{"user": "ada@passbolt.dev", "access": "owner"}, {"group": "Ops", "access": "read"}]
 created_folders:
   description: Folder paths created (or that would be created in check mode) for O(folder).
   returned: always

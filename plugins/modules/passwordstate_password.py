@@ -134,8 +134,9 @@ EXAMPLES = r"""
     description: Application database account
     url: https://db.example.com
     expiry_date: "2027-06-30"
+    domain: CORP
     generic_fields:
-      Domain: CORP
+      Tenant: EU
       2: "5432"
     generate_password: true
 
@@ -154,6 +155,9 @@ EXAMPLES = r"""
     password_id: 7001
     password: "{{ vault_root_password }}"
     reason: CHG-1234 planned rotation
+  vars:  # from your vault
+    vault_root_password: "{{ lookup('ansible.builtin.password', '/dev/null', length=24) }}"
+  no_log: true
 
 - name: Delete for good
   pwman.secrets.passwordstate_password:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import sys
 
-from ansible.errors import AnsibleLookupError
+from ansible import constants as C
+from ansible.errors import AnsibleLookupError, AnsibleOptionsError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
@@ -52,7 +53,10 @@ class PwmanLookupBase(LookupBase):
         return _option_definitions.plugin_name(self.short_name)
 
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
+        try:
+            self.set_options(var_options=variables, direct=kwargs)
+        except AnsibleOptionsError as exc:
+            raise AnsibleLookupError(self._choice_error(kwargs) or str(exc)) from None
         self._options_from_dictionary_variable(variables)
         unknown = sorted(set(kwargs) - set(self._options))
         if unknown:
@@ -84,6 +88,17 @@ class PwmanLookupBase(LookupBase):
         finally:
             runtime.clients_close()
             self._show_notes(notes)
+
+    def _choice_error(self, kwargs):
+        """Ansible's error for a value out of an option's choices does not list them (ansible-core 2.19): this does."""
+        for name in (self._load_name, self.fqcn):
+            definitions = C.config.get_configuration_definitions("lookup", name) or {}
+            for option, definition in sorted(definitions.items()):
+                choices = definition.get("choices")
+                if choices and option in kwargs and kwargs[option] not in choices:
+                    return "Option '%s' must be one of %s, got %r." % (option, ", ".join(map(str, choices)),
+                                                                       kwargs[option])
+        return None
 
     def _show_notes(self, notes):
         """The implementation's messages ([verbosity, text]), at their verbosity."""

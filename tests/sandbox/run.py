@@ -1,5 +1,6 @@
-"""`make sandbox` / `make demo`: start every available local server, write .sandbox/env, and
-either wait for Ctrl-C / SIGTERM or run one command with that environment, then stop them all.
+"""`make sandbox` / `make demo`: start every available local server, write .sandbox/env (and, with Passbolt,
+.sandbox/account-kit.passbolt), and either wait for Ctrl-C / SIGTERM or run one command with that
+environment, then stop them all.
 
     python -m sandbox.run [--env-file .sandbox/env] [--products a,b] [-- COMMAND ...]
 """
@@ -15,6 +16,7 @@ import sys
 import time
 
 from sandbox import harness
+from sandbox.passbolt.account_kit import account_kit
 from sandbox.server import available_products
 
 
@@ -30,6 +32,16 @@ def write_env_file(path, servers):
     os.chmod(path, 0o600)
 
 
+def write_account_kit(path, server):
+    """The account kit of the Passbolt server's demo user, as the web UI exports it (account-kit.passbolt)."""
+    env = server.env
+    kit = account_kit(env["PASSBOLT_BASE_URL"], env["PASSBOLT_USER_ID"], env["PASSBOLT_PRIVATE_KEY"])
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(kit)
+    return path
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--env-file", default=".sandbox/env")
@@ -40,6 +52,7 @@ def main(argv=None):
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
 
     products = [p for p in args.products.split(",") if p]
+    kit_file = os.path.join(os.path.dirname(os.path.abspath(args.env_file)), "account-kit.passbolt")
     servers = []
     stopping = []
 
@@ -54,6 +67,9 @@ def main(argv=None):
             servers.append(server)
             print("sandbox: %s listening on %s" % (product, server.base_url), flush=True)
         write_env_file(args.env_file, servers)
+        for server in servers:
+            if server.product == "passbolt":
+                write_account_kit(kit_file, server)
         env = dict(os.environ)
         for server in servers:
             env.update({k: str(v) for k, v in server.env.items()})
@@ -67,8 +83,9 @@ def main(argv=None):
     finally:
         for server in servers:
             server.stop()
-        if os.path.exists(args.env_file):
-            os.unlink(args.env_file)
+        for path in (args.env_file, kit_file):
+            if os.path.exists(path):
+                os.unlink(path)
 
 
 if __name__ == "__main__":

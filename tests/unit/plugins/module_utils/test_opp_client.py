@@ -103,8 +103,16 @@ def test_fetchall_real_shape():
     assert data.one_item(name="wifi", category="")["id"] == 6
     with pytest.raises(Ambiguous, match="2 OPP items are named 'admin console'"):
         data.one_item(name="admin console")
-    with pytest.raises(Ambiguous, match=r"2 OPP categories are named 'Web' \(ids 3, 4\)"):
+    with pytest.raises(Ambiguous, match=r"2 OPP categories are named 'Web' \(ids 3, 4\); choose one with "
+                                        r"category='id:3'"):
         data.one_item(name="admin console", category="Web")
+    # either of the two categories called Web, by its id
+    assert data.one_item(name="admin console", category="id:3")["id"] == 4
+    assert data.one_item(name="admin console", category="id:4")["id"] == 5
+    assert data.one_item(name="wifi", category="id:4", missing_ok=True) is None
+    assert [i["id"] for i in data.in_category(data.items, "id:1")] == [1]
+    with pytest.raises(NotFound, match=r"No OPP category with id 9 \(category 'id:9'\)"):
+        data.one_item(name="admin console", category="id:9", missing_ok=True)
     with pytest.raises(NotFound, match="No OPP item named 'nope'"):
         data.one_item(name="nope")
     with pytest.raises(NotFound, match="id 99"):
