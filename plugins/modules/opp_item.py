@@ -98,7 +98,9 @@ options:
     default: always
   rotate:
     description:
-      - Generate a new password on the server, even if the item exists. Never idempotent.
+      - Generate a new password on the server for the existing item. Never idempotent.
+      - A missing item is an error (nothing is written), unless O(generate_password=true) is given too: it then
+        creates the item with a generated password. The same rule holds for every module of the collection.
     type: bool
     default: false
   return_password:
@@ -318,7 +320,9 @@ def _work(module, params, check, conn):
     for field in TEXT_FIELDS:
         value = params[field]
         wanted[field] = value if value is not None else (current[field] if current else "")
-    action, password = plan_password(params, current is not None, current["password"] if current else None)
+    action, password = plan_password(params, current is not None, current["password"] if current else None,
+                                     missing="no OPP item named %r%s" % (params["name"], " in category %r"
+                                                                        % category if category else ""))
     genopts = genopts_from(params) if action == GENERATE else None
 
     changes = {}

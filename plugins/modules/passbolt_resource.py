@@ -163,7 +163,10 @@ options:
     choices: [always, on_create]
     default: always
   rotate:
-    description: Generate a new password now, whatever the current one (never a no-op).
+    description:
+      - Generate a new password now for the existing resource, whatever the current one (never a no-op).
+      - A missing resource is an error (nothing is written), unless O(generate_password=true) is given too: it then
+        creates the resource with a generated password. The same rule holds for every module of the collection.
     type: bool
     default: false
   return_password:
@@ -678,7 +681,10 @@ def make_plan(client, writer, folders, principals, params, view, wanted_totp):  
 
     # -- password
     current_password = current_secret.get("password") if exists else None
-    action, value = plan_password(params, exists, current_password)
+    action, value = plan_password(params, exists, current_password,
+                                  missing="no Passbolt resource named %r%s" % (params["name"], " in folder %r"
+                                                                              % params["folder"]
+                                                                              if params.get("folder") else ""))
     if action == GENERATE:
         value = generate_password(params["password_length"], params["password_chars"])
     new_secret = dict(current_secret)

@@ -103,7 +103,10 @@ options:
     choices: [always, on_create]
     default: always
   rotate:
-    description: Let the server generate a new password now, whatever the current one (never a no-op).
+    description:
+      - Let the server generate a new password now for the existing record, whatever the current one (never a no-op).
+      - A missing record is an error (nothing is written), unless O(generate_password=true) is given too: it then
+        creates the record with a generated password. The same rule holds for every module of the collection.
     type: bool
     default: false
   return_password:
@@ -356,7 +359,10 @@ def run(module, client, params):
         result["password_id"] = None if not module.check_mode else record["PasswordID"]
         return result
 
-    action, value = plan_password(params, record is not None, record.get("Password") if record else None)
+    action, value = plan_password(params, record is not None, record.get("Password") if record else None,
+                                  missing="no Passwordstate password titled %r%s in Password List %s"
+                                  % (params["title"], " with user name %r" % params["username"]
+                                     if params["username"] else "", params["list_id"]))
     generate = action == GENERATE
     result["password_changed"] = action in (SET, GENERATE)
     password = value if action == SET else None
