@@ -44,7 +44,8 @@ def opp_auth_argument_spec():
         login_username=dict(type="str", fallback=env_fallback_to("OPP_USERNAME")),
         login_password=dict(type="str", no_log=True, fallback=env_fallback_to("OPP_PASSWORD")),
         phrase=dict(type="str", no_log=True, fallback=env_fallback_to("OPP_PHRASE")),
-        token_lifetime=dict(type="int", default=DEFAULT_TOKEN_LIFETIME, no_log=False),
+        token_lifetime=dict(type="int", default=DEFAULT_TOKEN_LIFETIME, no_log=False,
+                            fallback=env_fallback_to("OPP_TOKEN_LIFETIME")),
     )
 
 

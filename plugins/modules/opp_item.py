@@ -99,7 +99,7 @@ options:
   rotate:
     description:
       - Generate a new password on the server for the existing item. Never idempotent.
-      - A missing item is an error (nothing is written), unless O(generate_password=true) is given too: it then
+      - A missing item is an error (nothing is written), unless O(generate_password=true) is given too; it then
         creates the item with a generated password. The same rule holds for every module of the collection.
     type: bool
     default: false

@@ -165,7 +165,7 @@ options:
   rotate:
     description:
       - Generate a new password now for the existing resource, whatever the current one (never a no-op).
-      - A missing resource is an error (nothing is written), unless O(generate_password=true) is given too: it then
+      - A missing resource is an error (nothing is written), unless O(generate_password=true) is given too; it then
         creates the resource with a generated password. The same rule holds for every module of the collection.
     type: bool
     default: false

@@ -105,7 +105,7 @@ options:
   rotate:
     description:
       - Let the server generate a new password now for the existing record, whatever the current one (never a no-op).
-      - A missing record is an error (nothing is written), unless O(generate_password=true) is given too: it then
+      - A missing record is an error (nothing is written), unless O(generate_password=true) is given too; it then
         creates the record with a generated password. The same rule holds for every module of the collection.
     type: bool
     default: false
