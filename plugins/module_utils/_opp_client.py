@@ -311,6 +311,12 @@ def genopts_from(params):
     if low is not None and high is not None and low > high:
         raise ConfigError("Option 'word_min_length' (%d) cannot be larger than 'word_max_length' (%d)." % (low, high))
     if params.get("word_chars"):
+        try:
+            # What the server's generator (xkcdpass) compiles: a broken expression makes it fail without an answer.
+            re.compile("^{0}{{{1},{2}}}$".format(params["word_chars"], low or 5, high or 9))
+        except re.error as exc:
+            raise ConfigError("Option 'word_chars' is not a valid regular expression (%s), got %r. It is the pattern "
+                              "of one letter of a word, such as '[a-z]' or '[a-zA-Z]'." % (exc, params["word_chars"]))
         genopts["valid_chars"] = params["word_chars"]
     return genopts
 

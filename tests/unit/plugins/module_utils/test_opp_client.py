@@ -166,7 +166,9 @@ def test_genopts_limits():
     for bad, message in (({"password_length": 7}, "8 and 100"), ({"password_length": 101}, "8 and 100"),
                          ({"word_min_length": 4}, "5 and 15"), ({"word_min_length": 16}, "5 and 15"),
                          ({"word_max_length": 21}, "5 and 20"),
-                         ({"word_min_length": 9, "word_max_length": 6}, "cannot be larger")):
+                         ({"word_min_length": 9, "word_max_length": 6}, "cannot be larger"),
+                         ({"word_chars": "[a-z"}, "'word_chars' is not a valid regular expression"),
+                         ({"word_chars": "(a"}, "'word_chars' is not a valid regular expression")):
         with pytest.raises(ConfigError, match=message):
             genopts_from(bad)
 
