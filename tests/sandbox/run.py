@@ -2,7 +2,7 @@
 .sandbox/account-kit.passbolt), and either wait for Ctrl-C / SIGTERM or run one command with that
 environment, then stop them all.
 
-    python -m sandbox.run [--env-file .sandbox/env] [--products a,b] [-- COMMAND ...]
+    python -m sandbox.run [--env-file .sandbox/env] [--products a,b] [--export NAME=VALUE] [-- COMMAND ...]
 """
 
 from __future__ import annotations
@@ -20,12 +20,14 @@ from sandbox.passbolt.account_kit import account_kit
 from sandbox.server import available_products
 
 
-def write_env_file(path, servers):
+def write_env_file(path, servers, extra=()):
     os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
     lines = ["# Written by `make sandbox`: the local servers' URLs and demo credentials (test data only)."]
     for server in servers:
         for name, value in sorted(server.env.items()):
             lines.append("export %s=%s" % (name, shlex.quote(str(value))))
+    for name, value in extra:
+        lines.append("export %s=%s" % (name, shlex.quote(value)))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write("\n".join(lines) + "\n")
@@ -47,6 +49,8 @@ def main(argv=None):
     parser.add_argument("--env-file", default=".sandbox/env")
     parser.add_argument("--products", default=",".join(available_products()))
     parser.add_argument("--seed", default="demo")
+    parser.add_argument("--export", action="append", default=[], metavar="NAME=VALUE",
+                        help="another variable for the env file (where Ansible finds the collection and its Python)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -66,7 +70,7 @@ def main(argv=None):
             server = harness.start(product, seed=args.seed)
             servers.append(server)
             print("sandbox: %s listening on %s" % (product, server.base_url), flush=True)
-        write_env_file(args.env_file, servers)
+        write_env_file(args.env_file, servers, [item.partition("=")[::2] for item in args.export])
         for server in servers:
             if server.product == "passbolt":
                 write_account_kit(kit_file, server)
