@@ -248,7 +248,7 @@ def test_rotate_check_apply_and_rollback(all_servers_env, playbook, tmp_path):
     assert dry.stdout.count("(check mode: nothing changed)") == 3, dry
     # progress: each task says which credential it works on (its label, never a secret)
     for task in ("Find the Passwordstate password of passwordstate 5003", "Find the OPP item of opp Wells Fargo",
-                 "Keep the current password of the primary database in memory"):
+                 "Keep in memory the current password of the primary database"):
         assert "TASK [pwman.secrets.rotate : %s]" % task in dry.stdout, dry
 
     book = tmp_path / "rotate.yml"
