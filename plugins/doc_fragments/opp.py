@@ -39,12 +39,6 @@ options:
         refuses an expired token, the client logs in again, once.
     type: int
     default: 300
-notes:
-  - Lookups and modules read each option from the first of - the task (lookup keyword, module parameter,
-    C(module_defaults)); the C(ansible_pwman_opp_<option>) variable; the environment variable, from the play's or
-    task's C(environment) keyword before the controller's environment; C(ansible.cfg) section C([pwman_opp]); the
-    default. Modules get the variables and C(ansible.cfg) entries through their action plugin, on the controller;
-    C(ansible-doc -t lookup pwman.secrets.opp) lists them.
 """
 
     PLUGINS = r"""

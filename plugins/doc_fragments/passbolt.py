@@ -87,11 +87,6 @@ options:
     type: bool
     default: true
 notes:
-  - Lookups and modules read each option from the first of - the task (lookup keyword, module parameter,
-    C(module_defaults)); the C(ansible_pwman_passbolt_<option>) variable; the environment variable, from the play's or
-    task's C(environment) keyword before the controller's environment; C(ansible.cfg) section C([pwman_passbolt]); the
-    default. Modules get the variables and C(ansible.cfg) entries through their action plugin, on the controller;
-    C(ansible-doc -t lookup pwman.secrets.passbolt) lists them.
   - For compatibility with C(anatomicjc.passbolt), E(PASSBOLT_BASE_URL), E(PASSBOLT_PRIVATE_KEY) and
     E(PASSBOLT_PASSPHRASE) are read as before, and E(PASSBOLT_VERIFY) is honoured - V(false) disables
     certificate validation (like O(validate_certs=false)) when O(validate_certs) is not set, a path is used as

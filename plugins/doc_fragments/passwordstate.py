@@ -91,12 +91,6 @@ options:
       - Password of O(windows_username). Required with O(auth=windows); never logged.
       - If not set, the E(PASSWORDSTATE_WINDOWS_PASSWORD) environment variable is used.
     type: str
-notes:
-  - Lookups and modules read each option from the first of - the task (lookup keyword, module parameter,
-    C(module_defaults)); the C(ansible_pwman_passwordstate_<option>) variable; the environment variable, from the play's or
-    task's C(environment) keyword before the controller's environment; C(ansible.cfg) section C([pwman_passwordstate]); the
-    default. Modules get the variables and C(ansible.cfg) entries through their action plugin, on the controller;
-    C(ansible-doc -t lookup pwman.secrets.passwordstate) lists them.
 """
 
     PLUGINS = r"""
