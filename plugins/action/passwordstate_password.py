@@ -8,4 +8,4 @@ from ansible_collections.pwman.secrets.plugins.plugin_utils._module_action impor
 
 
 class ActionModule(ModuleWithSettings):
-    """passwordstate_password, with the settings the passwordstate lookup reads (ansible_pwman_passwordstate_* variables, ansible.cfg [pwman_passwordstate])."""
+    """passwordstate_password, with the settings the passwordstate lookup reads (variables, ansible.cfg)."""

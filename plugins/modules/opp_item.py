@@ -320,9 +320,9 @@ def _work(module, params, check, conn):
     for field in TEXT_FIELDS:
         value = params[field]
         wanted[field] = value if value is not None else (current[field] if current else "")
+    missing = "no OPP item named %r%s" % (params["name"], " in category %r" % category if category else "")
     action, password = plan_password(params, current is not None, current["password"] if current else None,
-                                     missing="no OPP item named %r%s" % (params["name"], " in category %r"
-                                                                        % category if category else ""))
+                                     missing=missing)
     genopts = genopts_from(params) if action == GENERATE else None
 
     changes = {}

@@ -681,10 +681,9 @@ def make_plan(client, writer, folders, principals, params, view, wanted_totp):  
 
     # -- password
     current_password = current_secret.get("password") if exists else None
-    action, value = plan_password(params, exists, current_password,
-                                  missing="no Passbolt resource named %r%s" % (params["name"], " in folder %r"
-                                                                              % params["folder"]
-                                                                              if params.get("folder") else ""))
+    missing = "no Passbolt resource named %r%s" % (
+        params["name"], " in folder %r" % params["folder"] if params.get("folder") else "")
+    action, value = plan_password(params, exists, current_password, missing=missing)
     if action == GENERATE:
         value = generate_password(params["password_length"], params["password_chars"])
     new_secret = dict(current_secret)

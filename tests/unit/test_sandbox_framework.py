@@ -96,4 +96,3 @@ def test_env_file_carries_the_extra_variables_make_sandbox_gives(tmp_path):
     text = open(path, encoding="utf-8").read()
     assert "export ANSIBLE_COLLECTIONS_PATH='/a b/collections'\n" in text
     assert "export ANSIBLE_PYTHON_INTERPRETER=/venv/bin/python\n" in text
-
