@@ -16,8 +16,13 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= -n 2 --dist loadgroup
 
 NODE_DEPS := tests/openpgpjs/node_modules/.stamp
+# `make demo` and `make sandbox` run in a venv of their own with only what running the collection and the
+# local servers takes (requirements-demo.txt), not the test tools of .venv.
+DEMO_VENV := $(TMP)/demo-venv
+DEMO_BIN := $(DEMO_VENV)/bin
+DEMO_COLLECTIONS := $(TMP)/demo/collections
 
-.PHONY: help venv node-deps link sandbox demo test sanity ansible-test-sanity lint docs-lint units integration pytest bench clean
+.PHONY: help venv demo-venv node-deps link sandbox demo test sanity ansible-test-sanity lint docs-lint units integration pytest bench clean
 
 help:
 	@echo "make demo | test | sanity | units | integration | bench | sandbox | clean"
@@ -28,6 +33,14 @@ $(VENV)/.stamp: requirements.txt requirements-dev.txt requirements-ntlm.txt
 	@command -v gpg >/dev/null || { echo "gpg (GnuPG) is required: apt-get install gnupg" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+demo-venv: $(DEMO_VENV)/.stamp
+
+$(DEMO_VENV)/.stamp: requirements.txt requirements-demo.txt
+	@command -v gpg >/dev/null || { echo "gpg (GnuPG) is required: apt-get install gnupg" >&2; exit 1; }
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-demo.txt
 	touch $@
 
 # openpgp.js 6 (pinned in tests/openpgpjs/package-lock.json): the local Passbolt server's seed and the tests write
@@ -44,16 +57,25 @@ link:
 	@mkdir -p $(dir $(LINK))
 	@ln -sfn $(CURDIR) $(LINK)
 
-sandbox: venv node-deps
-	cd tests && $(BIN)/python -m sandbox.run --env-file $(CURDIR)/.sandbox/env
+sandbox: demo-venv node-deps link
+	cd tests && $(DEMO_BIN)/python -m sandbox.run --env-file $(CURDIR)/.sandbox/env \
+		--export ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) --export ANSIBLE_PYTHON_INTERPRETER=$(DEMO_BIN)/python \
+		--export ANSIBLE_LOCALHOST_WARNING=false --export ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 
-demo: venv node-deps
+demo: demo-venv node-deps
 	rm -rf $(TMP)/demo && mkdir -p $(TMP)/demo
-	$(BIN)/ansible-galaxy collection build --force --output-path $(TMP)/demo . >/dev/null
-	$(BIN)/ansible-galaxy collection install --force -p $(TMP)/demo/collections $(TMP)/demo/pwman-secrets-*.tar.gz >/dev/null
-	cd tests && PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(TMP)/demo/collections \
-		$(PY) -m sandbox.run --env-file $(CURDIR)/.sandbox/env -- \
-		ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(PY) pwman.secrets.demo
+	$(DEMO_BIN)/ansible-galaxy collection build --force --output-path $(TMP)/demo . >/dev/null
+	ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLLECTIONS) $(DEMO_BIN)/ansible-galaxy collection install --force \
+		-p $(DEMO_COLLECTIONS) $(TMP)/demo/pwman-secrets-*.tar.gz >/dev/null
+	cd tests && PATH=$(DEMO_BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLLECTIONS) \
+		$(DEMO_BIN)/python -m sandbox.run --env-file $(CURDIR)/.sandbox/env -- \
+		ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(DEMO_BIN)/python pwman.secrets.demo
+	@echo
+	@echo "Try it yourself: 'make sandbox' starts the three servers (Ctrl-C stops them). In another shell:"
+	@echo "  source .sandbox/env"
+	@echo "  $(DEMO_BIN)/ansible localhost -m pwman.secrets.opp_item_info -a category=Banking"
+	@echo "  $(DEMO_BIN)/ansible localhost -m debug -a \"msg={{ lookup('pwman.secrets.passbolt', 'db-primary', field='username') }}\""
+	@echo "Every example of README.md, docs/ and ansible-doc pwman.secrets.<plugin> runs there the same way."
 
 test: sanity pytest
 
@@ -67,8 +89,9 @@ ansible-test-sanity: venv
 	cd $(SANITY_TREE) && git init -q && git add -A
 	cd $(SANITY_TREE) && PATH=$(BIN):$$PATH $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
+# The whole collection as .ansible-lint says (profile production; test targets and changelogs left out).
 lint: venv link
-	PATH=$(BIN):$$PATH $(BIN)/ansible-lint --offline --profile production $$(ls -d roles playbooks 2>/dev/null)
+	PATH=$(BIN):$$PATH $(BIN)/ansible-lint --offline
 
 # Plugin docs (markup, links, fragments) and changelog fragments.
 docs-lint: venv link

@@ -31,4 +31,10 @@ options:
         that honours C(Retry-After). A create is never sent twice.
     type: int
     default: 3
+notes:
+  - Lookups and modules read each connection and credential option from the first of - the task (lookup keyword,
+    module parameter, C(module_defaults)); the C(ansible_pwman_<product>_<option>) variable; the environment
+    variable, from the play's or task's C(environment) keyword before the controller's environment; the
+    C(ansible.cfg) section C([pwman_<product>]); the default. Modules get the variables and C(ansible.cfg) entries
+    through their action plugin, on the controller; C(ansible-doc -t lookup pwman.secrets.<product>) lists them.
 """

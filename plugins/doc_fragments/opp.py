@@ -35,7 +35,8 @@ options:
   token_lifetime:
     description:
       - Lifetime in seconds of the access token requested at login (the C(exp_delta) of C(POST /auth)).
-      - The client logs in once per task or lookup call and logs in again once if the server refuses an expired token.
+      - A module logs in once per task; the lookup agent keeps its login across lookups (the lookups' C(cache) option). When the server
+        refuses an expired token, the client logs in again, once.
     type: int
     default: 300
 """

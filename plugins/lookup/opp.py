@@ -23,7 +23,9 @@ options:
     required: true
   category:
     description:
-      - Only consider items in the category with this name. Several categories with that name are an error.
+      - Only consider items in the category with this name, or C(id:<number>) for the category with that id.
+      - OPP allows several categories with one name; naming such a category is an error that lists their ids,
+        so give C(id:<number>) instead.
       - An empty string means items without a category.
     type: str
   field:
@@ -50,7 +52,11 @@ EXAMPLES = r"""
 
 - name: Two items with the same name live in different categories; pick one
   ansible.builtin.set_fact:
-    web_admin_user: "{{ lookup('pwman.secrets.opp', 'admin console', category='Web', field='username') }}"
+    infra_admin_user: "{{ lookup('pwman.secrets.opp', 'admin console', category='Infrastructure', field='username') }}"
+
+- name: Two categories are called Web; pick one by its id
+  ansible.builtin.set_fact:
+    web_admin_user: "{{ lookup('pwman.secrets.opp', 'admin console', category='id:3', field='username') }}"
 
 - name: By id, the whole item
   ansible.builtin.set_fact:
@@ -64,9 +70,14 @@ EXAMPLES = r"""
 - name: Explicit connection
   ansible.builtin.set_fact:
     secret: >-
-      {{ lookup('pwman.secrets.opp', 'mail', base_url='https://opp.example.com',
-                login_username='me', login_password=opp_password, phrase=opp_phrase) }}
+      {{ lookup('pwman.secrets.opp', 'mail', base_url=opp_url,
+                login_username=opp_user, login_password=opp_password, phrase=opp_phrase) }}
   no_log: true
+  vars:  # from your inventory and vault; here the values `make sandbox` exports
+    opp_url: "{{ lookup('ansible.builtin.env', 'OPP_BASE_URL') }}"
+    opp_user: "{{ lookup('ansible.builtin.env', 'OPP_USERNAME') }}"
+    opp_password: "{{ lookup('ansible.builtin.env', 'OPP_PASSWORD') }}"
+    opp_phrase: "{{ lookup('ansible.builtin.env', 'OPP_PHRASE') }}"
 """
 
 RETURN = r"""

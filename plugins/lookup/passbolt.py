@@ -50,6 +50,17 @@ options:
       - Only resources directly in this folder, given as a path like V(Infra/Databases) resolved level by level
         from the root (folder names are not unique), or as a folder UUID. V(/) means the root.
     type: str
+  description:
+    description:
+      - Only resources with this description (exact match with the description kept in the metadata, the cleartext
+        one of v4 resources), as C(anatomicjc.passbolt)'s filter of that name.
+    type: str
+  per_uuid:
+    description:
+      - Every term must be a resource UUID (an error names a term that is not), as in C(anatomicjc.passbolt).
+        Without it, UUIDs are recognised too.
+    type: bool
+    default: false
   first_found:
     description:
       - When several resources match a term, return the most recently modified one instead of failing.
@@ -61,13 +72,15 @@ extends_documentation_fragment:
   - pwman.secrets.passbolt.plugins
   - pwman.secrets.cache
 notes:
-  - Filters O(username), O(uri) and O(folder) are combined (all must match).
+  - Filters O(username), O(uri), O(description) and O(folder) are combined (all must match).
   - A term that matches nothing fails with an error naming the term and the filters; a term that matches several
     resources fails with their UUIDs and folder paths, unless O(first_found=true).
   - A resource whose metadata signature is refused (see O(verify_signatures)) fails the lookup that returns it, with
     an error naming the resource; other resources are still found.
-  - "Migrating from Passbolt's official lookup (C(passbolt.passbolt_lookup)): see the mapping table of option and
-    field names in the collection's docs/passbolt.md."
+  - "Migrating from Passbolt's official lookup (C(passbolt.passbolt_lookup)) or the lab collection
+    C(anatomicjc.passbolt): see the mapping tables of option and field names in the collection's docs/passbolt.md.
+    The lab lookup returned a dictionary; its C(.password) is this lookup's default result, the whole dictionary
+    is O(field=all)."
   - As the official lookup, this lookup reads the credentials from a C(passbolt) variable, a dictionary with
     C(account_kit) and C(passphrase), when no key is given otherwise (O(account_kit), O(private_key),
     O(private_key_file) and O(user_id) all unset, by keyword, variable or environment). An O(passphrase) given
@@ -77,11 +90,12 @@ notes:
 EXAMPLES = r"""
 - name: Credentials as Passbolt's official lookup takes them (a passbolt variable)
   ansible.builtin.debug:
-    msg: "{{ lookup('pwman.secrets.passbolt', name='db-prod', field='note') }}"
+    msg: "{{ lookup('pwman.secrets.passbolt', name='db-primary', field='note') }}"
   vars:
     passbolt:
-      account_kit: "{{ lookup('ansible.builtin.file', 'account-kit.passbolt') }}"
+      account_kit: "{{ lookup('ansible.builtin.file', '~/account-kit.passbolt') }}"
       passphrase: "{{ vault_passbolt_passphrase }}"
+    vault_passbolt_passphrase: "{{ lookup('ansible.builtin.env', 'PASSBOLT_PASSPHRASE') }}"  # from your vault
 
 - name: Database password (credentials from PASSBOLT_* environment variables)
   ansible.builtin.debug:
@@ -114,6 +128,8 @@ EXAMPLES = r"""
       {{ lookup('pwman.secrets.passbolt', 'app-api', field='all',
                 account_kit='~/account-kit.passbolt', passphrase=passbolt_passphrase) }}
   no_log: true
+  vars:
+    passbolt_passphrase: "{{ lookup('ansible.builtin.env', 'PASSBOLT_PASSPHRASE') }}"  # from your vault
 """
 
 RETURN = r"""
@@ -121,8 +137,9 @@ _raw:
   description:
     - One value per term, in the order of the terms. A string for most fields; a list for O(field=uris);
       a dictionary for O(field=all) with keys C(id), C(name), C(username), C(uri), C(uris), C(description),
-      C(folder), C(folder_parent_id), C(resource_type), C(metadata_version), C(modified), C(password),
-      C(totp) (the current code or empty), C(totp_secret), C(custom_fields).
+      C(folder), C(folder_parent_id), C(resource_type), C(resource_type_id), C(metadata_version), C(created),
+      C(modified), C(modified_by), C(personal), C(deleted), C(password), C(totp) (the current code or empty), C(totp_secret),
+      C(custom_fields).
   type: list
   elements: raw
 """

@@ -68,6 +68,8 @@ EXAMPLES = r"""
       {{ lookup('pwman.secrets.passwordstate', 'db-primary', list_id=12,
                 list_api_keys={12: vault_ps_list12_key}) }}
   no_log: true
+  vars:  # keep it in a vault; this is the key of the local server's list 12
+    vault_ps_list12_key: ps-list12-8c6a4e2f0d9b47c1a3e5f7b9d1c3e5a7
 
 - name: Disambiguate two records with the same title by user name
   ansible.builtin.set_fact:

@@ -603,8 +603,10 @@ class GpgContext:
         if result and getattr(result, "data", None):
             return
         reason = self._why(result)
-        if _gpg_error_code(reason) in (11, 99, 177) or "passphrase" in reason.lower() or not passphrase:
-            raise GpgError("Wrong passphrase for the %s (or the key needs a passphrase and none was given)." % what)
+        if not passphrase:
+            raise GpgError("The %s needs a passphrase and none was given." % what)
+        if _gpg_error_code(reason) in (11, 99, 177) or "passphrase" in reason.lower():
+            raise GpgError("Wrong passphrase for the %s." % what)
         raise GpgError("The %s is not usable for signing: %s" % (what, reason))
 
     # -- operations -----------------------------------------------------------------

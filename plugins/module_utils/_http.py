@@ -29,6 +29,9 @@ RETRY_STATUSES = frozenset((429, 502, 503, 504))
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 RETRY_AFTER_CAP = 60.0
+# What OpenSSL says when the answer to its handshake is not TLS at all, as when an http port answers an https
+# request with a plain-text "HTTP/1.1 400" (OpenSSL 1.1 and 3.x; "record layer failure" from 3.2).
+_PLAIN_HTTP_ANSWER = ("WRONG_VERSION_NUMBER", "wrong version number", "RECORD_LAYER_FAILURE", "record layer failure")
 
 
 def import_requests():
@@ -215,10 +218,17 @@ class HttpClient:
             raw = self.session.request(method, self.url(path), **kwargs)
             content = raw.content
         except requests.exceptions.SSLError as exc:
+            reason = self.redact(_short_reason(exc))
+            if any(sign in str(exc) for sign in _PLAIN_HTTP_ANSWER):
+                raise ConnectionFailed(
+                    "TLS error talking to %s: %s. The server answered the TLS handshake with something that is not "
+                    "TLS: that port speaks plain http. Use an http:// base_url for it, or the server's https port."
+                    % (self.base_url, reason)
+                ) from None
             raise ConnectionFailed(
                 "TLS error talking to %s: %s. Set ca_path to the CA bundle that signed the "
                 "server certificate (validate_certs=false disables the check, not recommended)."
-                % (self.base_url, self.redact(_short_reason(exc)))
+                % (self.base_url, reason)
             ) from None
         except requests.exceptions.Timeout:
             raise ConnectionFailed(

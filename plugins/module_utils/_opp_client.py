@@ -6,6 +6,8 @@ lookup and modules compose (find by name/id/category, merge before update, categ
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.pwman.secrets.plugins.module_utils import _opp_api as api
 from ansible_collections.pwman.secrets.plugins.module_utils._connection import (
     build_http_client,
@@ -30,6 +32,8 @@ API_SUFFIX = "/api/v1"
 DEFAULT_TOKEN_LIFETIME = 300
 MAX_TOKEN_LIFETIME = 2 ** 31
 JSON_HEADERS = {"Content-Type": "application/json"}
+# An item or a category given by id (lookup terms, category options): id:<number>.
+ID_REFERENCE = re.compile(r"^id:\s*(\d+)\s*$")
 # Error titles that say nothing the description does not say better.
 _GENERIC_ERRORS = frozenset(("", "bad request", "authorization required", "unauthorized", "error"))
 
@@ -40,7 +44,8 @@ def opp_auth_argument_spec():
         login_username=dict(type="str", fallback=env_fallback_to("OPP_USERNAME")),
         login_password=dict(type="str", no_log=True, fallback=env_fallback_to("OPP_PASSWORD")),
         phrase=dict(type="str", no_log=True, fallback=env_fallback_to("OPP_PHRASE")),
-        token_lifetime=dict(type="int", default=DEFAULT_TOKEN_LIFETIME, no_log=False),
+        token_lifetime=dict(type="int", default=DEFAULT_TOKEN_LIFETIME, no_log=False,
+                            fallback=env_fallback_to("OPP_TOKEN_LIFETIME")),
     )
 
 
@@ -198,13 +203,21 @@ class OppData:
         return [c for c in self.categories if c["name"] == name]
 
     def category_id(self, name, missing_ok=False):
-        """The id of the ONE category called `name` (None for "" / None, or when missing and missing_ok)."""
+        """The id of the ONE category called `name`, or of category `id:<n>` (None for "" / None, or when no
+        category has the name and missing_ok; an id that does not exist is always an error)."""
         if name is None or name == "":
             return None
+        match = ID_REFERENCE.match(name)
+        if match:
+            wanted = int(match.group(1))
+            if wanted not in self.category_by_id:
+                raise NotFound("No OPP category with id %s (category %r)." % (wanted, name))
+            return wanted
         found = self.categories_named(name)
         if len(found) > 1:
-            raise Ambiguous("%d OPP categories are named %r (ids %s); rename or delete the duplicates first."
-                            % (len(found), name, ", ".join(str(c["id"]) for c in found)))
+            raise Ambiguous("%d OPP categories are named %r (ids %s); choose one with category='id:%s' (for "
+                            "example), or rename the duplicates."
+                            % (len(found), name, ", ".join(str(c["id"]) for c in found), found[0]["id"]))
         if not found:
             if missing_ok:
                 return None
@@ -217,17 +230,18 @@ class OppData:
                 return item
         return None
 
+    def in_category(self, items, category):
+        """The items in `category` (a name, or id:<n>; "" for no category; None: all of them)."""
+        if category is None:
+            return list(items)
+        if category == "":
+            return [i for i in items if i["category_id"] is None or i["category_id"] not in self.category_by_id]
+        wanted = self.category_id(category, missing_ok=True)
+        return [i for i in items if wanted is not None and i["category_id"] == wanted]
+
     def find_items(self, name, category=None):
-        """Items called `name`, in category `category` (a name) when given."""
-        found = [i for i in self.items if i["name"] == name]
-        if category is not None:
-            if category == "":
-                return [i for i in found if i["category_id"] is None or i["category_id"] not in self.category_by_id]
-            wanted = self.category_id(category, missing_ok=True)
-            if wanted is None:
-                return []
-            found = [i for i in found if i["category_id"] == wanted]
-        return found
+        """Items called `name`, in category `category` when given."""
+        return self.in_category([i for i in self.items if i["name"] == name], category)
 
     def describe(self, item):
         category = self.category_name(item["category_id"])
@@ -297,6 +311,12 @@ def genopts_from(params):
     if low is not None and high is not None and low > high:
         raise ConfigError("Option 'word_min_length' (%d) cannot be larger than 'word_max_length' (%d)." % (low, high))
     if params.get("word_chars"):
+        try:
+            # What the server's generator (xkcdpass) compiles: a broken expression makes it fail without an answer.
+            re.compile("^{0}{{{1},{2}}}$".format(params["word_chars"], low or 5, high or 9))
+        except re.error as exc:
+            raise ConfigError("Option 'word_chars' is not a valid regular expression (%s), got %r. It is the pattern "
+                              "of one letter of a word, such as '[a-z]' or '[a-zA-Z]'." % (exc, params["word_chars"]))
         genopts["valid_chars"] = params["word_chars"]
     return genopts
 

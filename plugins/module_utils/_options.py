@@ -155,8 +155,8 @@ def resolved_options(values, origins, verify_variable=None, environ=None):
         apply_verify_variable(values, verify_variable, origins.get("validate_certs", "default") != "default", environ)
     for name in FILE_OPTIONS:
         path = named_file(name, values.get(name))
-        if path and not os.path.isabs(path):
-            values[name] = os.path.abspath(path)  # the agent does not share the worker's directory
+        if path:
+            values[name] = os.path.abspath(path)  # the agent shares neither the worker's directory nor its HOME
     values[ENVIRONMENT] = request_environment(environ)
     values[CREDENTIAL_DIGEST] = credential_digest(values)
     return values

@@ -372,7 +372,10 @@ class PassboltClient:
         try:
             self.gpg.load_user_key(self.credentials["private_key"], self.credentials.get("passphrase"))
         except GpgError as exc:
-            raise ConfigError(str(exc)) from None
+            hint = "" if "passphrase" not in str(exc) else (
+                " Set option 'passphrase' (or the PASSBOLT_PASSPHRASE environment variable) to the passphrase of "
+                "the private key.")
+            raise ConfigError(str(exc) + hint) from None
 
     def close(self, logout=False):
         """Forget the session and remove the private keyring.

@@ -5,6 +5,10 @@
 
 password / generate_password / password_length / password_chars /
 update_password: always|on_create / rotate / return_password.
+
+`rotate: true` changes the password of an entry that exists. When the entry does not exist, the task fails
+(nothing is written) unless `generate_password: true` is given too, which creates it with a generated
+password: a rotation never creates by surprise.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import secrets
 import string
 
-from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError
+from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError, NotFound
 
 CHAR_CLASSES = {
     "ascii_lowercase": string.ascii_lowercase,
@@ -78,16 +82,20 @@ def check_password_options(params):
         _alphabets(params["password_chars"])
 
 
-def plan_password(params, exists, current=None):
+def plan_password(params, exists, current=None, missing="the entry does not exist"):
     """What to do with the stored password: (KEEP, None), (SET, value) or (GENERATE, None).
 
-    `current` is the stored password (None when unknown or not existing).
-    Creating with neither password nor generate_password gives (KEEP, None): the caller
-    decides whether its product accepts an entry without a password.
+    `current` is the stored password (None when unknown or not existing); `missing` says what was not
+    found, for the error of a rotation of nothing. Creating with neither password nor generate_password
+    gives (KEEP, None): the caller decides whether its product accepts an entry without a password.
     """
     check_password_options(params)
     wanted = params.get("password")
     if params.get("rotate"):
+        if not exists and not params.get("generate_password"):
+            raise NotFound("Nothing to rotate: %s. rotate: true changes the password of an existing entry; add "
+                           "generate_password: true to create it with a generated password when it is missing."
+                           % missing)
         return GENERATE, None
     if not exists:
         if wanted is not None:

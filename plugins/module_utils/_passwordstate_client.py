@@ -305,15 +305,19 @@ class PasswordstateClient:
         if list_id is None and len(self.list_api_keys) == 1:
             return next(iter(self.list_api_keys.values()))
         if list_id is None:
-            raise ConfigError("Set 'list_id' (to choose a key from 'list_api_keys') or 'api_key'.")
-        raise ConfigError("No API key for Password List %s: add it to 'list_api_keys' or set 'api_key'." % list_id)
+            raise ConfigError("No Passwordstate API key: set option 'api_key' (or the PASSWORDSTATE_API_KEY "
+                              "environment variable), or 'list_id' (PASSWORDSTATE_LIST_ID) to choose a key from "
+                              "'list_api_keys'.")
+        raise ConfigError("No API key for Password List %s: set option 'api_key' (or the PASSWORDSTATE_API_KEY "
+                          "environment variable), or give this list's key in 'list_api_keys'." % list_id)
 
     def system_key(self):
         if self.auth == "windows":
             return None
         if not self.api_key:
-            raise ConfigError("Searching across all Password Lists needs the system-wide key in 'api_key' "
-                              "(or set 'list_id').")
+            raise ConfigError("Searching across all Password Lists needs the system-wide key in option 'api_key' "
+                              "(or the PASSWORDSTATE_API_KEY environment variable); or set 'list_id' "
+                              "(PASSWORDSTATE_LIST_ID).")
         return self.api_key
 
     def generator_key(self):
@@ -321,7 +325,9 @@ class PasswordstateClient:
             return None
         key = self.generator_api_key or self.api_key
         if not key:
-            raise ConfigError("Option 'generator_api_key' (or 'api_key') is required to generate passwords.")
+            raise ConfigError("Option 'generator_api_key' (or the PASSWORDSTATE_GENERATOR_API_KEY environment "
+                              "variable; 'api_key' / PASSWORDSTATE_API_KEY when it is the system-wide key) is required "
+                              "to generate passwords.")
         return key
 
     # -- parsing -----------------------------------------------------------------------------

@@ -28,7 +28,8 @@ options:
     type: str
   category:
     description:
-      - Name of the item's category, used to find the item and to place it.
+      - Name of the item's category, or C(id:<number>) for the category with that id (to pick one of several
+        categories with the same name), used to find the item and to place it.
       - An empty string puts the item out of any category. Not set keeps the current category.
     type: str
   create_category:
@@ -97,7 +98,9 @@ options:
     default: always
   rotate:
     description:
-      - Generate a new password on the server, even if the item exists. Never idempotent.
+      - Generate a new password on the server for the existing item. Never idempotent.
+      - A missing item is an error (nothing is written), unless O(generate_password=true) is given too; it then
+        creates the item with a generated password. The same rule holds for every module of the collection.
     type: bool
     default: false
   return_password:
@@ -317,7 +320,9 @@ def _work(module, params, check, conn):
     for field in TEXT_FIELDS:
         value = params[field]
         wanted[field] = value if value is not None else (current[field] if current else "")
-    action, password = plan_password(params, current is not None, current["password"] if current else None)
+    missing = "no OPP item named %r%s" % (params["name"], " in category %r" % category if category else "")
+    action, password = plan_password(params, current is not None, current["password"] if current else None,
+                                     missing=missing)
     genopts = genopts_from(params) if action == GENERATE else None
 
     changes = {}

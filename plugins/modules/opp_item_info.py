@@ -22,8 +22,10 @@ options:
     type: str
   category:
     description:
-      - Only the items in the category with this name; an empty string means items without a category.
-      - Several categories with that name are an error; a category that does not exist gives no items.
+      - Only the items in the category with this name, or C(id:<number>) for the category with that id; an empty
+        string means items without a category.
+      - Several categories with that name are an error (give the id instead); a category name that does not
+        exist gives no items, a category id that does not exist is an error.
     type: str
   with_secrets:
     description:
@@ -118,12 +120,7 @@ def work(module):
     items = data.items
     if params["name"] is not None:
         items = [i for i in items if i["name"] == params["name"]]
-    category = params["category"]
-    if category == "":
-        items = [i for i in items if i["category_id"] is None or i["category_id"] not in data.category_by_id]
-    elif category is not None:
-        wanted = data.category_id(category, missing_ok=True)
-        items = [i for i in items if wanted is not None and i["category_id"] == wanted]
+    items = data.in_category(items, params["category"])
     out = [data.public_item(i, with_secrets=params["with_secrets"]) for i in items]
     out.sort(key=lambda i: (i["category"] or "", i["name"] or "", i["id"] or 0))
     return {"changed": False, "items": out, "count": len(out)}

@@ -49,6 +49,13 @@ notes:
 """
 
 EXAMPLES = r"""
+- name: The pipeline's credentials (keep yours in a vault; these are new random ones)
+  ansible.builtin.set_fact:
+    pipeline_password: "{{ lookup('ansible.builtin.password', '/dev/null', length=24) }}"
+    new_pipeline_password: "{{ lookup('ansible.builtin.password', '/dev/null', length=24) }}"
+    pipeline_phrase: "{{ lookup('ansible.builtin.password', '/dev/null', length=32) }}"
+  no_log: true
+
 - name: A user for the deployment pipeline
   pwman.secrets.opp_user:
     login_username: pipeline

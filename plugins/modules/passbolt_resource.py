@@ -163,7 +163,10 @@ options:
     choices: [always, on_create]
     default: always
   rotate:
-    description: Generate a new password now, whatever the current one (never a no-op).
+    description:
+      - Generate a new password now for the existing resource, whatever the current one (never a no-op).
+      - A missing resource is an error (nothing is written), unless O(generate_password=true) is given too; it then
+        creates the resource with a generated password. The same rule holds for every module of the collection.
     type: bool
     default: false
   return_password:
@@ -210,16 +213,17 @@ EXAMPLES = r"""
     name: db-orders
     folder: Infra/Databases
     permissions:
-      - user: betty@example.com
+      - user: betty@passbolt.dev
         access: update
       - group: Ops
         access: read
+  register: orders
 
-- name: Exactly these permissions (others are removed)
+- name: Exactly these permissions (others are removed), the resource given by its id
   pwman.secrets.passbolt_resource:
-    id: 4e6a1c1e-5a0b-4c55-8f3e-2d5d2b7f1d0a
+    id: "{{ orders.id }}"
     permissions:
-      - user: ada@example.com
+      - user: ada@passbolt.dev
         access: owner
       - group: Auditors
     exclusive_permissions: true
@@ -243,6 +247,11 @@ EXAMPLES = r"""
       secret_key: "{{ vault_vpn_totp }}"
     custom_fields:
       pin: "{{ vault_vpn_pin }}"
+  vars:  # from your vault
+    vault_vpn_password: "{{ lookup('ansible.builtin.password', '/dev/null', length=20) }}"
+    vault_vpn_totp: JBSWY3DPEHPK3PXP
+    vault_vpn_pin: "4711"
+  no_log: true
 
 - name: Delete
   pwman.secrets.passbolt_resource:
@@ -298,7 +307,7 @@ permissions:
   returned: when the resource exists (or would be created)
   type: list
   elements: dict
-  sample: [{"user": "ada@example.com", "access": "owner"}, {"group": "Ops", "access": "read"}]
+  sample: [{"user": "ada@passbolt.dev", "access": "owner"}, {"group": "Ops", "access": "read"}]
 created_folders:
   description: Folder paths created (or that would be created in check mode) for O(folder).
   returned: always
@@ -672,7 +681,9 @@ def make_plan(client, writer, folders, principals, params, view, wanted_totp):  
 
     # -- password
     current_password = current_secret.get("password") if exists else None
-    action, value = plan_password(params, exists, current_password)
+    missing = "no Passbolt resource named %r%s" % (
+        params["name"], " in folder %r" % params["folder"] if params.get("folder") else "")
+    action, value = plan_password(params, exists, current_password, missing=missing)
     if action == GENERATE:
         value = generate_password(params["password_length"], params["password_chars"])
     new_secret = dict(current_secret)

@@ -105,7 +105,10 @@ options:
     choices: [always, on_create]
     default: always
   rotate:
-    description: Let the server generate a new password now, whatever the current one (never a no-op).
+    description:
+      - Let the server generate a new password now for the existing record, whatever the current one (never a no-op).
+      - A missing record is an error (nothing is written), unless O(generate_password=true) is given too; it then
+        creates the record with a generated password. The same rule holds for every module of the collection.
     type: bool
     default: false
   return_password:
@@ -136,8 +139,9 @@ EXAMPLES = r"""
     description: Application database account
     url: https://db.example.com
     expiry_date: "2027-06-30"
+    domain: CORP
     generic_fields:
-      Domain: CORP
+      Tenant: EU
       2: "5432"
     generate_password: true
 
@@ -156,6 +160,9 @@ EXAMPLES = r"""
     password_id: 7001
     password: "{{ vault_root_password }}"
     reason: CHG-1234 planned rotation
+  vars:  # from your vault
+    vault_root_password: "{{ lookup('ansible.builtin.password', '/dev/null', length=24) }}"
+  no_log: true
 
 - name: Delete for good
   pwman.secrets.passwordstate_password:
@@ -363,7 +370,10 @@ def run(module, client, params):
         result["password_id"] = None if not module.check_mode else record["PasswordID"]
         return result
 
-    action, value = plan_password(params, record is not None, record.get("Password") if record else None)
+    action, value = plan_password(params, record is not None, record.get("Password") if record else None,
+                                  missing="no Passwordstate password titled %r%s in Password List %s"
+                                  % (params["title"], " with user name %r" % params["username"]
+                                     if params["username"] else "", params["list_id"]))
     generate = action == GENERATE
     result["password_changed"] = action in (SET, GENERATE)
     password = value if action == SET else None

@@ -12,9 +12,11 @@ be used, the lookup runs in-process.
 
 from __future__ import annotations
 
+import os
 import sys
 
-from ansible.errors import AnsibleLookupError
+from ansible import constants as C
+from ansible.errors import AnsibleLookupError, AnsibleOptionsError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
@@ -22,6 +24,12 @@ from ansible_collections.pwman.secrets.plugins.module_utils._no_core import no_c
 from ansible_collections.pwman.secrets.plugins.module_utils._options import resolved_options
 from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent_client as _agent
 from ansible_collections.pwman.secrets.plugins.plugin_utils import _option_definitions
+from ansible_collections.pwman.secrets.plugins.plugin_utils._settings import (
+    env_names,
+    from_environment,
+    origin_kind,
+    task_environment,
+)
 
 display = Display()
 # Compatibility variables read like an option's env entry, below an explicit option (see _options.py).
@@ -55,14 +63,20 @@ class PwmanLookupBase(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         # This process is about to hold credentials and answers (the worker's fork, or ansible-playbook itself).
         no_core_dumps()
-        self.set_options(var_options=variables, direct=kwargs)
+        try:
+            self.set_options(var_options=variables, direct=kwargs)
+        except AnsibleOptionsError as exc:
+            raise AnsibleLookupError(self._choice_error(kwargs) or str(exc)) from None
+        environment = task_environment((variables or {}).get("environment"), self._templar)
+        if environment:
+            self._options_from_task_environment(environment, variables, kwargs)
         self._options_from_dictionary_variable(variables)
         unknown = sorted(set(kwargs) - set(self._options))
         if unknown:
             raise AnsibleLookupError("unknown option%s %s; see ansible-doc -t lookup %s"
                                      % ("s" if len(unknown) > 1 else "",
                                         ", ".join(repr(name) for name in unknown), self.fqcn))
-        options = self._resolved_options()
+        options = self._resolved_options(dict(os.environ, **environment) if environment else None)
         if self._agent_enabled():
             answer = self._ask_agent(terms, options)
             if answer is not None:
@@ -88,6 +102,17 @@ class PwmanLookupBase(LookupBase):
             runtime.clients_close()
             self._show_notes(notes)
 
+    def _choice_error(self, kwargs):
+        """Ansible's error for a value out of an option's choices does not list them (ansible-core 2.19): this does."""
+        for name in (self._load_name, self.fqcn):
+            definitions = C.config.get_configuration_definitions("lookup", name) or {}
+            for option, definition in sorted(definitions.items()):
+                choices = definition.get("choices")
+                if choices and option in kwargs and kwargs[option] not in choices:
+                    return "Option '%s' must be one of %s, got %r." % (option, ", ".join(map(str, choices)),
+                                                                       kwargs[option])
+        return None
+
     def _show_notes(self, notes):
         """The implementation's messages ([verbosity, text]), at their verbosity (0: a warning)."""
         for verbosity, text in notes if isinstance(notes, list) else []:
@@ -95,6 +120,22 @@ class PwmanLookupBase(LookupBase):
                 display.warning("%s: %s" % (self.fqcn, text))
             else:
                 display.verbose("%s: %s" % (self.fqcn, text), caplevel=int(verbosity) - 1)
+
+    def _options_from_task_environment(self, environment, variables, kwargs):
+        """The play's or task's `environment:` keyword, read like the controller's environment but before it.
+
+        Modules get it as their environment; the lab lookup anatomicjc.passbolt read it too.
+        """
+        definitions = C.config.get_configuration_definitions("lookup", self._load_name) or {}
+        for name, definition in definitions.items():
+            value = from_environment(definition, environment)
+            if value is None:
+                continue
+            dummy, origin = C.config.get_config_value_and_origin(name, plugin_type="lookup", plugin_name=self._load_name,
+                                                                 variables=variables, direct=kwargs)
+            if origin_kind(origin) not in ("Direct", "var"):
+                self.set_option(name, value)
+                getattr(self, "_origins", {})[name] = "env: " + env_names(definition)[0]
 
     def _options_from_dictionary_variable(self, variables):
         name, keys, blockers = DICTIONARY_VARIABLES.get(self.short_name, (None, (), ()))
@@ -115,10 +156,11 @@ class PwmanLookupBase(LookupBase):
         except KeyError:
             return False
 
-    def _resolved_options(self):
+    def _resolved_options(self, environ=None):
         """Every option as this run resolves it (the agent reads no environment of its own)."""
         plain = {name: value for name, value in self._options.items() if name != "cache"}
-        return resolved_options(plain, getattr(self, "_origins", None) or {}, VERIFY_VARIABLES.get(self.short_name))
+        return resolved_options(plain, getattr(self, "_origins", None) or {}, VERIFY_VARIABLES.get(self.short_name),
+                                environ)
 
     def _ask_agent(self, terms, options):
         try:

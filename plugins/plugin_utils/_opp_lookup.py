@@ -6,21 +6,18 @@ agent, or the worker when the agent is off), never just to ask the agent."""
 
 from __future__ import annotations
 
-import re
-
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError, NotFound
-from ansible_collections.pwman.secrets.plugins.module_utils._opp_client import OppConnection
+from ansible_collections.pwman.secrets.plugins.module_utils._opp_client import ID_REFERENCE, OppConnection
 from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_runtime import LookupImplementation
 
 FIELDS = ("password", "username", "account", "url", "blob", "name", "id", "category", "all")
-ID_TERM = re.compile(r"^id:\s*(\d+)\s*$")
 
 
 def parse_term(term):
     """'id:12' -> (None, 12); anything else -> (name, None)."""
     if not isinstance(term, str) or not term.strip():
         raise ConfigError("Each term must be a non-empty item name or id:<number>, got %r." % (term,))
-    match = ID_TERM.match(term.strip())
+    match = ID_REFERENCE.match(term.strip())
     if match:
         return None, int(match.group(1))
     return term, None
@@ -53,9 +50,8 @@ class OppLookup(LookupImplementation):
         results = []
         for name, item_id in wanted:
             item = data.one_item(name=name, item_id=item_id, category=category)
-            if item_id is not None and category is not None:
-                if data.category_name(item["category_id"]) != (category or None):
-                    raise NotFound("OPP item id %s is not in category %r." % (item_id, category))
+            if item_id is not None and not data.in_category([item], category):
+                raise NotFound("OPP item id %s is not in category %r." % (item_id, category))
             if field == "all":
                 results.append(data.public_item(item, with_secrets=True))
             elif field == "category":

@@ -15,16 +15,16 @@ STANDARD_FIELDS = ("password", "username", "uri", "uris", "name", "description",
                    "id", "folder", "totp", "totp_secret", "all")
 
 
-def describe_query(term, username, uri, folder):
+def describe_query(term, username, uri, folder, description=None):
     parts = ["name or id %r" % term]
-    for label, value in (("username", username), ("uri", uri), ("folder", folder)):
+    for label, value in (("username", username), ("uri", uri), ("folder", folder), ("description", description)):
         if value is not None:
             parts.append("%s %r" % (label, value))
     return ", ".join(parts)
 
 
 class PassboltLookup(LookupImplementation):
-    CALL_OPTIONS = ("field", "username", "uri", "folder", "first_found", "name")
+    CALL_OPTIONS = ("field", "username", "uri", "folder", "first_found", "name", "per_uuid", "description")
 
     def lookup(self, terms, options):
         terms = [str(t).strip() for t in terms or []]
@@ -39,34 +39,40 @@ class PassboltLookup(LookupImplementation):
             return []
         if any(not t for t in terms):
             raise ConfigError("Empty term: give a resource name or UUID.")
+        if options.get_option_default("per_uuid", False):  # anatomicjc.passbolt's switch: UUIDs are recognised anyway
+            for term in terms:
+                if not is_uuid(term):
+                    raise ConfigError("Option 'per_uuid' is true but %r is not a resource UUID. Give the resource's "
+                                      "UUID, or drop per_uuid: names and UUIDs are both recognised." % term)
         field = str(options.get_option_default("field", "password")).strip() or "password"
         username = options.get_option_default("username")
         uri = options.get_option_default("uri")
         folder = options.get_option_default("folder")
+        description = options.get_option_default("description")
         first_found = bool(options.get_option_default("first_found", False))
 
         # No logout when the client is closed: the refresh token is kept by the lookup agent for later
         # lookups, or dies with this process (the access token lives minutes).
         client = self.runtime.cached_client(options, PassboltClient)
         try:
-            return self._run(client, terms, field, username, uri, folder, first_found)
+            return self._run(client, terms, field, (username, uri, folder, description), first_found)
         finally:
             for warning in client.signatures.take_warnings():
                 self.say(0, warning)
             for note in client.signatures.take_notes():
                 self.say(3, note)
 
-    def _run(self, client, terms, field, username, uri, folder, first_found):
+    def _run(self, client, terms, field, filters, first_found):
         client.login()
         reused = client._views is not None  # pylint: disable=protected-access
         try:
-            chosen = self._choose(client, self._views(client, terms), terms, username, uri, folder, first_found)
+            chosen = self._choose(client, self._views(client, terms), terms, filters, first_found)
         except NotFound:
             if not reused:
                 raise
             # Listed earlier in this run (lookup agent): the resource may be newer than that list.
             client.forget_data()
-            chosen = self._choose(client, self._views(client, terms), terms, username, uri, folder, first_found)
+            chosen = self._choose(client, self._views(client, terms), terms, filters, first_found)
         return self._answer(client, chosen, field)
 
     @staticmethod
@@ -76,7 +82,8 @@ class PassboltLookup(LookupImplementation):
             return client.describe_resources(client.list_resources(filters={"has-id": sorted(set(terms))}))
         return client.resource_views()
 
-    def _choose(self, client, views, terms, username, uri, folder, first_found):
+    def _choose(self, client, views, terms, filters, first_found):
+        username, uri, folder, description = filters
         folder_ids = None
         if folder is not None and str(folder).strip() != "":
             folder_ids = set(client.resolve_folder(str(folder).strip()))
@@ -99,13 +106,13 @@ class PassboltLookup(LookupImplementation):
             matches = [v for v in candidates
                        if (username is None or (v.username or "") == username)
                        and (uri is None or uri in v.uris)
+                       and (description is None or (v.description or "") == description)
                        and (folder_ids is None or v.folder_parent_id in folder_ids)]
             if not matches:
                 passed_by = "" if is_uuid(term) or not unreadable else (
                     " %d resource(s) whose metadata could not be read were passed by: %s."
                     % (len(unreadable), ", ".join(v.id for v in sorted(unreadable, key=lambda v: v.id)[:10])))
-                raise NotFound("No Passbolt resource matches %s.%s" % (describe_query(term, username, uri, folder),
-                                                                       passed_by))
+                raise NotFound("No Passbolt resource matches %s.%s" % (describe_query(term, *filters), passed_by))
             if len(matches) > 1 and first_found:
                 genuine = [v for v in matches if not v.refused]
                 for view in matches:
@@ -118,7 +125,7 @@ class PassboltLookup(LookupImplementation):
                                        for v in sorted(matches, key=lambda m: m.id))
                     raise Ambiguous("%d Passbolt resources match %s: %s. Add a folder, username or uri filter, "
                                     "use the UUID, or set first_found=true."
-                                    % (len(matches), describe_query(term, username, uri, folder), listed))
+                                    % (len(matches), describe_query(term, *filters), listed))
                 matches.sort(key=lambda m: (m.modified, m.id), reverse=True)
             chosen.append(client.check_view(matches[0]))
         return chosen
@@ -173,8 +180,13 @@ class PassboltLookup(LookupImplementation):
                 "folder": client.folder_path(view.folder_parent_id),
                 "folder_parent_id": view.folder_parent_id,
                 "resource_type": view.type_slug,
+                "resource_type_id": view.resource_type_id,
                 "metadata_version": view.version,
+                "created": str(view.raw.get("created") or ""),
                 "modified": view.modified,
+                "modified_by": view.raw.get("modified_by"),
+                "personal": view.raw.get("personal"),
+                "deleted": bool(view.raw.get("deleted")),
                 "password": secret.get("password", ""),
                 "totp": totp_from_secret_data(data) if data and data.get("secret_key") else "",
                 "totp_secret": data.get("secret_key", "") if data else "",

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import glob
+import importlib.metadata
+import os
+import re
+import subprocess
+import sys
+
+from integration.conftest import REPO
 from sandbox.opp import seed_data as opp_seed
 from sandbox.passbolt import seed_data as pb_seed
 from sandbox.passwordstate import seed_data as ps_seed
@@ -31,3 +40,64 @@ def test_demo_playbook(sandbox_factory, playbook):
     assert "failed=0" in result.stdout
     leaked = [value for value in seed_secrets() if value in result.stdout or value in result.stderr]
     assert leaked == [], "secrets printed by the demo"
+
+
+# -- `make demo` itself (issue 24, point 7) -------------------------------------------------------------
+def make_dry_run(target):
+    """The commands `make <target>` would run on a fresh clone (nothing built yet), without running them."""
+    proc = subprocess.run(["make", "-n", "-B", target, "DEMO_VENV=%s" % os.path.join(REPO, ".tmp", "never-built")],
+                          cwd=REPO, capture_output=True, text=True, check=True, timeout=120)
+    return proc.stdout
+
+
+def test_demo_installs_no_test_tool_and_says_what_next():
+    commands = make_dry_run("demo")
+    assert "requirements-demo.txt" in commands and "requirements-dev.txt" not in commands, commands
+    assert "/.venv/" not in commands, commands  # the test venv is neither built nor used
+    assert "make sandbox" in commands and "source .sandbox/env" in commands, commands
+    commands = make_dry_run("sandbox")
+    assert "requirements-dev.txt" not in commands and "--export ANSIBLE_COLLECTIONS_PATH=" in commands, commands
+
+
+def imported_distributions(paths):
+    """The distributions whose modules the files import at module level (what must be installed to load them)."""
+    names = set()
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read())
+        for node in tree.body:  # module level only: guarded and lazy imports are optional
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    owners = importlib.metadata.packages_distributions()
+    return {dist.lower() for name in names if name not in sys.stdlib_module_names for dist in owners.get(name, [name])}
+
+
+def requirement_closure(path):
+    """Every distribution `pip install -r path` installs (its requirements and theirs, as installed here)."""
+    wanted, seen = [], set()
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            line = line.split("#", 1)[0].strip()
+            if line.startswith("-r "):
+                wanted += sorted(requirement_closure(os.path.join(os.path.dirname(path), line[3:].strip())))
+            elif line:
+                wanted.append(re.split(r"[<>=!\[ ;]", line, maxsplit=1)[0])
+    while wanted:
+        name = wanted.pop().lower().replace("_", "-")
+        if name in seen:
+            continue
+        seen.add(name)
+        for requirement in importlib.metadata.requires(name) or []:
+            if "extra ==" not in requirement:
+                wanted.append(re.split(r"[<>=!\[ ;(]", requirement, maxsplit=1)[0])
+    return seen
+
+
+def test_demo_requirements_cover_the_collection_and_the_local_servers():
+    files = glob.glob(os.path.join(REPO, "plugins", "**", "*.py"), recursive=True) \
+        + glob.glob(os.path.join(REPO, "tests", "sandbox", "**", "*.py"), recursive=True)
+    needed = {name.replace("_", "-") for name in imported_distributions(files)} - {"ansible-collections", "sandbox"}
+    missing = needed - requirement_closure(os.path.join(REPO, "requirements-demo.txt"))
+    assert not missing, "imported at module level but not in requirements-demo.txt: %s" % sorted(missing)

@@ -56,6 +56,19 @@ GENERATED_STEPS = [
      {"changed": False, "password": "same"}),
 ]
 
+# One rule for `rotate: true` on an entry that does not exist: it fails and writes nothing, unless
+# generate_password: true says to create it.
+ROTATE_STEPS = [
+    ("rotate a missing entry", {"rotate": True, "return_password": True}, {"fails": "Nothing to rotate: no "}),
+    ("nothing was created: a check-mode rotation fails the same way", {"rotate": True, "_check_mode": True},
+     {"fails": "Nothing to rotate: no "}),
+    ("rotate with generate_password creates it", {"rotate": True, "generate_password": True, "return_password": True},
+     {"changed": True, "password": "new"}),
+    ("rotate with generate_password rotates it once it exists",
+     {"rotate": True, "generate_password": True, "return_password": True}, {"changed": True, "password": "new"}),
+]
+ENTRIES = (("vocab-set", STEPS), ("vocab-gen", GENERATED_STEPS), ("vocab-rot", ROTATE_STEPS))
+
 MODULES = {
     "passwordstate_password": lambda name: {"list_id": 11, "title": name},
     "opp_item": lambda name: {"name": name},
@@ -65,19 +78,20 @@ MODULES = {
 
 def task(module, ident, options, register):
     args = dict(ident, **options)
+    check_mode = args.pop("_check_mode", False)
     return ("    - name: %s\n      pwman.secrets.%s: %s\n      register: %s\n      ignore_errors: true\n      no_log: false\n"
-            % (register, module, json.dumps(args), register))
+            "      check_mode: %s\n" % (register, module, json.dumps(args), register, json.dumps(check_mode)))
 
 
 def build_play(module, out):
     ident = MODULES[module]
     tasks, names = [], []
-    for entry, steps in (("vocab-set", STEPS), ("vocab-gen", GENERATED_STEPS)):
+    for entry, steps in ENTRIES:
         for index, (dummy, options, dummy2) in enumerate(steps):
             register = "%s_%s_%d" % (module, entry.replace("-", "_"), index)
             tasks.append(task(module, ident(entry), options, register))
             names.append(register)
-    for entry in ("vocab-set", "vocab-gen"):
+    for entry, dummy in ENTRIES:
         tasks.append("    - pwman.secrets.%s: %s\n" % (module, json.dumps(dict(ident(entry), state="absent"))))
     tasks.append("    - ansible.builtin.copy:\n        content: \"{{ {%s} | to_json }}\"\n        dest: %s\n"
                  % (", ".join("'%s': %s" % (n, n) for n in names), out))
@@ -104,7 +118,7 @@ def test_same_vocabulary_same_behaviour(all_servers_env, tmp_path):
         results.update(json.loads(out.read_text()))
     assert not problems, "\n".join(problems)
     for module in MODULES:
-        for entry, steps in (("vocab-set", STEPS), ("vocab-gen", GENERATED_STEPS)):
+        for entry, steps in ENTRIES:
             before = None
             for index, (step, dummy, expected) in enumerate(steps):
                 got = results["%s_%s_%d" % (module, entry.replace("-", "_"), index)]

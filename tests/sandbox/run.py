@@ -1,8 +1,8 @@
-"""`make sandbox` / `make demo`: start every available local server, write .sandbox/env (and a
-credential file per seeded Passbolt user next to it), and either wait for Ctrl-C / SIGTERM or run one
-command with that environment, then stop them all.
+"""`make sandbox` / `make demo`: start every available local server, write .sandbox/env (and, with Passbolt,
+a credential file per seeded user and .sandbox/account-kit.passbolt next to it), and either wait for Ctrl-C /
+SIGTERM or run one command with that environment, then stop them all.
 
-    python -m sandbox.run [--env-file .sandbox/env] [--products a,b] [-- COMMAND ...]
+    python -m sandbox.run [--env-file .sandbox/env] [--products a,b] [--export NAME=VALUE] [-- COMMAND ...]
 
 SIGINT, SIGTERM and SIGHUP, to this process or to its process group, at any moment, stop it the same way:
 the servers stop (they run in their own sessions, so only this process stops them), their GnuPG agents
@@ -21,6 +21,7 @@ import sys
 import threading
 
 from sandbox import harness
+from sandbox.passbolt.account_kit import account_kit
 from sandbox.server import available_products
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -43,11 +44,18 @@ def _exports(variables):
     return ["export %s=%s" % (name, shlex.quote(str(value))) for name, value in sorted(variables.items())]
 
 
-def write_env_file(path, servers):
+def write_env_file(path, servers, extra=()):
     lines = ["# Written by `make sandbox`: the local servers' URLs and demo credentials (test data only)."]
     for server in servers:
         lines += _exports(server.env)
+    lines += _exports(dict(extra))
     _write_private(path, lines)
+
+
+def write_account_kit(path, server):
+    """The account kit of the Passbolt server's demo user, as the web UI exports it (account-kit.passbolt)."""
+    env = server.env
+    _write_private(path, [account_kit(env["PASSBOLT_BASE_URL"], env["PASSBOLT_USER_ID"], env["PASSBOLT_PRIVATE_KEY"])])
 
 
 def passbolt_user_files(env_file, server):
@@ -82,8 +90,9 @@ def _say(text, stream=None):
 class Sandbox:
     """The servers and files of one run, and how they are taken down."""
 
-    def __init__(self, env_file):
+    def __init__(self, env_file, exports=()):
         self.env_file = env_file
+        self.exports = list(exports)  # more NAME=VALUE lines for the env file (--export)
         self.servers = []
         self.files = []
         self.state_dirs = []
@@ -104,9 +113,12 @@ class Sandbox:
             if self.stopping.is_set():
                 return False
         self.files.append(self.env_file)
-        write_env_file(self.env_file, self.servers)
+        write_env_file(self.env_file, self.servers, self.exports)
         for server in self.servers:
             if server.product == "passbolt":
+                kit_file = os.path.join(os.path.dirname(os.path.abspath(self.env_file)), "account-kit.passbolt")
+                self.files.append(kit_file)
+                write_account_kit(kit_file, server)
                 for path, lines in passbolt_user_files(self.env_file, server).items():
                     self.files.append(path)
                     _write_private(path, lines)
@@ -151,11 +163,13 @@ def main(argv=None):
     parser.add_argument("--env-file", default=".sandbox/env")
     parser.add_argument("--products", default=",".join(available_products()))
     parser.add_argument("--seed", default="demo")
+    parser.add_argument("--export", action="append", default=[], metavar="NAME=VALUE",
+                        help="another variable for the env file (where Ansible finds the collection and its Python)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
 
-    sandbox = Sandbox(args.env_file)
+    sandbox = Sandbox(args.env_file, [item.partition("=")[::2] for item in args.export])
     for signum in SIGNALS:
         signal.signal(signum, sandbox.on_signal)
     status = 0

@@ -83,3 +83,16 @@ def test_env_file_is_private_and_quoted(tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     text = open(path, encoding="utf-8").read()
     assert "export OPP_PHRASE='it'\"'\"'s a phrase'" in text
+
+
+def test_env_file_carries_the_extra_variables_make_sandbox_gives(tmp_path):
+    """`make sandbox` adds where Ansible finds the collection and its Python: `source .sandbox/env` is enough."""
+    class Fake:
+        env = {"OPP_BASE_URL": "http://127.0.0.1:1"}
+
+    path = str(tmp_path / "env")
+    write_env_file(path, [Fake()], [("ANSIBLE_COLLECTIONS_PATH", "/a b/collections"),
+                                    ("ANSIBLE_PYTHON_INTERPRETER", "/venv/bin/python")])
+    text = open(path, encoding="utf-8").read()
+    assert "export ANSIBLE_COLLECTIONS_PATH='/a b/collections'\n" in text
+    assert "export ANSIBLE_PYTHON_INTERPRETER=/venv/bin/python\n" in text

@@ -103,8 +103,16 @@ def test_fetchall_real_shape():
     assert data.one_item(name="wifi", category="")["id"] == 6
     with pytest.raises(Ambiguous, match="2 OPP items are named 'admin console'"):
         data.one_item(name="admin console")
-    with pytest.raises(Ambiguous, match=r"2 OPP categories are named 'Web' \(ids 3, 4\)"):
+    with pytest.raises(Ambiguous, match=r"2 OPP categories are named 'Web' \(ids 3, 4\); choose one with "
+                                        r"category='id:3'"):
         data.one_item(name="admin console", category="Web")
+    # either of the two categories called Web, by its id
+    assert data.one_item(name="admin console", category="id:3")["id"] == 4
+    assert data.one_item(name="admin console", category="id:4")["id"] == 5
+    assert data.one_item(name="wifi", category="id:4", missing_ok=True) is None
+    assert [i["id"] for i in data.in_category(data.items, "id:1")] == [1]
+    with pytest.raises(NotFound, match=r"No OPP category with id 9 \(category 'id:9'\)"):
+        data.one_item(name="admin console", category="id:9", missing_ok=True)
     with pytest.raises(NotFound, match="No OPP item named 'nope'"):
         data.one_item(name="nope")
     with pytest.raises(NotFound, match="id 99"):
@@ -158,7 +166,9 @@ def test_genopts_limits():
     for bad, message in (({"password_length": 7}, "8 and 100"), ({"password_length": 101}, "8 and 100"),
                          ({"word_min_length": 4}, "5 and 15"), ({"word_min_length": 16}, "5 and 15"),
                          ({"word_max_length": 21}, "5 and 20"),
-                         ({"word_min_length": 9, "word_max_length": 6}, "cannot be larger")):
+                         ({"word_min_length": 9, "word_max_length": 6}, "cannot be larger"),
+                         ({"word_chars": "[a-z"}, "'word_chars' is not a valid regular expression"),
+                         ({"word_chars": "(a"}, "'word_chars' is not a valid regular expression")):
         with pytest.raises(ConfigError, match=message):
             genopts_from(bad)
 

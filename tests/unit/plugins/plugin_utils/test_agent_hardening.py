@@ -45,6 +45,14 @@ def test_runtime_dir_in_a_group_writable_place_is_refused(tmp_path, monkeypatch)
         _agent_client.socket_path()
 
 
+def test_files_under_home_reach_the_agent_as_absolute_paths(tmp_path, monkeypatch):
+    """`account_kit='~/kit'`: the agent has another HOME (it serves every run of the user); it gets the worker's file."""
+    (tmp_path / "account-kit.passbolt").write_text("kit")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    values = resolved_options({"account_kit": "~/account-kit.passbolt"}, {}, environ={})
+    assert values["account_kit"] == str(tmp_path / "account-kit.passbolt")
+
+
 def test_credential_digest_follows_file_contents(tmp_path):
     key = tmp_path / "deploy.asc"
     key.write_text("key A")
