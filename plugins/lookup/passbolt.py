@@ -144,6 +144,7 @@ _raw:
   elements: raw
 """
 
+from ansible_collections.pwman.secrets.plugins.plugin_utils import _cached_import  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import PwmanLookupBase
 
 

@@ -20,12 +20,11 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import time
 
 from ansible_collections.pwman.secrets.plugins.module_utils._version import COLLECTION_VERSION
+from ansible_collections.pwman.secrets.plugins.plugin_utils import _runtime_cache
 
 CODE_FOLDERS = ("module_utils", "plugin_utils")
-PRUNE_AGE = 86400
 _MEMO = {}
 
 
@@ -84,39 +83,13 @@ def code_identity(cache_dir=None):
 
 
 def _read_cached(path):
+    value = _runtime_cache.read(path, 65)
     try:
-        with open(path, "r", encoding="ascii") as handle:
-            value = handle.read(65)
-    except (OSError, ValueError):
+        value = value.decode("ascii") if value is not None else None
+    except ValueError:
         return None
-    return value if len(value) == 64 and all(c in "0123456789abcdef" for c in value) else None
+    return value if value and len(value) == 64 and all(c in "0123456789abcdef" for c in value) else None
 
 
 def _write_cached(path, value):
-    temporary = "%s.%d" % (path, os.getpid())
-    try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(value)
-        os.rename(temporary, path)
-    except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-    _prune(os.path.dirname(path))
-
-
-def _prune(folder):
-    """Digests of code that changed since (or of a copy not used) a day ago go: one that is still used is made again."""
-    limit = time.time() - PRUNE_AGE
-    try:
-        with os.scandir(folder) as entries:
-            old = [entry.path for entry in entries if entry.name.startswith("code-") and entry.stat().st_mtime < limit]
-    except OSError:
-        return
-    for path in old:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
+    _runtime_cache.write(path, value.encode("ascii"))

@@ -8,18 +8,25 @@ plugin, with a YAML loader that tags every node with its origin. Our lookups' co
 credential options each have env, ini and vars sources: that parse costs ~17 ms per task, more
 than everything else a lookup answered by the agent costs. Ansible skips it when definitions for
 the plugin are already registered, so each lookup module registers the same definitions when it is
-imported, from the same text, composed by libyaml and built by `_build` below (~3 ms). On any surprise nothing is
-registered and Ansible parses as usual. tests/unit/plugins/plugin_utils/test_option_definitions.py
+imported, from the same text, composed by libyaml and built by `_build` below (~3 ms), and kept in the
+private runtime directory (_runtime_cache.py) for the next worker, named by the text, Ansible's version
+and the doc fragments' and this file's stat. On any surprise nothing is registered and Ansible parses as usual. tests/unit/plugins/plugin_utils/test_option_definitions.py
 checks that both ways give the same definitions.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import marshal
+import os
 
 import yaml
 from ansible import constants as C
+from ansible.release import __version__ as ANSIBLE_VERSION
 from ansible.utils.plugin_docs import merge_fragment
+
+from ansible_collections.pwman.secrets.plugins.plugin_utils import _runtime_cache
 
 _COLLECTION = "pwman.secrets"
 _FRAGMENT_MODULE = "ansible_collections.pwman.secrets.plugins.doc_fragments."
@@ -72,6 +79,39 @@ def option_definitions(documentation):
     return options
 
 
+def _cache_entry(documentation):
+    folder = _runtime_cache.folder()
+    if not folder:
+        return None
+    fragments = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "doc_fragments")
+    made_from = [ANSIBLE_VERSION, _runtime_cache.stat_line(os.path.abspath(__file__)), documentation]
+    with os.scandir(fragments) as entries:
+        made_from += sorted(_runtime_cache.stat_line(entry.path) for entry in entries if entry.name.endswith(".py"))
+    digest = hashlib.sha256("\0".join(made_from).encode("utf-8", "surrogateescape")).hexdigest()
+    return os.path.join(folder, "def-" + digest[:32])
+
+
+def cached_option_definitions(documentation):
+    """option_definitions(documentation), from the runtime cache when an earlier worker made them."""
+    try:
+        entry = _cache_entry(documentation)
+    except OSError:
+        entry = None
+    data = _runtime_cache.read(entry, 1 << 22) if entry else None
+    if data:
+        try:
+            return marshal.loads(data)
+        except (ValueError, EOFError, TypeError):
+            pass
+    options = option_definitions(documentation)
+    if entry:
+        try:
+            _runtime_cache.write(entry, marshal.dumps(options))
+        except ValueError:
+            pass  # a value marshal cannot keep: computed again next time
+    return options
+
+
 def register(module_name, documentation, plugin_type="lookup"):
     """Register the definitions of the plugin `module_name` (its __name__) unless Ansible has them.
 
@@ -81,7 +121,7 @@ def register(module_name, documentation, plugin_type="lookup"):
     try:
         if any(C.config.has_configuration_definition(plugin_type, name) for name in names):
             return
-        options = option_definitions(documentation)
+        options = cached_option_definitions(documentation)
         for name in names:
             C.config.initialize_plugin_configuration_definitions(plugin_type, name, options)
     except Exception:  # pylint: disable=broad-except

@@ -4,20 +4,28 @@ For each product whose local server exists:
   S1  one host, 50 tasks, each with one lookup of a different secret, forks 5
   S2  100 hosts, three secrets in group_vars used by two tasks each, forks 5
   S3  (Passbolt) one lookup call with 500 terms, against gpg decrypting the same 500 secrets
+  S5  S2 with 1,000 hosts and forks 20
   S4  S1 twice with the same agent, the access token expiring in between (refresh, not re-login);
-      logins and requests count both runs, the wall time is the second run's
-The baseline of S1/S2 is the same play with ansible.builtin.env lookups, run in the same
-invocation, alternating with the measured play (three rounds, medians). Figures only: nothing
-here asserts a time.
+      the figures are the second run's
+The baseline of S1/S2/S5 is the same play with ansible.builtin.env lookups, run in the same
+invocation, alternating with the measured play (--rounds rounds, medians): each round runs the
+baseline, the play with a new lookup agent (cold: start, first login) and the play again with the
+same agent (warm: logged in, a new run, so nothing answered before is reused). Printed per row:
+logins and HTTP requests of one run, wall time, ratio to env, extra ms per lookup task (host x
+task) over env, and the agent's resident memory after the run. Figures only: nothing here asserts
+a time.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import shutil
+import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -31,6 +39,7 @@ from sandbox.passbolt.account_kit import account_kit  # noqa: E402  pylint: disa
 from sandbox.server import available_products  # noqa: E402  pylint: disable=wrong-import-position
 
 BENCH_ENTRIES = 500
+ROUNDS = [3]
 # How each product's lookup names the i-th bench secret.
 TERM = {
     "passbolt": "bench-%03d",
@@ -108,28 +117,51 @@ def lookup_expr(product, index):
     return "lookup('pwman.secrets.%s', '%s')" % (product, TERM[product] % index)
 
 
+def agent_rss_kib(workdir):
+    """Resident memory (KiB) of the lookup agents listening under `workdir`, summed (status op: the agent's pid)."""
+    total = 0
+    for path in glob.glob(os.path.join(workdir, "*", "agent-*.sock")):
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(10)
+                sock.connect(path)
+                data = json.dumps({"op": "status"}).encode()
+                sock.sendall(struct.pack("!I", len(data)) + data)
+                handle = sock.makefile("rb")
+                answer = {}
+                while "pid" not in answer or "greeting" in answer:
+                    (size,) = struct.unpack("!I", handle.read(4))
+                    answer = json.loads(handle.read(size))
+            with open("/proc/%d/status" % answer["pid"], encoding="ascii") as status:
+                total += int(next(line for line in status if line.startswith("VmRSS:")).split()[1])
+        except (OSError, ValueError, KeyError, StopIteration, struct.error):
+            continue
+    return total
+
+
 def scenario_tasks(server, product, workdir, name, hosts, tasks, group_vars, baseline_tasks, baseline_vars,
-                   extra_env=None, warm_run_after=None, rounds=3):
-    """Baseline and measured play alternate for `rounds` rounds, each measured run with a fresh lookup agent;
-    the medians are reported (a shared machine is noisy). With `warm_run_after` (seconds), the measured
-    figure is a second run made that long after a first one, with the same lookup agent. The counts are
-    those of one round's measured run(s)."""
+                   extra_env=None, warm_run_after=None, forks=5):
+    """Baseline and measured plays alternate for `rounds` rounds; the medians are reported (a shared machine is
+    noisy). Each round: the baseline, the play with a fresh lookup agent (cold), and the play again with the same
+    agent (warm; with `warm_run_after`, that many seconds later). Returns {"cold": ..., "warm": ...}, each
+    (stats, measured median, baseline median, agent RSS KiB); the counts are those of one round's run."""
     env = ansible_env(client_env(server, product, workdir), workdir, extra_env)
     base_env = ansible_env({}, workdir)
-    base_command = play(workdir, name + "-base", hosts, baseline_tasks, baseline_vars)
-    command = play(workdir, name, hosts, tasks, group_vars)
-    baselines, measures = [], []
-    for dummy in range(rounds):
+    base_command = play(workdir, name + "-base", hosts, baseline_tasks, baseline_vars, forks)
+    command = play(workdir, name, hosts, tasks, group_vars, forks)
+    baselines, measures, stats, rss = [], {"cold": [], "warm": []}, {}, {}
+    for dummy in range(ROUNDS[0]):
         baselines.append(timed(base_command, base_env))
-        server.reset_stats()
-        measured = timed(command, env)
-        if warm_run_after is not None:
-            time.sleep(warm_run_after)
-            measured = timed(command, env)
-        measures.append(measured)
-        stats = server.stats()
+        for kind in ("cold", "warm"):
+            if kind == "warm" and warm_run_after:
+                time.sleep(warm_run_after)
+            server.reset_stats()
+            measures[kind].append(timed(command, env))
+            stats[kind] = server.stats()
+            rss[kind] = agent_rss_kib(workdir)
         harness.stop_lookup_agents(workdir)
-    return stats, statistics.median(measures), statistics.median(baselines)
+    baseline = statistics.median(baselines)
+    return {kind: (stats[kind], statistics.median(measures[kind]), baseline, rss[kind]) for kind in measures}
 
 
 def s1(server, product, workdir, name="s1", warm_run_after=None):
@@ -139,11 +171,12 @@ def s1(server, product, workdir, name="s1", warm_run_after=None):
                           warm_run_after=warm_run_after)
 
 
-def s2(server, product, workdir):
+def s2(server, product, workdir, hosts=100, forks=5, name="s2"):
     secrets = {"bench_s%d" % i: "{{ %s }}" % lookup_expr(product, i) for i in range(3)}
     base_vars = {"bench_s%d" % i: "{{ lookup('ansible.builtin.env', 'HOME') }}" for i in range(3)}
     uses = ["bench_s0 ~ bench_s1 ~ bench_s2"] * 2
-    return scenario_tasks(server, product, workdir, "s2-%s" % product, 100, uses, secrets, uses, base_vars)
+    return scenario_tasks(server, product, workdir, "%s-%s" % (name, product), hosts, uses, secrets, uses, base_vars,
+                          forks=forks)
 
 
 def s3_passbolt(server, workdir):
@@ -183,42 +216,57 @@ def gpg_baseline(server, workdir):
         shutil.rmtree(home, ignore_errors=True)
 
 
-def row(product, scenario, stats, measured, baseline):
+def row(product, scenario, stats, measured, baseline, rss=None, tasks=None):
+    over = "%.1f" % ((measured - baseline) * 1000.0 / tasks) if tasks else "-"
     return (product, scenario, stats.get("logins", 0), stats.get("requests", 0), measured, baseline,
-            measured / baseline if baseline else float("nan"))
+            measured / baseline if baseline else float("nan"), over, "%d" % (rss / 1024.0) if rss else "-")
+
+
+def rows_of(product, label, figures, tasks):
+    """The cold and warm rows of one scenario; `tasks`: lookup tasks (host x task) per run."""
+    return [row(product, "%s, %s agent" % (label, kind), *figures[kind], tasks=tasks) for kind in ("cold", "warm")]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", default=",".join(available_products()))
-    parser.add_argument("--scenarios", default="s1,s2,s3,s4")
+    parser.add_argument("--scenarios", default="s1,s2,s3,s4,s5")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
+    ROUNDS[0] = args.rounds
     scenarios = args.scenarios.split(",")
     rows = []
     workdir = tempfile.mkdtemp(prefix="pwman-bench-")
     os.chmod(workdir, 0o700)
+    load = os.getloadavg()
     try:
         for product in [p for p in args.products.split(",") if p]:
             server = harness.start(product, seed="bench", config={"bench_entries": BENCH_ENTRIES})
             try:
                 if "s1" in scenarios:
-                    rows.append(row(product, "S1 50 tasks x 1 lookup", *s1(server, product, workdir)))
+                    rows += rows_of(product, "S1 50 tasks x 1 lookup", s1(server, product, workdir), 50)
                 if "s2" in scenarios:
-                    rows.append(row(product, "S2 100 hosts x 2 tasks x 3 vars", *s2(server, product, workdir)))
+                    rows += rows_of(product, "S2 100 hosts x 2 tasks x 3 vars", s2(server, product, workdir), 200)
+                if "s5" in scenarios:
+                    rows += rows_of(product, "S5 1000 hosts x 2 tasks x 3 vars, forks 20",
+                                    s2(server, product, workdir, hosts=1000, forks=20, name="s5"), 2000)
                 if "s3" in scenarios and product == "passbolt":
                     rows.append(row(product, "S3 1 lookup x 500 terms (vs gpg)", *s3_passbolt(server, workdir)))
                 if "s4" in scenarios and product == "passbolt":
                     # Tokens live 3 s; a second run 4 s after the first finds its token expired.
                     server.admin("POST", "settings", {"access_token_ttl": 3})
-                    stats, measured, baseline = s1(server, product, workdir, name="s4", warm_run_after=4)
+                    figures = s1(server, product, workdir, name="s4", warm_run_after=4)["warm"]
                     rows.append(row(product, "S4 2 runs of S1, token expired between (refreshes %d)"
-                                    % stats.get("refreshes", 0), stats, measured, baseline))
+                                    % figures[0].get("refreshes", 0), *figures, tasks=50))
             finally:
                 server.stop()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    header = ("product", "scenario", "logins", "HTTP requests", "wall s", "baseline s", "ratio")
-    widths = [max(len(str(r[i])) if not isinstance(r[i], float) else 7 for r in rows + [header]) for i in range(7)]
+    header = ("product", "scenario", "logins", "HTTP requests", "wall s", "env s", "ratio", "ms/task over env",
+              "agent RSS MiB")
+    widths = [max(len(str(r[i])) if not isinstance(r[i], float) else 7 for r in rows + [header])
+              for i in range(len(header))]
+    print("load average at start %.2f, at end %.2f (%d cores)" % (load[0], os.getloadavg()[0], os.cpu_count() or 0))
     print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
     for r in rows:
         cells = [str(c) if not isinstance(c, float) else "%.2f" % c for c in r]

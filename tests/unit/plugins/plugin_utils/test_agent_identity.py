@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent, _agent_client, _agent_identity
+from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent, _agent_client, _agent_identity, _runtime_cache
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
@@ -97,6 +97,6 @@ def test_digests_of_code_gone_for_a_day_are_pruned(copy, tmp_path, monkeypatch):
     cache.mkdir(mode=0o700)
     stale = cache / ("code-" + "a" * 32)
     stale.write_text("b" * 64)
-    os.utime(str(stale), (time.time() - _agent_identity.PRUNE_AGE - 60,) * 2)
+    os.utime(str(stale), (time.time() - _runtime_cache.PRUNE_AGE - 60,) * 2)
     _agent_identity.code_identity(str(cache))
     assert not stale.exists() and len(os.listdir(str(cache))) == 1
