@@ -144,8 +144,10 @@ _raw:
   elements: raw
 """
 
-from ansible_collections.pwman.secrets.plugins.plugin_utils import _cached_import  # noqa: F401 pylint: disable=unused-import
-from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import PwmanLookupBase
+from ansible_collections.pwman.secrets.plugins.plugin_utils._cached_import import cached_imports
+
+with cached_imports():
+    from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import PwmanLookupBase
 
 
 class LookupModule(PwmanLookupBase):

@@ -6,7 +6,7 @@
 Ansible's collection loader compiles a module's source on every import (ansible-core 2.19 keeps no
 bytecode for collections), and every forked worker imports a lookup's modules again: ~10 ms per
 task, the largest part of what a lookup answered by the agent costs. This finder, placed before
-Ansible's, loads those modules with Python's source loader, but keeps their compiled code in the
+Ansible's while a lookup module imports its base, loads those modules with Python's source loader, but keeps their compiled code in the
 user's private runtime directory (_runtime_cache.py: named by the source's path, inode, size and
 times and the interpreter's bytecode version), which works for a read-only installation and
 whatever PYTHONDONTWRITEBYTECODE says. Without a trusted runtime directory, modules are compiled as
@@ -15,6 +15,7 @@ before. Packages and every other name stay with Ansible's loader.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -68,9 +69,11 @@ class CachedFinder:
         return None
 
 
-def install():
-    if CachedFinder not in sys.meta_path:
-        sys.meta_path.insert(0, CachedFinder)
-
-
-install()
+@contextlib.contextmanager
+def cached_imports():
+    """Within this block, imports of _PACKAGES' modules use the kept code; sys.meta_path is restored after."""
+    sys.meta_path.insert(0, CachedFinder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(CachedFinder)

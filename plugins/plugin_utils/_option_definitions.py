@@ -8,10 +8,10 @@ plugin, with a YAML loader that tags every node with its origin. Our lookups' co
 credential options each have env, ini and vars sources: that parse costs ~17 ms per task, more
 than everything else a lookup answered by the agent costs. Ansible skips it when definitions for
 the plugin are already registered, so each lookup module registers the same definitions when it is
-imported, from the same text, composed by libyaml and built by `_build` below (~3 ms), and kept in the
-private runtime directory (_runtime_cache.py) for the next worker, named by the text, Ansible's version
-and the doc fragments' and this file's stat. On any surprise nothing is registered and Ansible parses as usual. tests/unit/plugins/plugin_utils/test_option_definitions.py
-checks that both ways give the same definitions.
+imported, from the same text, composed by libyaml and built by `_build` below (~3 ms),
+and kept in the private runtime directory (_runtime_cache.py) for the next worker, named by the text,
+Ansible's version and the doc fragments' and this file's stat. On any surprise nothing is registered and
+Ansible parses as usual. tests/unit/plugins/plugin_utils/test_option_definitions.py checks that both ways give the same definitions.
 """
 
 from __future__ import annotations
