@@ -28,7 +28,6 @@ from ansible_collections.pwman.secrets.plugins.module_utils._error_shapes import
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
     ApiError,
     ConfigError,
-    NotFound,
     PwmanError,
     Redactor,
 )
@@ -220,7 +219,8 @@ def passbolt_argument_spec():
         mfa_totp_secret=env("PASSBOLT_MFA_TOTP_SECRET", type="str", no_log=True),
         mfa_totp_code=env("PASSBOLT_MFA_TOTP_CODE", type="str", no_log=True),
         verify_signatures=env("PASSBOLT_VERIFY_SIGNATURES", type="bool", default=True),
-        metadata_key_fingerprints=env("PASSBOLT_METADATA_KEY_FINGERPRINTS", type="list", elements="str"),
+        # public key fingerprints, not secrets (validate-modules' no-log-needed guesses from the name)
+        metadata_key_fingerprints=env("PASSBOLT_METADATA_KEY_FINGERPRINTS", type="list", elements="str", no_log=False),
     )
     return spec
 

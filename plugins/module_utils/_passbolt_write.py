@@ -517,7 +517,6 @@ class ResourceWriter(PassboltWriter):
         return gpg.encrypt_text(plaintext, [gpg.user_fingerprint], what="secret")
 
 
-
 # -- folders ------------------------------------------------------------------------------------
 def split_path(path):
     return [p for p in str(path or "").strip().split("/") if p != ""]

@@ -231,4 +231,3 @@ def test_folder_names_are_trusted_as_resource_metadata_is(server, users, playboo
           - pinned is failed
           - "'could not be read were passed by' in pinned.msg and 'metadata_key_fingerprints' in pinned.msg"
 """)
-
