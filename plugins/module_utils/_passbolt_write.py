@@ -13,7 +13,8 @@ PassboltApi (one call per endpoint). It adds what the writers need on top:
 - resource create / update (secret re-encrypted for every user with access) / delete;
 - permissions: resolution of users and groups, planning (with the no-owner refusal), sharing
   with share-simulate, user_key metadata moved to the shared key before sharing;
-- folders by path (create missing levels), move, rename, delete (cascade), share.
+- folders by path (create missing levels, v4 or v5 as the server's settings ask), move, rename, delete
+  (cascade), share (a personal v5 folder moved to the shared metadata key first).
 
 Every `plan_*` function only reads; every write happens in an `apply_*`/`*_create`/... call,
 so a module can validate everything before the first write.
@@ -37,6 +38,7 @@ from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client imp
     is_uuid,
     parse_secret,
 )
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_folders import folder_entry, folder_metadata
 
 MASK = "********"
 ACCESS_TYPES = {"read": 1, "update": 7, "owner": 15}
@@ -147,6 +149,13 @@ class PassboltWriter:
             raise ConfigError("The Passbolt server does not offer resource type %s (GET /resource-types.json does not "
                               "list it, e.g. its TOTP resource types plugin is off): Passbolt's browser extension would "
                               "not show such a resource. Choose another resource_type, or leave out totp." % slug)
+
+    def _my_gpgkey_id(self):
+        me = next((u for u in self.client.users_with_keys() if u.get("id") == self.client.user_id), None)
+        key_id = ((me or {}).get("gpgkey") or {}).get("id")
+        if not key_id:
+            raise PwmanError("Cannot find the id of the user's own key (GET /users.json contain[gpgkey]).")
+        return key_id
 
     def metadata_key_type_for_create(self, wanted, shared):
         """shared_key unless user_key is asked for (and allowed); sharing needs the shared key."""
@@ -507,13 +516,6 @@ class ResourceWriter(PassboltWriter):
         gpg = self.client.gpg
         return gpg.encrypt_text(plaintext, [gpg.user_fingerprint], what="secret")
 
-    def _my_gpgkey_id(self):
-        me = next((u for u in self.client.users_with_keys() if u.get("id") == self.client.user_id), None)
-        key_id = ((me or {}).get("gpgkey") or {}).get("id")
-        if not key_id:
-            raise PwmanError("Cannot find the id of the user's own key (GET /users.json contain[gpgkey]).")
-        return key_id
-
 
 # -- folders ------------------------------------------------------------------------------------
 def split_path(path):
@@ -521,7 +523,36 @@ def split_path(path):
 
 
 class FolderWriter(PassboltWriter):
-    """Folder lookups by path (reusing client.resolve_folder) and folder writes."""
+    """Folder lookups by path (reusing client.resolve_folder) and folder writes, v4 or v5 (see _passbolt_folders)."""
+
+    def folder_version(self):
+        """'v4' or 'v5' for a new folder: the server's default_folder_type if it allows it, else the one it allows
+        (MetadataTypesSettingsDto; a server without the metadata plugin makes v4 folders)."""
+        settings = self.type_settings()
+        allowed = {"v4": bool(settings.get("allow_creation_of_v4_folders", True)),
+                   "v5": bool(settings.get("allow_creation_of_v5_folders", False))}
+        default = str(settings.get("default_folder_type") or "v4")
+        if allowed.get(default):
+            return default
+        for version in ("v5", "v4"):
+            if allowed[version]:
+                return version
+        raise ConfigError("The Passbolt server allows neither v4 nor v5 folder creation (its metadata types settings).")
+
+    def _fields(self, name, version, key_type="shared_key", current=None):
+        """(the folder's fields for POST/PUT /folders.json, its v5 metadata document or None). v5 metadata is
+        written as resource metadata is (PassboltClient.encrypt_metadata): for the newest active shared metadata
+        key, signed by you and that key, or for your own key (user_key), signed by you."""
+        if version == "v4":
+            return {"name": name}, None
+        document = folder_metadata(name, current)
+        armored, key_id = self.client.encrypt_metadata(document, key_type)
+        if key_type == "user_key":
+            key_id = self._my_gpgkey_id()
+        return {"metadata": armored, "metadata_key_id": key_id, "metadata_key_type": key_type}, document
+
+    def _remember(self, folder_id, parent_id, fields, document):
+        self.client.folders()[folder_id] = folder_entry(dict(fields, id=folder_id, folder_parent_id=parent_id), document)
 
     def find(self, path):
         """The folder id for a path ("" -> None, the root); NotFound / Ambiguous otherwise."""
@@ -571,16 +602,34 @@ class FolderWriter(PassboltWriter):
         return parent, created
 
     def create(self, name, parent_id):
-        body = self.api.folder_create(name, parent_id)
+        """POST /folders.json in the format the server's metadata types settings ask for (folder_version)."""
+        fields, document = self._fields(name, self.folder_version())
+        body = self.api.folder_create(fields, parent_id)
         if not isinstance(body, dict) or not body.get("id"):
             raise ApiError("Passbolt", "POST", "/folders.json", 200, "the answer has no folder id")
-        self.client.folders()[body["id"]] = {"id": body["id"], "name": body.get("name", name),
-                                             "folder_parent_id": body.get("folder_parent_id", parent_id)}
+        self._remember(body["id"], body.get("folder_parent_id", parent_id), fields, document)
         return body
 
     def rename(self, folder_id, name):
-        self.api.folder_update(folder_id, name)
-        self.client.folders()[folder_id]["name"] = name
+        """PUT /folders/{id}.json in the folder's own format: a v5 folder keeps its key type (a shared one moves to
+        the newest active metadata key) and the other fields of its metadata."""
+        folder = self.client.check_folder(folder_id)
+        fields, document = self._fields(name, folder["metadata_version"], folder["metadata_key_type"] or "shared_key",
+                                        folder["metadata"])
+        self.api.folder_update(folder_id, fields)
+        self._remember(folder_id, folder["folder_parent_id"], fields, document)
+
+    def make_shareable(self, folder_id):
+        """A personal v5 folder (user_key metadata) goes to the shared metadata key before it is shared: the server
+        refuses to share it otherwise (MetadataFolderDto::assertShareable). True when it had to (or would)."""
+        folder = self.client.check_folder(folder_id)
+        if folder["metadata_key_type"] != "user_key":
+            return False
+        if not self.check_mode:
+            fields, document = self._fields(folder["name"], "v5", "shared_key", folder["metadata"])
+            self.api.folder_update(folder_id, fields)
+            self._remember(folder_id, folder["folder_parent_id"], fields, document)
+        return True
 
     def move(self, folder_id, parent_id):
         self.api.move("folder", folder_id, parent_id)
@@ -608,6 +657,7 @@ class FolderWriter(PassboltWriter):
         return [p for p in found.get("permissions") or [] if isinstance(p, dict)]
 
     def share(self, folder_id, rows):
+        self.make_shareable(folder_id)
         clean = [{k: v for k, v in row.items() if k not in ("user", "group")} for row in rows]
         return self.api.share_folder(folder_id, clean)
 

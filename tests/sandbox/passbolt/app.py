@@ -26,6 +26,7 @@ from sandbox.passbolt.controllers.jwt_auth import JwtMixin
 from sandbox.passbolt.controllers.metadata import MetadataMixin
 from sandbox.passbolt.controllers.metadata_keys import MetadataKeysMixin
 from sandbox.passbolt.controllers.metadata_migration import MetadataMigrationMixin
+from sandbox.passbolt.controllers.metadata_rules import MetadataRulesMixin
 from sandbox.passbolt.controllers.mfa import MfaMixin
 from sandbox.passbolt.controllers.resource_validation import ResourceValidationMixin
 from sandbox.passbolt.controllers.resources import ResourcesMixin
@@ -42,7 +43,7 @@ ROUTES = (settings.ROUTES + auth.ROUTES + jwt_auth.ROUTES + mfa.ROUTES + users.R
 
 class PassboltApp(SeedMixin, AdminMixin, SettingsMixin, AuthMixin, JwtMixin, MfaMixin, UsersMixin, GroupsMixin,
                   ResourcesMixin, ResourceValidationMixin, ShareMixin, FoldersMixin, MetadataMixin, MetadataKeysMixin,
-                  MetadataMigrationMixin, FormattingMixin, PassboltBase):
+                  MetadataMigrationMixin, MetadataRulesMixin, FormattingMixin, PassboltBase):
     product = "passbolt"
 
     def __init__(self, config=None):
@@ -60,6 +61,10 @@ class PassboltApp(SeedMixin, AdminMixin, SettingsMixin, AuthMixin, JwtMixin, Mfa
             "metadata_default": self.config.get("metadata_default", "v5"),
             "allow_v4_create": bool(self.config.get("allow_v4_create", True)),
             "allow_v5_create": bool(self.config.get("allow_v5_create", True)),
+            # folders as resources: v5 by default (default_folder_type, allow_creation_of_v4/v5_folders)
+            "folder_default": self.config.get("folder_default", "v5"),
+            "allow_v4_folder_create": bool(self.config.get("allow_v4_folder_create", True)),
+            "allow_v5_folder_create": bool(self.config.get("allow_v5_folder_create", True)),
             # MetadataTypesSettingsGetService / MetadataKeysSettingsGetService defaults
             "allow_v4_v5_upgrade": bool(self.config.get("allow_v4_v5_upgrade", False)),
             "allow_v5_v4_downgrade": bool(self.config.get("allow_v5_v4_downgrade", False)),

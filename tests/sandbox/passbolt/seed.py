@@ -45,7 +45,8 @@ class SeedMixin:
             for path, spec in SD.FOLDERS.items():
                 owner = SD.user_id(spec["owner"])
                 self.folders[spec["id"]] = {
-                    "id": spec["id"], "name": spec["name"],
+                    "id": spec["id"], "name": spec["name"], "metadata": None, "metadata_key_id": None,
+                    "metadata_key_type": None,
                     "folder_parent_id": SD.FOLDER_IDS[spec["parent"]] if spec["parent"] else None,
                     "created": now, "modified": now, "created_by": owner, "modified_by": owner, "personal": True}
                 self._add_permission("Folder", spec["id"], "User", owner, OWNER)
