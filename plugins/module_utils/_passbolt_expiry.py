@@ -101,10 +101,10 @@ class ExpirySettings:
         if period is None or isinstance(period, bool):
             return True, None
         try:
-            days = float(period)
-        except (TypeError, ValueError):
-            return True, None
-        return True, api_date(now + timedelta(days=days))
+            return True, api_date(now + timedelta(days=float(period)))
+        except (TypeError, ValueError, OverflowError):
+            raise ApiError("Passbolt", "GET", "/password-expiry/settings.json", 200,
+                           "default_expiry_period is not a number of days") from None
 
 
 def plan_expiry(wanted, current, settings, password_changed, creating, now):

@@ -9,7 +9,15 @@ ResourceType entity read it) and the two legacy string-secret types.
 The choice of a type for a set of secret fields is the browser extension's
 (passbolt_styleguide src/shared/models/entity/resourceType/resourceTypesCollection.js,
 getResourceTypeMatchingResource): among the types of the version whose secret is not a plain string, the first that
-holds every field with nothing left unset, else the one leaving the fewest properties unset.
+holds every field with nothing left unset, else the one leaving the fewest properties unset. As the extension, it
+chooses among the types it knows (its SUPPORTED_RESOURCE_TYPES, and v5-pin-code): a type the server adds later is
+written when a task names it, never chosen for a task that does not, so a server cannot steer fields into a type of
+its making.
+
+Where the module's `description` goes is, for the server's own types, the extension's rule (resourceTypeEntity.js,
+SECRET_DESCRIPTION_RESOURCE_TYPES: the secret's description is the description of the v4 types that encrypt it and
+the content of the standalone note), not the server's word: a server that changed a definition could otherwise turn
+an encrypted description into cleartext metadata.
 """
 
 from __future__ import annotations
@@ -20,6 +28,12 @@ from ansible_collections.pwman.secrets.plugins.module_utils._errors import Confi
 from ansible_collections.pwman.secrets.plugins.module_utils._json_schema import problem
 
 METADATA_OBJECT_TYPE = "PASSBOLT_RESOURCE_METADATA"
+# The types of passbolt_api 5.12 (ResourceType::V4_RESOURCE_TYPE_SLUGS, V5_RESOURCE_TYPE_SLUGS).
+KNOWN_TYPES = ("password-string", "password-and-description", "totp", "password-description-totp", "v5-default",
+               "v5-password-string", "v5-default-with-totp", "v5-totp-standalone", "v5-custom-fields", "v5-note",
+               "v5-pin-code")
+# Of those, the ones whose `description` is the encrypted one.
+SECRET_DESCRIPTION_TYPES = ("password-and-description", "password-description-totp", "v5-note")
 # The secret fields the module's options set, and the metadata fields (v4: columns; v5: the encrypted metadata).
 SECRET_FIELDS = ("password", "description", "totp", "custom_fields", "pin_code")
 METADATA_FIELDS = ("name", "username", "uri", "uris", "description", "custom_fields")
@@ -84,12 +98,14 @@ class ResourceType:
         return field in (self.secret_properties if where == "secret" else self.metadata_properties)
 
     def description_in_secret(self):
-        """Where the module's `description` goes: the secret when the metadata has no description (v4
-        password-and-description, password-description-totp) or when the description is all the secret holds (the
-        standalone note, v5-note); the metadata otherwise (the secret's description is then the `note`)."""
+        """Where the module's `description` goes: for the server's own types, the extension's rule; for a type added
+        later, the secret when its secret has a description and its metadata is cleartext (v4) or has none, or when
+        the description is all the secret holds; the metadata otherwise (the secret's description is the `note`)."""
+        if self.slug in KNOWN_TYPES:
+            return self.slug in SECRET_DESCRIPTION_TYPES
         if "description" not in self.secret_properties:
             return False
-        return "description" not in self.metadata_properties or self.content == ["description"]
+        return self.version == "v4" or "description" not in self.metadata_properties or self.content == ["description"]
 
     # -- composition -----------------------------------------------------------------------------------------
     def secret_document(self, fields):
@@ -171,12 +187,12 @@ class ResourceTypes:
         return [t.slug for t in self.types]
 
     def best_match(self, version, fields):
-        """getResourceTypeMatchingResource: the type of `version` (not a string-secret one) holding every field of
-        `fields`; the first with no property left unset, else the first leaving the fewest unset. None: no type."""
+        """getResourceTypeMatchingResource: the known type of `version` (not a string-secret one) holding every field
+        of `fields`; the first with no property left unset, else the first leaving the fewest unset. None: no type."""
         wanted = set(fields)
         chosen, score = None, None
         for rtype in self.types:
-            if rtype.version != version or rtype.string_secret or rtype.deleted:
+            if rtype.version != version or rtype.string_secret or rtype.deleted or rtype.slug not in KNOWN_TYPES:
                 continue
             holds = set(rtype.content)
             if not wanted <= holds:

@@ -8,9 +8,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError
+from ansible_collections.pwman.secrets.plugins.module_utils._errors import ApiError, ConfigError
 from ansible_collections.pwman.secrets.plugins.module_utils._json_schema import problem
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_expiry import (
+    ExpirySettings,
     api_date,
     is_expired,
     parse_duration,
@@ -134,3 +135,34 @@ def test_explicit_expiry_words_need_no_settings():
     date = parse_expiry_option("2026-03-01T10:00:00Z")
     assert plan_expiry(date, "2026-03-01T10:00:00+00:00", None, False, False, now)[0] is False
     assert plan_expiry("auto", None, None, False, False, now)[0] is False  # no password change: not asked
+
+
+def hostile(slug, definition):
+    return ResourceTypes([{"id": SD.resource_type_id("v5-default"), "slug": "v5-default",
+                           "definition": resource_type_definition("v5-default")},
+                          {"id": "44444444-4444-4444-4444-444444444444", "slug": slug, "definition": definition}])
+
+
+def test_a_server_cannot_steer_a_description_into_cleartext():
+    """A definition the server changed or added: the description of the server's own types stays where the
+    extension keeps it, and a type the collection does not know is never chosen for a task that does not name it."""
+    changed = resource_type_definition("password-and-description")
+    changed["resource"]["properties"]["description"] = {"type": "string"}
+    assert hostile("password-and-description", changed).get("password-and-description").description_in_secret()
+    lure = {"resource": {"type": "object", "properties": {"name": {"type": "string"}, "description": {}}},
+            "secret": {"type": "object", "properties": {"object_type": {"enum": ["PASSBOLT_SECRET_DATA"]},
+                                                        "password": {"type": "string"}}}}
+    types = hostile("v5-lure", lure)
+    assert types.best_match("v5", {"password"}).slug == "v5-default"  # v5-lure would leave nothing unset
+    later = dict(lure, secret={"type": "object", "properties": {"password": {}, "description": {}}})
+    assert hostile("v4-later", later).get("v4-later").description_in_secret()  # v4 metadata is cleartext
+
+
+def test_a_default_expiry_period_that_is_no_date_fails_clearly():
+    class Api:  # the server's answer, nothing else
+        @staticmethod
+        def password_expiry_settings():
+            return {"id": "x", "automatic_update": True, "default_expiry_period": 10 ** 12}
+
+    with pytest.raises(ApiError, match="default_expiry_period is not a number of days"):
+        ExpirySettings(Api()).after_password_change(datetime.now(timezone.utc))
