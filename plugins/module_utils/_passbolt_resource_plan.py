@@ -23,12 +23,12 @@ from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_expiry imp
     plan_expiry,
     same_date,
 )
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_types import KNOWN_TYPES
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_write import (
     ACCESS_TYPES,
     MASK,
     merge_custom_fields,
     plan_permissions,
-    public_permissions,
     same_totp,
 )
 from ansible_collections.pwman.secrets.plugins.module_utils._password import (
@@ -133,6 +133,8 @@ def make_plan(client, writer, folders, principals, params, view, wanted_totp):  
         asked = types.get(params["resource_type"])
         if asked is None and old_type is not None and old_type.slug == params["resource_type"]:
             asked = old_type  # a type the index leaves out (its plugin off): the resource keeps it
+        if asked is None and params["resource_type"] in KNOWN_TYPES:
+            writer.check_offered_type(params["resource_type"], view)  # a type of the server's that it does not list
         if asked is None:
             raise ConfigError("Option 'resource_type': the Passbolt server defines no resource type %r (GET "
                               "/resource-types.json lists %s)." % (params["resource_type"], ", ".join(types.slugs())))
@@ -150,6 +152,16 @@ def make_plan(client, writer, folders, principals, params, view, wanted_totp):  
         if not params["name"]:
             raise ConfigError("Option 'name' is required to create a resource.")
         version = writer.creation_version(asked.slug if asked else None)
+
+    # -- folder (checked now, created later)
+    if params["folder"] is not None:
+        folder_target, missing = folders.plan_path(params["folder"])
+        if missing and not params["create_folders"]:
+            folders.ensure_path(params["folder"], False)  # raises the NotFound with the right message
+        plan.folder_missing = missing
+        plan.folder_target = folder_target if not missing else None
+        plan.folder_given = True
+        plan.needs_move = exists and (bool(missing) or folder_target != view.folder_parent_id)
 
     # -- the secret fields this task sets
     secret = dict(old_secret)
@@ -170,7 +182,8 @@ def make_plan(client, writer, folders, principals, params, view, wanted_totp):  
     if params["note"] is not None and params["note"] != (old_secret.get("description") or ""):
         secret["description"] = params["note"]
         given.add("description")
-    meta_fields = list(old_meta.get("custom_fields") or []) if version == "v5" else []
+    meta_fields = [f for f in old_meta.get("custom_fields") or [] if isinstance(f, dict)] \
+        if version == "v5" and isinstance(old_meta.get("custom_fields"), list) else []
     if params["custom_fields"]:
         if version == "v4":
             raise ConfigError("custom_fields need a v5 resource; %s." % (
@@ -270,16 +283,6 @@ def make_plan(client, writer, folders, principals, params, view, wanted_totp):  
         document.update({k: v for k, v in secret.items() if k not in document and v is not None})
     target.check_secret(document, (given | moved) if exists else set(plan.secret))
     plan.secret_plain = document if isinstance(document, str) else json.dumps(document)
-
-    # -- folder (checked now, created later)
-    if params["folder"] is not None:
-        folder_target, missing = folders.plan_path(params["folder"])
-        if missing and not params["create_folders"]:
-            folders.ensure_path(params["folder"], False)  # raises the NotFound with the right message
-        plan.folder_missing = missing
-        plan.folder_target = folder_target if not missing else None
-        plan.folder_given = True
-        plan.needs_move = exists and (bool(missing) or folder_target != view.folder_parent_id)
 
     # -- permissions (resolved now: unknown users/groups fail before any write)
     current_perms = [p for p in (view.raw.get("permissions") or []) if isinstance(p, dict)] if exists else \
