@@ -18,8 +18,8 @@ from sandbox.passbolt import seed_data as SD
 
 pytestmark = pytest.mark.xdist_group("passbolt-resource-types")
 
-SECRETS = ("It-Type-Pw-1", "It-Type-Pw-2", "It-Type-Note-1", "It-Type-Note-2", "It-Cf-Secret-1", "JBSWY3DPEHPK3PXP",
-           "It-Pin-Code", "It-V4-Desc-1")
+SECRETS = ("It-Type-Pw-1", "It-Type-Pw-2", "It-Type-Pw-3", "It-Type-Note-1", "It-Type-Note-2", "It-Type-Note-3",
+           "It-Cf-Secret-1", "JBSWY3DPEHPK3PXP", "GEZDGNBVGY3TQOJQ", "It-Pin-Code", "It-V4-Desc-1", "27182818")
 
 
 @pytest.fixture(scope="module")
@@ -103,22 +103,54 @@ EVERY_TYPE = """
       vars:
         by_name: "{{ dict(info.resources | map(attribute='name') | zip(info.resources)) }}"
       no_log: true
+
+    - name: Every type takes a new secret value
+      pwman.secrets.passbolt_resource:
+        name: "it-{{ item.type }}"
+        password: "{{ item.new.password | default(omit) }}"
+        totp: "{{ item.new.totp | default(omit) }}"
+        description: "{{ item.new.description | default(omit) }}"
+        custom_fields: "{{ item.new.custom_fields | default(omit) }}"
+        pin_code: "{{ item.new.pin_code | default(omit) }}"
+      loop: "{{ types }}"
+      loop_control:
+        label: "{{ item.type }}"
+      register: every_update
+      no_log: true
+
+    - name: Updated in place, each keeping its type
+      ansible.builtin.assert:
+        that:
+          - every_update.results | map(attribute='changed') | unique == [true]
+          - every_update.results | map(attribute='resource_type') | list == types | map(attribute='type') | list
+          - lookup('pwman.secrets.passbolt', 'it-password-string') == 'It-Type-Pw-3'
+          - lookup('pwman.secrets.passbolt', 'it-totp', field='all').totp_secret == 'GEZDGNBVGY3TQOJQ'
+          - lookup('pwman.secrets.passbolt', 'it-v5-note', field='note') == 'It-Type-Note-3'
+          - lookup('pwman.secrets.passbolt', 'it-v5-pin-code', field='pin_code') == '27182818'
+          - lookup('pwman.secrets.passbolt', 'it-v5-custom-fields', field='region') == 'eu-central-1'
+      no_log: true
 """
 
+TOTP_2 = {"secret_key": "GEZDGNBVGY3TQOJQ", "digits": 7}
 TYPES_VARS = [
-    {"type": "password-string", "password": "It-Type-Pw-1", "description": "clear v4 description"},
-    {"type": "password-and-description", "password": "It-Type-Pw-1", "description": "It-V4-Desc-1"},
-    {"type": "totp", "totp": {"secret_key": "JBSWY3DPEHPK3PXP"}, "uri": "https://otp.example.com"},
+    {"type": "password-string", "password": "It-Type-Pw-1", "description": "clear v4 description",
+     "new": {"password": "It-Type-Pw-3"}},
+    {"type": "password-and-description", "password": "It-Type-Pw-1", "description": "It-V4-Desc-1",
+     "new": {"password": "It-Type-Pw-3"}},
+    {"type": "totp", "totp": {"secret_key": "JBSWY3DPEHPK3PXP"}, "uri": "https://otp.example.com",
+     "new": {"totp": TOTP_2}},
     {"type": "password-description-totp", "password": "It-Type-Pw-1",
-     "totp": {"secret_key": "JBSWY3DPEHPK3PXP", "digits": 8}},
+     "totp": {"secret_key": "JBSWY3DPEHPK3PXP", "digits": 8}, "new": {"totp": TOTP_2}},
     {"type": "v5-default", "password": "It-Type-Pw-1", "description": "v5 metadata description",
-     "note": "It-Type-Note-1", "custom_fields": {"token": "It-Cf-Secret-1"}, "username": "u5"},
+     "note": "It-Type-Note-1", "custom_fields": {"token": "It-Cf-Secret-1"}, "username": "u5",
+     "new": {"password": "It-Type-Pw-3"}},
     {"type": "v5-default-with-totp", "password": "It-Type-Pw-2",
-     "totp": {"secret_key": "JBSWY3DPEHPK3PXP", "algorithm": "SHA256"}},
-    {"type": "v5-totp-standalone", "totp": {"secret_key": "JBSWY3DPEHPK3PXP"}},
-    {"type": "v5-custom-fields", "custom_fields": {"region": "eu-west-1"}},
-    {"type": "v5-note", "description": "It-Type-Note-2"},
-    {"type": "v5-pin-code", "pin_code": "48151623", "note": "It-Pin-Code"},
+     "totp": {"secret_key": "JBSWY3DPEHPK3PXP", "algorithm": "SHA256"}, "new": {"password": "It-Type-Pw-3"}},
+    {"type": "v5-totp-standalone", "totp": {"secret_key": "JBSWY3DPEHPK3PXP"}, "new": {"totp": TOTP_2}},
+    {"type": "v5-custom-fields", "custom_fields": {"region": "eu-west-1"},
+     "new": {"custom_fields": {"region": "eu-central-1"}}},
+    {"type": "v5-note", "description": "It-Type-Note-2", "new": {"description": "It-Type-Note-3"}},
+    {"type": "v5-pin-code", "pin_code": "48151623", "note": "It-Pin-Code", "new": {"pin_code": "27182818"}},
 ]
 
 
@@ -194,7 +226,7 @@ UPDATES = """
           - lookup('pwman.secrets.passbolt', 'it-v5-pin-code', field='pin_code') == '16234815'
           - lookup('pwman.secrets.passbolt', 'it-v5-default', field='note') == 'It-Type-Note-2'
           - lookup('pwman.secrets.passbolt', 'it-v5-custom-fields', field='region') == 'us-east-2'
-          - lookup('pwman.secrets.passbolt', 'it-v5-default') == 'It-Type-Pw-1'
+          - lookup('pwman.secrets.passbolt', 'it-v5-default') == 'It-Type-Pw-3'
       no_log: true
 
     - name: The seeded v5-password-string resource takes a new password
@@ -299,7 +331,7 @@ CHANGES = """
           - upgraded is changed and upgraded.metadata_version == 'v5' and upgraded.resource_type == 'v5-default'
           - upgraded.metadata_key_type == 'shared_key'
           - lookup('pwman.secrets.passbolt', 'it-password-and-description', field='note') == 'It-V4-Desc-1'
-          - lookup('pwman.secrets.passbolt', 'it-password-and-description') == 'It-Type-Pw-1'
+          - lookup('pwman.secrets.passbolt', 'it-password-and-description') == 'It-Type-Pw-3'
       no_log: true
 """
 
