@@ -23,8 +23,8 @@ def _is_type(value, name):
     if name == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if name == "integer":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float)
-                                                                             and value.is_integer())
+        whole = isinstance(value, float) and value.is_integer()
+        return (isinstance(value, int) and not isinstance(value, bool)) or whole
     if name == "boolean":
         return isinstance(value, bool)
     if name == "null":

@@ -215,7 +215,9 @@ def passbolt_argument_spec():
         mfa_totp_secret=env("PASSBOLT_MFA_TOTP_SECRET", type="str", no_log=True),
         mfa_totp_code=env("PASSBOLT_MFA_TOTP_CODE", type="str", no_log=True),
         verify_signatures=env("PASSBOLT_VERIFY_SIGNATURES", type="bool", default=True),
-        metadata_key_fingerprints=env("PASSBOLT_METADATA_KEY_FINGERPRINTS", type="list", elements="str"),
+        # fingerprints of public keys, not secrets (validate-modules' no-log-needed reads "key" in the name)
+        metadata_key_fingerprints=env("PASSBOLT_METADATA_KEY_FINGERPRINTS", type="list", elements="str",
+                                      no_log=False),
     )
     return spec
 

@@ -275,8 +275,8 @@ def make_plan(client, writer, folders, principals, params, view, wanted_totp):  
             if not exists and name == "password":
                 raise ConfigError("Give password or generate_password=true to create resource %r (type %s)."
                                   % (params["name"], target.slug))
-            raise ConfigError("Resource type %s needs %s: give option %s." % (target.slug, name,
-                                                                               OPTION_OF.get(name, name)))
+            raise ConfigError("Resource type %s needs %s: give option %s."
+                              % (target.slug, name, OPTION_OF.get(name, name)))
     plan.secret = {k: v for k, v in secret.items() if target.holds(k, "secret")}
     document = target.secret_document(plan.secret)
     if isinstance(document, dict) and not changed_type:  # fields others wrote that the schema does not name: kept

@@ -39,8 +39,6 @@ class SignatureError(PwmanError):
     """A decrypted item's signature is bad, missing or not by a signer its kind accepts."""
 
 
-
-
 class SignaturePolicy:
     """Checks signatures of what a PassboltClient decrypts; `enabled` is the verify_signatures option."""
 

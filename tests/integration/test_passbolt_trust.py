@@ -186,7 +186,7 @@ def _create_key(ada, users, server_key, key, for_users=("ada", "betty")):
     copies = [{"user_id": users[u]["id"], "data": ada.private_key_copy(key, users[u]["public_key"])} for u in for_users]
     copies.append({"user_id": None, "data": ada.private_key_copy(key, server_key)})
     return ada.call("POST", "/metadata/keys.json", {"fingerprint": key["fingerprint"], "armored_key": key["public"],
-                                                     "metadata_private_keys": copies})
+                                                    "metadata_private_keys": copies})
 
 
 def _expire(ada, key_id, key):

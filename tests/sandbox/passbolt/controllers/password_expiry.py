@@ -26,7 +26,7 @@ NOT_BOOLEAN, NOT_NATURAL = "The provided value must be a boolean", "The provided
 
 def _php_boolean(value):
     """Validation::boolean: strictly one of true, false, 0, 1, '0', '1'."""
-    return value is True or value is False or (type(value) is int and value in (0, 1)) or value in ("0", "1")
+    return isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)) or value in ("0", "1")
 
 
 def _php_truthy(value):
