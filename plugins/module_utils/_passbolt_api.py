@@ -184,6 +184,9 @@ class PassboltApi:
     def resource_types(self):
         return self.call("GET", "/resource-types.json")
 
+    def password_expiry_settings(self):
+        return self.call("GET", "/password-expiry/settings.json")
+
     # -- metadata -------------------------------------------------------------------
     def metadata_keys(self, with_private_keys=True):
         params = _contain(["metadata_private_keys"]) if with_private_keys else None

@@ -60,6 +60,7 @@ from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_signatures
     SignaturePolicy,
     user,
 )
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_types import ResourceType, ResourceTypes
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -641,11 +642,28 @@ class PassboltClient:
     def resource_types_index(self):
         """{id: slug} of the types GET /resource-types.json lists (asked once). A server whose TOTP resource types
         plugin is off leaves out `totp` and `password-description-totp` (ResourceTypesFinderService::find)."""
+        return {t.id: t.slug for t in self.resource_types().types}
+
+    def resource_types(self):
+        """The types GET /resource-types.json lists, with their definitions (ResourceTypes; asked once)."""
         if self._resource_types is None:
             body = self.api.resource_types()
-            self._resource_types = {t.get("id"): t.get("slug") for t in body if isinstance(t, dict)} \
-                if isinstance(body, list) else {}
+            self._resource_types = ResourceTypes(body if isinstance(body, list) else [])
         return self._resource_types
+
+    def resource_type(self, type_id):
+        """A type by id: from the index, else GET /resource-types/{id}.json (every type, listed or not, deleted or
+        not: ResourceTypesViewController), or None."""
+        found = self.resource_types().by_id.get(type_id)
+        if found is None and is_uuid(type_id):
+            try:
+                body = self.api.call("GET", "/resource-types/%s.json" % type_id)
+            except ApiError as exc:
+                if exc.status not in (400, 404):
+                    raise
+                body = None
+            found = ResourceType(body) if isinstance(body, dict) and body.get("slug") else None
+        return found
 
     def resource_views(self):
         """Every resource the user can see, with its secret ciphertext and clear metadata, in ONE request.
@@ -828,8 +846,11 @@ class ResourceView:
         self.metadata_custom_fields = []
         self.folder_parent_id = raw.get("folder_parent_id")
         self.modified = str(raw.get("modified") or "")
+        self.expired = raw.get("expired") if isinstance(raw.get("expired"), str) else None
+        self.metadata = None  # the decrypted v5 metadata, every field of it
 
     def set_metadata(self, metadata):
+        self.metadata = metadata
         self.name = metadata.get("name")
         self.username = metadata.get("username")
         uris = metadata.get("uris")

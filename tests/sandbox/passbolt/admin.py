@@ -99,7 +99,7 @@ class AdminMixin:
                     "permissions": [{"aro": p["aro"], "aro_foreign_key": p["aro_foreign_key"], "type": p["type"],
                                      "id": p["id"]} for p in self._aco_permissions(res["id"])],
                     "secrets_for": sorted(uid for (rid, uid) in self.secrets if rid == res["id"]),
-                    "modified": res["modified"]})
+                    "modified": res["modified"], "expired": res["expired"]})
             folders = [{"id": f["id"], "name": f["name"], "folder_parent_id": f["folder_parent_id"],
                         "metadata_key_type": f["metadata_key_type"], "modified_by": f["modified_by"],
                         "permissions": [{"aro": p["aro"], "aro_foreign_key": p["aro_foreign_key"],

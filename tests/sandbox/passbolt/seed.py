@@ -34,6 +34,12 @@ class SeedMixin:
                         "type": "RSA" if spec["key"] == "rsa" else "EdDSA", "expires": None,
                         "key_created": now, "deleted": False, "created": now, "modified": now},
                 }
+            if self.settings["password_expiry_enabled"]:
+                # PasswordExpiryFirstUserSetupCompleteEventListener: the first administrator's setup turned the
+                # feature on (PasswordExpiryEnableOnInstanceCreationService, the CE DTO's getValue())
+                self.store_password_expiry_setting({"automatic_expiry": True, "automatic_update": True,
+                                                    "policy_override": False, "default_expiry_period": None},
+                                                   SD.user_id("ada"))
             for name, spec in SD.GROUPS.items():
                 members = [(m, True) for m in spec["managers"]] + [(m, False) for m in spec["members"]]
                 self.groups[spec["id"]] = {
