@@ -77,9 +77,9 @@ options:
     description:
       - Check the OpenPGP signatures of what is decrypted, as Passbolt's own clients do, signer by signer.
       - A secret must be signed by the user who last wrote it (the secret's C(modified_by), else the resource's).
-      - Shared-key v5 metadata must be signed by a shared metadata key, or by the server key where the server wrote
-        it (an administrator's upgrade of v4 resources to v5). Personal (user-key) metadata must be signed by you, or
-        by the server key (the same upgrade).
+      - Shared-key v5 metadata (of a resource, or of a v5 folder, whose name it holds) must be signed by a shared
+        metadata key, or by the server key where the server wrote it (an administrator's upgrade of v4 resources and
+        folders to v5). Personal (user-key) metadata must be signed by you, or by the server key (the same upgrade).
       - Your copy of a shared metadata private key must be signed by the server key (the server shares the key
         itself unless the organisation uses zero-knowledge key sharing), by the administrator who wrote your copy,
         or by you (the copy Passbolt's browser extension re-signs when you trust the key).

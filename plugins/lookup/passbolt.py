@@ -31,7 +31,10 @@ options:
       - What to return for each resource.
       - V(password), V(username), V(uri) (the first URI), V(uris) (all), V(name), V(description) (the encrypted
         description when the type has one, else the cleartext one), V(id), V(folder) (the folder path),
+        V(expired) (the expiry date as the server gives it, or null when the password does not expire; a date in the
+        past means Passbolt marks it expired),
       - V(totp) (the current TOTP code computed from the secret), V(totp_secret) (the base32 TOTP secret),
+        V(pin_code) (the PIN code of a C(v5-pin-code) resource),
       - V(note) (the encrypted description, from the secret; what Passbolt's official lookup calls C(note) for v5),
         V(metadata_description) (the description kept in the metadata),
       - the name of a custom field, or V(all) (a dictionary of everything, secret fields included).
@@ -138,8 +141,8 @@ _raw:
     - One value per term, in the order of the terms. A string for most fields; a list for O(field=uris);
       a dictionary for O(field=all) with keys C(id), C(name), C(username), C(uri), C(uris), C(description),
       C(folder), C(folder_parent_id), C(resource_type), C(resource_type_id), C(metadata_version), C(created),
-      C(modified), C(modified_by), C(personal), C(deleted), C(password), C(totp) (the current code or empty), C(totp_secret),
-      C(custom_fields).
+      C(modified), C(modified_by), C(personal), C(deleted), C(expired), C(password), C(totp) (the current code or
+      empty), C(totp_secret), C(pin_code), C(custom_fields).
   type: list
   elements: raw
 """

@@ -670,6 +670,11 @@ class GpgContext:
         packets = b""
         if signers:
             extra = ["--textmode", "--no-rfc2440-text"]
+            if len(signers) > 1:
+                # Signatures before the literal data (no one-pass packets) are checked with one digest: gpg
+                # verifies only those of the first signature's digest algorithm (an RSA key's SHA512, an ed25519
+                # key's SHA256), silently skipping the others. SHA512 suits every key type.
+                extra += ["--digest-algo", "SHA512"]
             for signer in signers:
                 extra += ["--local-user", normalize_fingerprint(signer)]
             signed = _complete(self._gpg.sign(data, keyid=normalize_fingerprint(signers[0]), passphrase=self._passphrase,

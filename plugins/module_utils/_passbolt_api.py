@@ -184,6 +184,9 @@ class PassboltApi:
     def resource_types(self):
         return self.call("GET", "/resource-types.json")
 
+    def password_expiry_settings(self):
+        return self.call("GET", "/password-expiry/settings.json")
+
     # -- metadata -------------------------------------------------------------------
     def metadata_keys(self, with_private_keys=True):
         params = _contain(["metadata_private_keys"]) if with_private_keys else None
@@ -221,14 +224,16 @@ class PassboltApi:
     def folder_get(self, folder_id, contain=()):
         return self.call("GET", "/folders/%s.json" % folder_id, params=_contain(contain))
 
-    def folder_create(self, name, parent_id=None):
-        body = {"name": name}
+    def folder_create(self, fields, parent_id=None):
+        """fields: {"name"} (v4) or {"metadata", "metadata_key_id", "metadata_key_type"} (v5)."""
+        body = dict(fields)
         if parent_id:
             body["folder_parent_id"] = parent_id
         return self.call("POST", "/folders.json", json_body=body)
 
-    def folder_update(self, folder_id, name):
-        return self.call("PUT", "/folders/%s.json" % folder_id, json_body={"name": name}, idempotent=True)
+    def folder_update(self, folder_id, fields):
+        """fields: as for folder_create."""
+        return self.call("PUT", "/folders/%s.json" % folder_id, json_body=dict(fields), idempotent=True)
 
     def folder_delete(self, folder_id):
         return self.call("DELETE", "/folders/%s.json" % folder_id, idempotent=True)

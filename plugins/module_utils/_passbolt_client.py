@@ -28,7 +28,6 @@ from ansible_collections.pwman.secrets.plugins.module_utils._error_shapes import
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
     ApiError,
     ConfigError,
-    NotFound,
     PwmanError,
     Redactor,
 )
@@ -47,6 +46,12 @@ from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_auth impor
     check_auth_method,
     server_key_changed,
 )
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_folders import (
+    check_folder,
+    folder_entry,
+    path_of,
+    resolve_path,
+)
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_signatures import (
     METADATA_KEY,
     SERVER,
@@ -55,6 +60,7 @@ from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_signatures
     SignaturePolicy,
     user,
 )
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_types import ResourceType, ResourceTypes
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -222,6 +228,7 @@ def passbolt_argument_spec():
         mfa_totp_secret=env("PASSBOLT_MFA_TOTP_SECRET", type="str", no_log=True),
         mfa_totp_code=env("PASSBOLT_MFA_TOTP_CODE", type="str", no_log=True),
         verify_signatures=env("PASSBOLT_VERIFY_SIGNATURES", type="bool", default=True),
+        # public key fingerprints, not secrets (validate-modules' no-log-needed guesses from the name)
         metadata_key_fingerprints=env("PASSBOLT_METADATA_KEY_FINGERPRINTS", type="list", elements="str", no_log=False),
     )
     return spec
@@ -560,40 +567,57 @@ class PassboltClient:
         views = [ResourceView(r) for r in resources]
         self._name_resource_types(views)
         v5 = [v for v in views if v.raw.get("metadata")]
-        if any(v.raw.get("metadata_key_type") == "shared_key" for v in v5):
-            self.load_metadata_keys()
-        out_of_reach = {v.id: self.refused_metadata_key(v.raw.get("metadata_key_id")) for v in v5
-                        if v.raw.get("metadata_key_type") == "shared_key"}
-        for view in v5:
-            if out_of_reach.get(view.id):
-                view.refused = "Resource %s cannot be read: %s" % (view.id, out_of_reach[view.id])
-                view.unreadable = True
-        v5 = [v for v in v5 if not out_of_reach.get(v.id)]
-        if v5:
-            problems = []
-            # Shared metadata: a metadata key, or the server key where it upgraded v4 to v5 itself; personal
-            # metadata: its owner (you), or the server key (MigrateAllV4ResourcesToV5Service::migratePersonal).
-            texts = self._decrypt_checked([v.raw["metadata"] for v in v5],
-                                          [(METADATA_KEY, SERVER) if v.raw.get("metadata_key_type") == "shared_key"
-                                           else (YOU, SERVER) for v in v5],
-                                          ["metadata of resource %s" % v.id for v in v5], "resource metadata",
-                                          problems)
-            for view, problem, text in zip(v5, problems, texts):
-                view.refused = problem  # raised when the resource is used (check_view), not for listing it
-                view.unreadable = text is None  # its name is unknown: name searches pass it by
-            for view, text in zip(v5, texts):
-                if text is None:
-                    continue
-                try:
-                    metadata = json.loads(text)
-                except ValueError:
-                    if view.refused:
-                        continue
-                    raise PwmanError("The metadata of resource %s is not JSON." % view.id) from None
-                self.redactor.add(*[f.get("metadata_value") for f in metadata.get("custom_fields") or []
-                                    if isinstance(f, dict) and f.get("type") in ("password", "secret")])
-                view.set_metadata(metadata)
+        for view, (metadata, refused) in zip(v5, self.decrypt_metadata("resource", [v.raw for v in v5])):
+            view.refused = refused  # raised when the resource is used (check_view), not for listing it
+            view.unreadable = metadata is None  # its name is unknown: name searches pass it by
+            if metadata is None:
+                continue
+            self.redactor.add(*[f.get("metadata_value") for f in metadata.get("custom_fields") or []
+                                if isinstance(f, dict) and f.get("type") in ("password", "secret")])
+            view.set_metadata(metadata)
         return views
+
+    def decrypt_metadata(self, kind, items):
+        """The v5 metadata of several items of one kind ("resource" or "folder": raw dicts with id, metadata,
+        metadata_key_id, metadata_key_type), decrypted at once: [(document or None, refusal or None)] in order.
+
+        Signers (see _passbolt_signatures): shared metadata a metadata key, or the server key where it upgraded v4
+        items to v5 itself; personal metadata its owner (you), or the server key (MigrateAllV4ResourcesToV5Service
+        and MigrateAllV4FoldersToV5Service, ::migrateShared and ::migratePersonal). An item under a refused or
+        unshared metadata key, or that cannot be decrypted, has no document; a refused signature gives the refusal
+        next to the document. A document that is not a JSON object is an error unless the item is refused anyway."""
+        if any(i.get("metadata_key_type") == "shared_key" for i in items):
+            self.load_metadata_keys()
+        out = [(None, None)] * len(items)
+        todo = []
+        for index, item in enumerate(items):
+            reason = self.refused_metadata_key(item.get("metadata_key_id")) \
+                if item.get("metadata_key_type") == "shared_key" else None
+            if reason:
+                out[index] = (None, "%s %s cannot be read: %s" % (kind.capitalize(), item.get("id"), reason))
+            else:
+                todo.append(index)
+        if not todo:
+            return out
+        problems = []
+        texts = self._decrypt_checked([items[i]["metadata"] for i in todo],
+                                      [(METADATA_KEY, SERVER) if items[i].get("metadata_key_type") == "shared_key"
+                                       else (YOU, SERVER) for i in todo],
+                                      ["metadata of %s %s" % (kind, items[i].get("id")) for i in todo],
+                                      "%s metadata" % kind, problems)
+        for index, text, problem in zip(todo, texts, problems):
+            document = None
+            if text is not None:
+                try:
+                    document = json.loads(text)
+                except ValueError:
+                    document = None
+                if not isinstance(document, dict):
+                    if not problem:
+                        raise PwmanError("The metadata of %s %s is not a JSON object." % (kind, items[index].get("id")))
+                    document = None
+            out[index] = (document, problem)
+        return out
 
     @staticmethod
     def check_view(view):
@@ -618,11 +642,28 @@ class PassboltClient:
     def resource_types_index(self):
         """{id: slug} of the types GET /resource-types.json lists (asked once). A server whose TOTP resource types
         plugin is off leaves out `totp` and `password-description-totp` (ResourceTypesFinderService::find)."""
+        return {t.id: t.slug for t in self.resource_types().types}
+
+    def resource_types(self):
+        """The types GET /resource-types.json lists, with their definitions (ResourceTypes; asked once)."""
         if self._resource_types is None:
             body = self.api.resource_types()
-            self._resource_types = {t.get("id"): t.get("slug") for t in body if isinstance(t, dict)} \
-                if isinstance(body, list) else {}
+            self._resource_types = ResourceTypes(body if isinstance(body, list) else [])
         return self._resource_types
+
+    def resource_type(self, type_id):
+        """A type by id: from the index, else GET /resource-types/{id}.json (every type, listed or not, deleted or
+        not: ResourceTypesViewController), or None."""
+        found = self.resource_types().by_id.get(type_id)
+        if found is None and is_uuid(type_id):
+            try:
+                body = self.api.call("GET", "/resource-types/%s.json" % type_id)
+            except ApiError as exc:
+                if exc.status not in (400, 404):
+                    raise
+                body = None
+            found = ResourceType(body) if isinstance(body, dict) and body.get("slug") else None
+        return found
 
     def resource_views(self):
         """Every resource the user can see, with its secret ciphertext and clear metadata, in ONE request.
@@ -665,36 +706,30 @@ class PassboltClient:
 
     # -- folders ----------------------------------------------------------------------
     def folders(self):
+        """{id: folder} of the folders the user can see (see _passbolt_folders.folder_entry): v4 names as they
+        are, v5 names decrypted from their metadata, several at a time."""
         if self._folders is None:
             self.login()
             body = self.api.folders_list()
             if not isinstance(body, list):
                 raise ApiError("Passbolt", "GET", "/folders.json", 200, "the answer is not a list of folders")
-            self._folders = {f["id"]: f for f in body if isinstance(f, dict) and f.get("id")}
+            rows = [f for f in body if isinstance(f, dict) and f.get("id")]
+            v5 = [f for f in rows if f.get("metadata")]
+            decrypted = dict(zip([f["id"] for f in v5], self.decrypt_metadata("folder", v5)))
+            self._folders = {f["id"]: folder_entry(f, *decrypted.get(f["id"], (None, None))) for f in rows}
         return self._folders
 
     def folder_path(self, folder_id):
         """The path of a folder ("Infra/Databases"); "" for the root."""
         if not folder_id:
             return ""
-        folders = self.folders()
-        names = []
-        seen = set()
-        current = folder_id
-        while current and current not in seen:
-            seen.add(current)
-            folder = folders.get(current)
-            if folder is None:
-                names.append("?")  # a parent the user cannot see
-                break
-            names.append(str(folder.get("name", "")))
-            current = folder.get("folder_parent_id")
-        return "/".join(reversed(names))
+        return path_of(self.folders(), folder_id)
 
     def resolve_folder(self, path):
         """Folder ids whose path is `path`, resolved level by level (names are not unique).
 
-        "" or "/" is the root (returns [None]). Raises NotFound when no folder has that path.
+        "" or "/" is the root (returns [None]). Raises NotFound when no folder has that path, SignatureError when
+        only a folder whose metadata signature is refused has it.
         """
         parts = [p for p in str(path or "").strip().split("/") if p != ""]
         if not parts:
@@ -702,14 +737,11 @@ class PassboltClient:
         if is_uuid(path):
             if path in self.folders():
                 return [path]
-        folders = self.folders().values()
-        level = [None]
-        for depth, name in enumerate(parts):
-            level = [f["id"] for f in folders if f.get("name") == name and f.get("folder_parent_id") in level]
-            if not level:
-                raise NotFound("Passbolt folder %r not found (no folder %r under %r)."
-                               % (path, name, "/".join(parts[:depth]) or "the root"))
-        return level
+        return resolve_path(self.folders(), parts, path)
+
+    def check_folder(self, folder_id):
+        """The folder (see folders()), refused when its name cannot be used (SignatureError)."""
+        return check_folder(self.folders()[folder_id])
 
     # -- users and encryption for writers ---------------------------------------------
     def users_with_keys(self, filters=None):
@@ -814,8 +846,11 @@ class ResourceView:
         self.metadata_custom_fields = []
         self.folder_parent_id = raw.get("folder_parent_id")
         self.modified = str(raw.get("modified") or "")
+        self.expired = raw.get("expired") if isinstance(raw.get("expired"), str) else None
+        self.metadata = None  # the decrypted v5 metadata, every field of it
 
     def set_metadata(self, metadata):
+        self.metadata = metadata
         self.name = metadata.get("name")
         self.username = metadata.get("username")
         uris = metadata.get("uris")

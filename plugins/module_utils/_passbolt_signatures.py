@@ -6,8 +6,9 @@
 Each item names the signers it accepts:
 
 - a secret: the user who last wrote it (the secret's `modified_by`, else the resource's);
-- shared-key metadata: a shared metadata key, or the server key, which signs what the server writes itself
-  when an administrator upgrades v4 items to v5 (passbolt_api `MigrateAllV4ResourcesToV5Service::migrateShared`);
+- shared-key metadata (of a resource, or of a v5 folder): a shared metadata key, or the server key, which signs what
+  the server writes itself when an administrator upgrades v4 items to v5 (passbolt_api
+  `MigrateAllV4ResourcesToV5Service::migrateShared`, `MigrateAllV4FoldersToV5Service::migrateShared`);
 - personal (user-key) metadata: its owner, i.e. you, or the server key (`migratePersonal`);
 - your copy of a metadata private key: the server key (`MetadataKeyShareDefaultService::shareMetadataKeyWithUser`
   and `GenerateDummyMetadataKeyService`, when the server shares the key), the administrator who wrote your copy

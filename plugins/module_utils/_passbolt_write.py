@@ -8,12 +8,13 @@ describe_resources, resolve_folder, users_with_keys, encrypt_for_users, encrypt_
 PassboltApi (one call per endpoint). It adds what the writers need on top:
 
 - `passbolt_auth_argument_spec()` - module parameters for the Passbolt credentials (the client has none);
-- resource type choice (v4/v5 from /metadata/types/settings.json, type from the fields);
-- secret and v5 metadata composition;
+- the v4/v5 choice for new resources (/metadata/types/settings.json) and the check that a type is offered (the type,
+  secret and metadata of a resource are planned in _passbolt_resource_plan from the server's type definitions);
 - resource create / update (secret re-encrypted for every user with access) / delete;
 - permissions: resolution of users and groups, planning (with the no-owner refusal), sharing
   with share-simulate, user_key metadata moved to the shared key before sharing;
-- folders by path (create missing levels), move, rename, delete (cascade), share.
+- folders by path (create missing levels, v4 or v5 as the server's settings ask), move, rename, delete
+  (cascade), share (a personal v5 folder moved to the shared metadata key first).
 
 Every `plan_*` function only reads; every write happens in an `apply_*`/`*_create`/... call,
 so a module can validate everything before the first write.
@@ -21,7 +22,6 @@ so a module can validate everything before the first write.
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
@@ -31,35 +31,13 @@ from ansible_collections.pwman.secrets.plugins.module_utils._errors import (
     NotFound,
     PwmanError,
 )
-from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import (
-    RESOURCE_TYPE_IDS,
-    STRING_SECRET_TYPES,
-    is_uuid,
-    parse_secret,
-)
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import is_uuid
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_folders import folder_entry, folder_metadata
 
 MASK = "********"
 ACCESS_TYPES = {"read": 1, "update": 7, "owner": 15}
 ACCESS_NAMES = {value: name for name, value in ACCESS_TYPES.items()}
 
-V4_TYPES = ("password-string", "password-and-description", "totp", "password-description-totp")
-V5_TYPES = ("v5-default", "v5-password-string", "v5-default-with-totp", "v5-totp-standalone",
-            "v5-custom-fields", "v5-note")
-# What each type's secret holds (besides v5's object_type).
-TYPE_SECRET_KEYS = {
-    "password-string": ("password",),
-    "password-and-description": ("password", "description"),
-    "totp": ("totp",),
-    "password-description-totp": ("password", "description", "totp"),
-    "v5-default": ("password", "description", "custom_fields"),
-    "v5-password-string": ("password",),
-    "v5-default-with-totp": ("password", "description", "totp", "custom_fields"),
-    "v5-totp-standalone": ("totp",),
-    "v5-custom-fields": ("custom_fields",),
-    "v5-note": ("description",),
-}
-# v4 types whose description is encrypted in the secret (the others keep it in clear).
-V4_SECRET_DESCRIPTION = ("password-and-description", "password-description-totp")
 TOTP_ALGORITHMS = ("SHA1", "SHA256", "SHA512")
 
 
@@ -148,6 +126,13 @@ class PassboltWriter:
                               "list it, e.g. its TOTP resource types plugin is off): Passbolt's browser extension would "
                               "not show such a resource. Choose another resource_type, or leave out totp." % slug)
 
+    def _my_gpgkey_id(self):
+        me = next((u for u in self.client.users_with_keys() if u.get("id") == self.client.user_id), None)
+        key_id = ((me or {}).get("gpgkey") or {}).get("id")
+        if not key_id:
+            raise PwmanError("Cannot find the id of the user's own key (GET /users.json contain[gpgkey]).")
+        return key_id
+
     def metadata_key_type_for_create(self, wanted, shared):
         """shared_key unless user_key is asked for (and allowed); sharing needs the shared key."""
         if wanted == "user_key":
@@ -159,33 +144,6 @@ class PassboltWriter:
                                   "(metadata_key_type=user_key).")
             return "user_key"
         return "shared_key"
-
-
-def choose_type(version, has_password, has_totp, has_custom_fields, has_note_only=False):
-    """The resource type slug for a set of fields."""
-    if version == "v4":
-        if has_custom_fields:
-            raise ConfigError("custom_fields need a v5 resource; this resource is (or will be) v4.")
-        if has_totp:
-            return "password-description-totp" if has_password else "totp"
-        return "password-and-description"
-    if has_totp:
-        return "v5-default-with-totp" if has_password else "v5-totp-standalone"
-    if has_custom_fields and not has_password:
-        return "v5-custom-fields"
-    if has_note_only:
-        return "v5-note"
-    return "v5-default"
-
-
-def check_writable_type(view):
-    """Refuse to change a resource of a type the writers do not compose (v5-pin-code, or a type the server added
-    later): rewriting its secret or metadata would drop the fields they do not know. Deleting it stays possible."""
-    if view.type_slug not in TYPE_SECRET_KEYS:
-        kind = view.type_slug or "unknown to this collection (resource type id %s)" % view.resource_type_id
-        raise ConfigError("Passbolt resource %s is of type %s, which passbolt_resource cannot change (it writes %s); "
-                          "only state=absent works on it." % (view.id, kind, ", ".join(V4_TYPES + V5_TYPES)))
-    return view
 
 
 def checked_totp(value):
@@ -226,35 +184,7 @@ def same_totp(current, wanted):
         return False
 
 
-# -- secret and metadata composition -----------------------------------------------------------
-def secret_text(slug, fields):
-    """The secret plaintext of a resource type from a dict of secret fields."""
-    if slug in STRING_SECRET_TYPES:
-        return str(fields.get("password") or "")
-    data = {}
-    if slug.startswith("v5-"):
-        data["object_type"] = "PASSBOLT_SECRET_DATA"
-    for key in TYPE_SECRET_KEYS[slug]:
-        if key in fields and fields[key] is not None:
-            data[key] = fields[key]
-        elif key == "password":
-            data[key] = ""
-        elif key == "description" and slug in V4_SECRET_DESCRIPTION + ("v5-note",):
-            data[key] = ""
-    return json.dumps(data)
-
-
-def secret_fields(view):
-    """The decrypted secret of a view as a dict (after client.decrypt_secrets)."""
-    return dict(view.secret or {})
-
-
-def metadata_plain(slug, name, username, uris, description, custom_fields):
-    return {"object_type": "PASSBOLT_RESOURCE_METADATA", "resource_type_id": RESOURCE_TYPE_IDS[slug],
-            "name": name, "username": username or "", "uris": list(uris or []), "description": description or "",
-            "icon": None, "custom_fields": custom_fields or []}
-
-
+# -- custom fields ------------------------------------------------------------------------------
 def merge_custom_fields(view_meta_fields, secret_custom_fields, wanted):
     """(metadata_fields, secret_fields) after setting {name: value}; existing ids are kept, others kept as is."""
     meta = [dict(f) for f in view_meta_fields or []]
@@ -275,11 +205,6 @@ def merge_custom_fields(view_meta_fields, secret_custom_fields, wanted):
             secret[fid] = {"id": fid, "type": "text", "secret_value": str(value)}
     ordered = [secret[f["id"]] for f in meta if f.get("id") in secret]
     return meta, ordered
-
-
-def current_custom_fields(view):
-    """{name: value} of a view (metadata names, secret values)."""
-    return view.custom_fields()
 
 
 # -- users, groups and permissions --------------------------------------------------------------
@@ -430,49 +355,43 @@ def users_reached(principals, rows):
 class ResourceWriter(PassboltWriter):
     """Create, update, delete, move and share resources."""
 
-    def create(self, slug, fields, secret, folder_id, metadata_key_type):
-        """POST /resources.json; returns the created resource (raw dict)."""
-        payload = {"resource_type_id": RESOURCE_TYPE_IDS[slug],
-                   "secrets": [{"data": self._encrypt_for_me(secret_text(slug, secret))}]}
+    def create(self, rtype, metadata, secret_plain, folder_id, metadata_key_type, expiry=None, send_expiry=False):
+        """POST /resources.json; returns the created resource (raw dict). `metadata`: the v5 document, or the v4
+        columns (_passbolt_resource_plan)."""
+        payload = {"resource_type_id": rtype.id, "secrets": [{"data": self._encrypt_for_me(secret_plain)}]}
         if folder_id:
             payload["folder_parent_id"] = folder_id
-        if slug.startswith("v5-"):
-            plain = metadata_plain(slug, fields["name"], fields.get("username"), fields.get("uris"),
-                                   fields.get("description"), fields.get("custom_fields"))
-            armored, key_id = self.client.encrypt_metadata(plain, metadata_key_type)
-            if metadata_key_type == "user_key":
-                key_id = self._my_gpgkey_id()
-            payload.update(metadata=armored, metadata_key_id=key_id, metadata_key_type=metadata_key_type)
-        else:
-            payload.update(name=fields["name"], username=fields.get("username") or None,
-                           uri=(fields.get("uris") or [None])[0], description=fields.get("description") or None)
+        payload.update(self._metadata_payload(rtype, metadata, metadata_key_type))
+        if send_expiry:
+            payload["expired"] = expiry
         body = self.api.resource_create(payload)
         if not isinstance(body, dict) or not body.get("id"):
             raise ApiError("Passbolt", "POST", "/resources.json", 200, "the answer has no resource id")
         return body
 
-    def update(self, resource_id, slug, fields=None, secret=None, metadata_key_type=None):
-        """PUT /resources/{id}.json with new metadata (fields) and/or a new secret for every user with access."""
-        payload = {"resource_type_id": RESOURCE_TYPE_IDS[slug]}
-        if fields is not None:
-            if slug.startswith("v5-"):
-                plain = metadata_plain(slug, fields["name"], fields.get("username"), fields.get("uris"),
-                                       fields.get("description"), fields.get("custom_fields"))
-                armored, key_id = self.client.encrypt_metadata(plain, metadata_key_type or "shared_key")
-                if metadata_key_type == "user_key":
-                    key_id = self._my_gpgkey_id()
-                payload.update(metadata=armored, metadata_key_id=key_id,
-                               metadata_key_type=metadata_key_type or "shared_key")
-            else:
-                payload.update(name=fields["name"], username=fields.get("username") or None,
-                               uri=(fields.get("uris") or [None])[0], description=fields.get("description") or None)
-        if secret is not None:
+    def update(self, resource_id, rtype, metadata, secret_plain=None, metadata_key_type=None, expiry=None,
+               send_expiry=False):
+        """PUT /resources/{id}.json with the metadata (always: go-passbolt and the extension send it; the server needs
+        it with a v5 secret change), and a new secret for every user with access when `secret_plain` is given."""
+        payload = {"resource_type_id": rtype.id}
+        payload.update(self._metadata_payload(rtype, metadata, metadata_key_type or "shared_key"))
+        if secret_plain is not None:
             users = self.client.users_with_keys({"has-access": resource_id})
             if not users:
                 raise ApiError("Passbolt", "GET", "/users.json", 200,
                                "no user has access to resource %s (filter[has-access])" % resource_id)
-            payload["secrets"] = self.client.encrypt_for_users(secret_text(slug, secret), users)
+            payload["secrets"] = self.client.encrypt_for_users(secret_plain, users)
+        if send_expiry:
+            payload["expired"] = expiry
         return self.api.resource_update(resource_id, payload)
+
+    def _metadata_payload(self, rtype, metadata, key_type):
+        if rtype.version == "v4":
+            return {name: metadata.get(name) for name in ("name", "username", "uri", "description")}
+        armored, key_id = self.client.encrypt_metadata(metadata, key_type)
+        if key_type == "user_key":
+            key_id = self._my_gpgkey_id()
+        return {"metadata": armored, "metadata_key_id": key_id, "metadata_key_type": key_type}
 
     def delete(self, resource_id):
         return self.api.resource_delete(resource_id)
@@ -507,13 +426,6 @@ class ResourceWriter(PassboltWriter):
         gpg = self.client.gpg
         return gpg.encrypt_text(plaintext, [gpg.user_fingerprint], what="secret")
 
-    def _my_gpgkey_id(self):
-        me = next((u for u in self.client.users_with_keys() if u.get("id") == self.client.user_id), None)
-        key_id = ((me or {}).get("gpgkey") or {}).get("id")
-        if not key_id:
-            raise PwmanError("Cannot find the id of the user's own key (GET /users.json contain[gpgkey]).")
-        return key_id
-
 
 # -- folders ------------------------------------------------------------------------------------
 def split_path(path):
@@ -521,7 +433,36 @@ def split_path(path):
 
 
 class FolderWriter(PassboltWriter):
-    """Folder lookups by path (reusing client.resolve_folder) and folder writes."""
+    """Folder lookups by path (reusing client.resolve_folder) and folder writes, v4 or v5 (see _passbolt_folders)."""
+
+    def folder_version(self):
+        """'v4' or 'v5' for a new folder: the server's default_folder_type if it allows it, else the one it allows
+        (MetadataTypesSettingsDto; a server without the metadata plugin makes v4 folders)."""
+        settings = self.type_settings()
+        allowed = {"v4": bool(settings.get("allow_creation_of_v4_folders", True)),
+                   "v5": bool(settings.get("allow_creation_of_v5_folders", False))}
+        default = str(settings.get("default_folder_type") or "v4")
+        if allowed.get(default):
+            return default
+        for version in ("v5", "v4"):
+            if allowed[version]:
+                return version
+        raise ConfigError("The Passbolt server allows neither v4 nor v5 folder creation (its metadata types settings).")
+
+    def _fields(self, name, version, key_type="shared_key", current=None):
+        """(the folder's fields for POST/PUT /folders.json, its v5 metadata document or None). v5 metadata is
+        written as resource metadata is (PassboltClient.encrypt_metadata): for the newest active shared metadata
+        key, signed by you and that key, or for your own key (user_key), signed by you."""
+        if version == "v4":
+            return {"name": name}, None
+        document = folder_metadata(name, current)
+        armored, key_id = self.client.encrypt_metadata(document, key_type)
+        if key_type == "user_key":
+            key_id = self._my_gpgkey_id()
+        return {"metadata": armored, "metadata_key_id": key_id, "metadata_key_type": key_type}, document
+
+    def _remember(self, folder_id, parent_id, fields, document):
+        self.client.folders()[folder_id] = folder_entry(dict(fields, id=folder_id, folder_parent_id=parent_id), document)
 
     def find(self, path):
         """The folder id for a path ("" -> None, the root); NotFound / Ambiguous otherwise."""
@@ -571,16 +512,34 @@ class FolderWriter(PassboltWriter):
         return parent, created
 
     def create(self, name, parent_id):
-        body = self.api.folder_create(name, parent_id)
+        """POST /folders.json in the format the server's metadata types settings ask for (folder_version)."""
+        fields, document = self._fields(name, self.folder_version())
+        body = self.api.folder_create(fields, parent_id)
         if not isinstance(body, dict) or not body.get("id"):
             raise ApiError("Passbolt", "POST", "/folders.json", 200, "the answer has no folder id")
-        self.client.folders()[body["id"]] = {"id": body["id"], "name": body.get("name", name),
-                                             "folder_parent_id": body.get("folder_parent_id", parent_id)}
+        self._remember(body["id"], body.get("folder_parent_id", parent_id), fields, document)
         return body
 
     def rename(self, folder_id, name):
-        self.api.folder_update(folder_id, name)
-        self.client.folders()[folder_id]["name"] = name
+        """PUT /folders/{id}.json in the folder's own format: a v5 folder keeps its key type (a shared one moves to
+        the newest active metadata key) and the other fields of its metadata."""
+        folder = self.client.check_folder(folder_id)
+        fields, document = self._fields(name, folder["metadata_version"], folder["metadata_key_type"] or "shared_key",
+                                        folder["metadata"])
+        self.api.folder_update(folder_id, fields)
+        self._remember(folder_id, folder["folder_parent_id"], fields, document)
+
+    def make_shareable(self, folder_id):
+        """A personal v5 folder (user_key metadata) goes to the shared metadata key before it is shared: the server
+        refuses to share it otherwise (MetadataFolderDto::assertShareable). True when it had to (or would)."""
+        folder = self.client.check_folder(folder_id)
+        if folder["metadata_key_type"] != "user_key":
+            return False
+        if not self.check_mode:
+            fields, document = self._fields(folder["name"], "v5", "shared_key", folder["metadata"])
+            self.api.folder_update(folder_id, fields)
+            self._remember(folder_id, folder["folder_parent_id"], fields, document)
+        return True
 
     def move(self, folder_id, parent_id):
         self.api.move("folder", folder_id, parent_id)
@@ -608,20 +567,11 @@ class FolderWriter(PassboltWriter):
         return [p for p in found.get("permissions") or [] if isinstance(p, dict)]
 
     def share(self, folder_id, rows):
+        self.make_shareable(folder_id)
         clean = [{k: v for k, v in row.items() if k not in ("user", "group")} for row in rows]
         return self.api.share_folder(folder_id, clean)
 
 
-def resource_secret_plain(view):
-    """The plaintext secret of a decrypted view, re-serialised for its type (for sharing)."""
-    slug = view.type_slug
-    fields = secret_fields(view)
-    if slug in STRING_SECRET_TYPES:
-        return str(fields.get("password") or "")
-    return json.dumps(fields)
-
-
-__all__ = ["permissions_argument_spec", "PassboltWriter", "ResourceWriter", "check_writable_type",
-           "FolderWriter", "Principals", "plan_permissions", "public_permissions", "choose_type", "checked_totp",
-           "same_totp", "secret_text", "merge_custom_fields", "split_path", "MASK", "ACCESS_TYPES", "parse_secret",
-           "resource_secret_plain", "users_reached", "V4_TYPES", "V5_TYPES", "V4_SECRET_DESCRIPTION"]
+__all__ = ["permissions_argument_spec", "PassboltWriter", "ResourceWriter", "FolderWriter", "Principals",
+           "plan_permissions", "public_permissions", "checked_totp", "same_totp", "merge_custom_fields", "split_path",
+           "MASK", "ACCESS_TYPES", "users_reached"]

@@ -18,6 +18,13 @@ description:
   - With O(id), the folder can also be renamed (O(name)) and moved (O(parent)). Renames and moves go by id so that
     a second run finds the same folder and changes nothing.
   - A folder that holds folders or resources is deleted only with O(recursive=true), which deletes its content too.
+  - Paths go through v4 folders (cleartext name) and v5 folders (Passbolt 4.12 and later, the name in encrypted
+    metadata) alike. A new folder gets the format the server's metadata types settings ask for
+    (C(default_folder_type), C(allow_creation_of_v4_folders), C(allow_creation_of_v5_folders)); its v5 metadata is
+    written as resource metadata is, for the shared metadata key. A rename keeps the folder's format.
+  - A v5 folder's name is used only when its metadata is signed as for resources (see O(verify_signatures)); a
+    personal v5 folder (user-key metadata, as the server's upgrade leaves one only you can see) moves to the shared
+    metadata key before it is shared, since Passbolt does not share it otherwise.
 options:
   state:
     description: V(present) creates or updates the folder, V(absent) deletes it.
@@ -131,6 +138,13 @@ parent_id:
   description: UUID of the parent folder (null for the root).
   returned: when the folder exists
   type: str
+metadata_version:
+  description:
+    - V(v4) for a folder with a cleartext name, V(v5) for one whose name is in encrypted metadata.
+    - A new folder gets the format the server's metadata types settings ask for (C(default_folder_type)).
+  returned: when the folder exists (or would be created)
+  type: str
+  sample: v5
 permissions:
   description: Who has access, as C({user|group, access}) entries.
   returned: when the folder exists (or would be created)
@@ -145,6 +159,15 @@ deleted:
   description: What a deletion removed (or would remove) - counts of sub-folders and resources directly inside.
   returned: when O(state=absent) and the folder existed
   type: dict
+signature_notes:
+  description:
+    - At C(-vvv), what the signature checks of v5 folder metadata (and of your copy of the metadata key) accepted
+      and why, for example folder metadata the server signed itself when it upgraded v4 folders. Items accepted only
+      because O(verify_signatures=false) are warnings, at every verbosity.
+  returned: at C(-vvv) when there is something to say
+  type: list
+  elements: str
+  sample: ["The metadata of folder 0f6b0a48-6f5c-4a14-9d3a-2b7d1c1f4e55 is signed by the server key (the server wrote it itself)."]
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -152,7 +175,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError, NotFound
 from ansible_collections.pwman.secrets.plugins.module_utils._module import run_module
 from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
-from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import PassboltClient, is_uuid, passbolt_argument_spec
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import (
+    PassboltClient, is_uuid, passbolt_argument_spec, signature_notes)
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_write import (
     ACCESS_TYPES,
     FolderWriter,
@@ -202,7 +226,9 @@ def work(module):
     check_static(params)
     client = PassboltClient(OptionAdapter.from_module(module))
     try:
-        return run(module, client, params)
+        result = run(module, client, params)
+        result.update(signature_notes(module, client))
+        return result
     finally:
         client.close()
 
@@ -218,6 +244,15 @@ def find(client, folders, params):
         return folders.find(params["path"])
     except NotFound:
         return None
+
+
+def ancestors(folders, folder_id):
+    """A folder's id and its parents' ids, up to the root or a parent the user cannot see."""
+    found = []
+    while folder_id and folder_id not in found:
+        found.append(folder_id)
+        folder_id = (folders.get(folder_id) or {}).get("folder_parent_id")
+    return found
 
 
 def run(module, client, params):
@@ -251,6 +286,8 @@ def run(module, client, params):
         if len(missing) > 1 and not params["create_folders"]:
             folders.ensure_path("/".join(split_path(params["path"])[:-1]), False)  # raises NotFound
     else:
+        if params["name"] is not None:
+            client.check_folder(folder_id)  # a rename keeps what else its v5 metadata holds: it must be readable
         before = {"path": client.folder_path(folder_id), "name": client.folders()[folder_id].get("name")}
     new_name = None
     if folder_id is not None and params["name"] is not None and params["name"] != before["name"]:
@@ -264,8 +301,7 @@ def run(module, client, params):
         if parent_missing:
             move_to = None
         elif target != client.folders()[folder_id].get("folder_parent_id"):
-            if target is not None and (target == folder_id or
-                                       client.folder_path(target).startswith(before["path"] + "/")):
+            if target is not None and folder_id in ancestors(client.folders(), target):
                 raise ConfigError("Cannot move folder %r into itself or one of its sub-folders (%r)."
                                   % (before["path"], client.folder_path(target)))
             move_to = target
@@ -307,6 +343,7 @@ def run(module, client, params):
         path = client.folder_path(folder_id)
         name = client.folders()[folder_id].get("name")
         parent_id = client.folders()[folder_id].get("folder_parent_id")
+        version = client.folders()[folder_id].get("metadata_version")
         perms = public_permissions(principals, folders.permissions(folder_id)) if changed else \
             public_permissions(principals, current_perms)
     else:
@@ -320,8 +357,10 @@ def run(module, client, params):
         path = "/".join(parts)
         name = parts[-1]
         parent_id = None if folder_id is None else client.folders()[folder_id].get("folder_parent_id")
+        version = folders.folder_version() if folder_id is None else client.folders()[folder_id].get("metadata_version")
         perms = public_permissions(principals, after_perms)
-    result.update(changed=changed, id=folder_id, name=name, path=path, parent_id=parent_id, permissions=perms)
+    result.update(changed=changed, id=folder_id, name=name, path=path, parent_id=parent_id, permissions=perms,
+                  metadata_version=version)
     if module._diff and changed:
         result["diff"] = {"before": before or {}, "after": {"path": path, "name": name, "permissions": perms}}
     return result

@@ -21,8 +21,19 @@ description:
     key, or the user's own key with O(metadata_key_type=user_key)), following the server's
     C(/metadata/types/settings.json) - its default when allowed, else the version it allows. Existing resources
     keep their version.
-  - The resource type is chosen from the fields (password, TOTP, custom fields) unless O(resource_type) is given;
-    an existing resource changes type only when the new fields need it.
+  - What a resource holds, how its secret and metadata are written and which values are valid come from its type's
+    definition on the server (C(GET /resource-types.json)), that is each type's secret and metadata JSON
+    schemas. Every type the server defines can be written (password, description, note, TOTP, custom fields, PIN code, and a type a newer
+    server adds with the same schema rules), and every value is checked against the schema before anything is sent.
+  - The type is chosen as Passbolt's browser extension chooses it, unless O(resource_type) is given. Among the
+    server's types of the resource's version, the one that holds the fields given (the first with nothing left
+    unset, else the one leaving the fewest unset). An existing resource keeps its type until a field it has no place
+    for is set; it then changes to the type that holds its fields. A change to the type in O(resource_type) is made
+    when that type holds everything the resource holds, and a v4 resource becomes v5 when the server's metadata
+    settings allow the upgrade; a change that would drop data, or turn v5 back into v4, is refused before anything
+    is sent.
+  - When the password changes (or a resource is created), its expiry date (C(expired)) is set as Passbolt's clients
+    set it under the server's password expiry settings (C(GET /password-expiry/settings.json)), see O(expiry).
   - A new secret is encrypted for every user who has access, as the server requires. Sharing encrypts the secret
     for exactly the users who gain access (C(share/simulate)); a v5 resource with personal metadata is moved to the
     shared metadata key before it is shared.
@@ -59,9 +70,21 @@ options:
     elements: str
   description:
     description:
-      - The description. For the types with an encrypted description (v4 C(password-and-description) and
-        C(password-description-totp), and the v5 note C(v5-note)) it is stored encrypted in the secret, otherwise
-        in the metadata (encrypted for v5 resources, cleartext for v4).
+      - The description. For the types whose metadata has no description (v4 C(password-and-description) and
+        C(password-description-totp)) and for the standalone note (C(v5-note), a type whose secret holds the
+        description only) it is stored encrypted in the secret, otherwise in the metadata (encrypted for v5
+        resources, cleartext for v4).
+    type: str
+  note:
+    description:
+      - The encrypted note (the secret's C(description)) of the types that have one, for example C(v5-default)
+        (whose O(description) is the metadata's) or C(v5-pin-code). For the types where O(description) is already
+        the encrypted one, both options set the same field.
+    type: str
+  pin_code:
+    description:
+      - The PIN code of a C(v5-pin-code) resource (or of any type whose secret has a C(pin_code)); its schema
+        wants 4 to 12 digits. Setting it on a resource whose type has no PIN code is refused.
     type: str
   totp:
     description: A TOTP to store with the resource (the type becomes one with TOTP).
@@ -91,10 +114,23 @@ options:
     type: dict
   resource_type:
     description:
-      - Force the resource type by slug. By default it is chosen from the fields and the server's v4/v5 setting.
+      - The resource type by slug, any type the server's C(GET /resource-types.json) lists (for example
+        C(v5-default), C(v5-pin-code), C(password-and-description)). By default it is chosen from the fields and
+        the server's v4/v5 setting.
+      - For an existing resource, the type to change it to; see the description above for what is allowed.
     type: str
-    choices: [password-string, password-and-description, totp, password-description-totp, v5-default,
-              v5-password-string, v5-default-with-totp, v5-totp-standalone, v5-custom-fields, v5-note]
+  expiry:
+    description:
+      - The resource's expiry date (C(expired); Passbolt lists a resource whose date has passed as expired).
+      - V(auto) does what Passbolt's clients do when the password changes or a resource is created, following the
+        server's password expiry settings. With automatic update on, the date becomes now plus the default expiry
+        period (a Pro server's policy), or is cleared when there is none (a CE server); with the settings off, or
+        without the password expiry plugin, it is left alone. Other changes never touch it.
+      - V(keep) never changes it. V(never) clears it (the password does not expire). V(now) marks the password
+        expired now (a resource already expired keeps its date). An ISO 8601 date or date and time (V(2026-09-30),
+        V(2026-09-30T12:00:00Z); no zone is UTC) sets that date.
+    type: str
+    default: auto
   metadata_key_type:
     description:
       - For a new v5 resource, encrypt its metadata with the organisation's shared metadata key (V(shared_key)) or
@@ -186,9 +222,10 @@ attributes:
   platform:
     platforms: all
 notes:
-  - The diff shows the changed fields; passwords, TOTP secrets, custom field values and encrypted descriptions (of
-    the types that keep the description in the secret) are shown as C(********).
+  - The diff shows the changed fields; passwords, TOTP secrets, PIN codes, custom field values, notes and encrypted
+    descriptions (of the types that keep the description in the secret) are shown as C(********).
   - Module group C(pwman.secrets.passbolt) lets you set connection options once with C(module_defaults).
+  - The diff shows the expiry date (C(expired)) before and after.
   - A resource is never created with, or changed to, a type that the server's C(/resource-types.json) does not list
     (for example C(totp) when the server's TOTP resource types plugin is off), since Passbolt's browser extension would not
     show it. The task fails before anything is sent.
@@ -252,6 +289,19 @@ EXAMPLES = r"""
     vault_vpn_totp: JBSWY3DPEHPK3PXP
     vault_vpn_pin: "4711"
   no_log: true
+
+- name: A door code (the v5-pin-code type), with an encrypted note
+  pwman.secrets.passbolt_resource:
+    name: server-room-door
+    resource_type: v5-pin-code
+    pin_code: "{{ vault_door_pin }}"
+    note: Badge reader on the left
+
+- name: Mark a password expired now (rotate it later with the pwman.secrets.rotate role)
+  pwman.secrets.passbolt_resource:
+    name: db-orders
+    folder: Infra/Databases
+    expiry: now
 
 - name: Delete
   pwman.secrets.passbolt_resource:
@@ -317,6 +367,25 @@ password_changed:
   description: The stored password was (or would be) changed.
   returned: always
   type: bool
+expired:
+  description:
+    - The resource's expiry date after the task, as the server gives it (V(2026-09-30T12:00:00+00:00)), or null when
+      it has none. A date in the past means Passbolt lists the password as expired.
+  returned: when O(state=present)
+  type: str
+is_expired:
+  description: RV(expired) has passed (Passbolt lists the password as expired).
+  returned: when O(state=present)
+  type: bool
+expiry_changed:
+  description: The expiry date was (or would be) changed, see RV(expiry_reason).
+  returned: when O(state=present)
+  type: bool
+expiry_reason:
+  description: Why the expiry date changed.
+  returned: when RV(expiry_changed) is true
+  type: str
+  sample: a new password gets no expiry date under the server's password expiry settings
 password:
   description: The stored password (after the change).
   returned: when O(return_password=true) and the resource has a password (not for a password generated in check mode)
@@ -339,38 +408,33 @@ from ansible_collections.pwman.secrets.plugins.module_utils._module import run_m
 from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import (
     PassboltClient, is_uuid, passbolt_argument_spec, signature_notes)
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_expiry import is_expired, parse_expiry_option
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_resource_plan import (
+    current_metadata,
+    current_secret,
+    existing_type,
+    make_plan,
+    masked_view,
+)
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_write import (
-    ACCESS_TYPES,
     MASK,
-    TYPE_SECRET_KEYS,
-    V4_SECRET_DESCRIPTION as SECRET_DESCRIPTION_V4,
-    V4_TYPES,
-    V5_TYPES,
     FolderWriter,
     Principals,
     ResourceWriter,
-    check_writable_type,
     checked_totp,
-    choose_type,
-    merge_custom_fields,
     permissions_argument_spec,
     plan_permissions,
     public_permissions,
-    same_totp,
-    secret_text,
     split_path,
 )
 from ansible_collections.pwman.secrets.plugins.module_utils._password import (
-    GENERATE,
-    SET,
     check_password_options,
-    generate_password,
     password_argument_spec,
-    plan_password,
 )
 
-# Types whose description is encrypted in the secret (v4 types that have one, and the v5 note).
-SECRET_DESCRIPTION = SECRET_DESCRIPTION_V4 + ("v5-note",)
+# The server's own types whose description is encrypted in the secret: a description given with one of them is
+# masked before the server is asked (after it, the type's definition decides).
+SECRET_DESCRIPTION_TYPES = ("password-and-description", "password-description-totp", "v5-note")
 CONTAIN = ("secret", "resource-type", "permission", "permissions", "permissions.user.profile", "permissions.group")
 
 
@@ -389,6 +453,7 @@ def argument_spec():
         uri=dict(type="str"),
         uris=dict(type="list", elements="str"),
         description=dict(type="str"),
+        note=dict(type="str", no_log=True),
         totp=dict(type="dict", options=dict(
             secret_key=dict(type="str", required=True, no_log=True),
             digits=dict(type="int", default=6),
@@ -396,10 +461,12 @@ def argument_spec():
             period=dict(type="int", default=30),
         )),
         custom_fields=dict(type="dict", no_log=True),
-        resource_type=dict(type="str", choices=list(V4_TYPES + V5_TYPES)),
+        pin_code=dict(type="str", no_log=True),
+        resource_type=dict(type="str"),
         metadata_key_type=dict(type="str", choices=["shared_key", "user_key"], default="shared_key"),
         folder=dict(type="str"),
         create_folders=dict(type="bool", default=False),
+        expiry=dict(type="str", default="auto"),
     )
     return spec
 
@@ -418,6 +485,7 @@ def check_static(params):
     for key in ("name", "new_name"):
         if params[key] is not None and not str(params[key]).strip():
             raise ConfigError("Option '%s' must not be empty." % key)
+    parse_expiry_option(params["expiry"])
     return checked_totp(params["totp"])
 
 
@@ -464,44 +532,6 @@ def find_resource(client, folders, params):
     return narrowed[0] if narrowed else None
 
 
-def masked_view(fields, secret, slug, folder, permissions, key_type):
-    out = {"name": fields.get("name"), "username": fields.get("username") or "",
-           "uris": list(fields.get("uris") or []), "description": fields.get("description") or "",
-           "folder": folder, "resource_type": slug, "metadata_key_type": key_type, "permissions": permissions}
-    if slug in SECRET_DESCRIPTION:  # encrypted with the password: a secret, never shown
-        out["description"] = MASK if secret.get("description") else ""
-    if secret.get("password") is not None and "password" in TYPE_SECRET_KEYS.get(slug, ()):
-        out["password"] = MASK
-    if secret.get("totp"):
-        out["totp"] = MASK
-    names = fields.get("custom_field_names") or []
-    if names:
-        out["custom_fields"] = {name: MASK for name in sorted(names)}
-    return out
-
-
-class Plan:
-    """What the module will do; built before any write."""
-
-    def __init__(self):
-        self.create = False
-        self.meta_changed = False
-        self.secret_changed = False
-        self.password_changed = False
-        self.folder_given = False
-        self.folder_target = None  # folder id (None: the root) when the folder exists
-        self.needs_move = False
-        self.folder_missing = []   # folder names to create
-        self.wanted_permissions = []
-        self.custom_field_names = []
-        self.share_rows = []
-        self.slug = None
-        self.key_type = None
-        self.fields = {}
-        self.secret = {}
-        self.permissions_after = None
-
-
 def hide_values(module, client, *values):
     """Values of encrypted fields given as options (the description of the types that encrypt it) are secrets:
     masked in every result and message, the task's own arguments included."""
@@ -513,7 +543,7 @@ def hide_values(module, client, *values):
 
 def work(module):
     params = module.params
-    if params["resource_type"] in SECRET_DESCRIPTION and params["description"]:
+    if params["resource_type"] in SECRET_DESCRIPTION_TYPES and params["description"]:
         module.no_log_values.add(params["description"])
     wanted_totp = check_static(params)
     client = PassboltClient(OptionAdapter.from_module(module))
@@ -541,8 +571,7 @@ def run(module, client, params, wanted_totp):
         result["changed"] = True
         if module._diff:
             client.decrypt_secrets([view])
-            before = current_state(client, principals, view)
-            result["diff"] = {"before": before, "after": {}}
+            result["diff"] = {"before": current_state(client, principals, view), "after": {}}
         if not module.check_mode:
             writer.delete(view.id)
         result["id"] = view.id
@@ -551,7 +580,7 @@ def run(module, client, params, wanted_totp):
     if view is not None:
         client.decrypt_secrets([view])
     plan = make_plan(client, writer, folders, principals, params, view, wanted_totp)
-    if plan.slug in SECRET_DESCRIPTION:
+    if plan.type.description_in_secret():
         hide_values(module, client, params["description"], plan.secret.get("description"))
 
     # -- writes (everything above only read) ----------------------------------------------------------
@@ -563,21 +592,22 @@ def run(module, client, params, wanted_totp):
         result["created_folders"] = created
     changed = bool(plan.create or plan.meta_changed or plan.secret_changed or plan.needs_move
                    or plan.share_rows or plan.folder_missing)
-    secret_plain = secret_text(plan.slug, plan.secret)
     resource_id = view.id if view is not None else None
+    expired = plan.expiry_value if plan.expiry_send else plan.expired_before
     if not module.check_mode:
         if plan.create:
-            created = writer.create(plan.slug, plan.fields, plan.secret, folder_id, plan.key_type)
+            created = writer.create(plan.type, plan.metadata, plan.secret_plain, folder_id, plan.key_type,
+                                    plan.expiry_value, plan.expiry_send)
             resource_id = created["id"]
+            expired = created.get("expired")
             if folder_id:
                 inherit_folder_permissions(client, writer, folders, plan, resource_id, folder_id, params)
         else:
             if plan.meta_changed or plan.secret_changed:
-                # The metadata always goes with the update (go-passbolt and the web extension do the same;
-                # some server versions require it with a v5 secret change).
-                writer.update(resource_id, plan.slug, fields=plan.fields,
-                              secret=plan.secret if plan.secret_changed else None,
-                              metadata_key_type=plan.key_type)
+                answer = writer.update(resource_id, plan.type, plan.metadata,
+                                       plan.secret_plain if plan.secret_changed else None, plan.key_type,
+                                       plan.expiry_value, plan.expiry_send)
+                expired = answer.get("expired") if isinstance(answer, dict) else expired
             if plan.needs_move:
                 writer.move(resource_id, folder_id)
         if plan.share_rows:
@@ -588,17 +618,22 @@ def run(module, client, params, wanted_totp):
                 rows, dummy = plan_permissions("Resource", resource_id, current, plan.wanted_permissions,
                                                params["exclusive_permissions"], "resource %s" % params["name"])
             if rows:
-                writer.share(resource_id, rows, secret_plain)
+                writer.share(resource_id, rows, plan.secret_plain)
 
-    result.update(changed=changed, id=resource_id, password_changed=plan.password_changed)
+    result.update(changed=changed, id=resource_id, password_changed=plan.password_changed, expired=expired,
+                  is_expired=is_expired(expired), expiry_changed=plan.expiry_changed)
+    if plan.expiry_changed:
+        result["expiry_reason"] = plan.expiry_reason
     after_permissions = public_permissions(principals, plan.permissions_after)
     folder_path = "/".join(split_path(params["folder"])) if plan.folder_missing else client.folder_path(folder_id)
     if params["folder"] is not None and is_uuid(params["folder"]):
         folder_path = client.folder_path(folder_id)
-    result.update(name=plan.fields["name"], username=plan.fields.get("username") or "",
-                  uris=list(plan.fields.get("uris") or []), folder=folder_path,
+    uris = plan.metadata.get("uris") if plan.type.version == "v5" else \
+        ([plan.metadata["uri"]] if plan.metadata.get("uri") else [])
+    result.update(name=plan.metadata.get("name"), username=plan.metadata.get("username") or "",
+                  uris=list(uris or []), folder=folder_path,
                   folder_id=None if module.check_mode and plan.folder_missing else folder_id,
-                  resource_type=plan.slug, metadata_version="v5" if plan.slug.startswith("v5-") else "v4",
+                  resource_type=plan.slug, metadata_version=plan.type.version,
                   metadata_key_type=plan.key_type, permissions=after_permissions)
     if changed and not module.check_mode and resource_id:
         result["permissions"] = public_permissions(principals, resource_permissions(client, resource_id))
@@ -607,13 +642,16 @@ def run(module, client, params, wanted_totp):
         result["password"] = plan.secret["password"]
     if module._diff and changed:
         before = current_state(client, principals, view) if view is not None else {}
-        after = masked_view(dict(plan.fields, custom_field_names=plan.custom_field_names), plan.secret, plan.slug,
-                            folder_path, after_permissions, plan.key_type)
-        if plan.password_changed and before.get("password"):
-            after["password"] = MASK + " (changed)"
-        if (view is not None and plan.slug in SECRET_DESCRIPTION
-                and (plan.secret.get("description") or "") != current_description(view, view.secret or {})):
-            after["description"] = MASK + " (changed)"
+        after = masked_view(plan.type, plan.metadata, plan.secret, folder_path, after_permissions, plan.key_type,
+                            expired, plan.custom_field_names)
+        if view is not None:
+            old = current_secret(view, existing_type(client, view))
+            for name in ("password", "description", "totp", "pin_code"):
+                label = "description" if name == "description" and plan.type.description_in_secret() else \
+                    "note" if name == "description" else name
+                if label in after and after[label] == MASK and before.get(label) == MASK and \
+                        plan.secret.get(name) != old.get(name):
+                    after[label] = MASK + " (changed)"
         result["diff"] = {"before": before, "after": after}
     return result
 
@@ -626,7 +664,7 @@ def inherit_folder_permissions(client, writer, folders, plan, resource_id, folde
     """
     current = resource_permissions(client, resource_id)
     if any(not (p.get("aro") == "User" and p.get("aro_foreign_key") == client.user_id) for p in current):
-        writer.update(resource_id, plan.slug, fields=plan.fields, secret=plan.secret, metadata_key_type=plan.key_type)
+        writer.update(resource_id, plan.type, plan.metadata, plan.secret_plain, plan.key_type)
     explicit = {(w["aro"], w["aro_foreign_key"]) for w in plan.wanted_permissions}
     inherited = [{"aro": p.get("aro"), "aro_foreign_key": p.get("aro_foreign_key"), "type": p.get("type")}
                  for p in folders.permissions(folder_id)
@@ -645,176 +683,12 @@ def resource_permissions(client, resource_id):
 
 
 def current_state(client, principals, view):
-    secret = dict(view.secret or {})
-    fields = {"name": view.name, "username": view.username, "uris": list(view.uris),
-              "description": current_description(view, secret),
-              "custom_field_names": list(view.custom_fields())}
+    """The diff's "before": what the resource holds now, secrets masked."""
+    rtype = client.resource_type(view.resource_type_id)
     perms = [p for p in view.raw.get("permissions") or [] if isinstance(p, dict)]
-    return masked_view(fields, secret, view.type_slug, client.folder_path(view.folder_parent_id),
-                       public_permissions(principals, perms), view.metadata_key_type)
-
-
-def current_description(view, secret):
-    if view.type_slug in SECRET_DESCRIPTION:
-        return secret.get("description") or ""
-    return view.description or ""
-
-
-def make_plan(client, writer, folders, principals, params, view, wanted_totp):  # noqa: C901
-    plan = Plan()
-    exists = view is not None
-    plan.create = not exists
-    if exists:
-        check_writable_type(view)
-    current_secret = {k: v for k, v in (view.secret or {}).items() if k != "object_type"} if exists else {}
-
-    # -- version and type
-    if exists:
-        version = view.version
-        if params["resource_type"] and (params["resource_type"].startswith("v5-") != (version == "v5")):
-            raise ConfigError("Resource %s is %s; it cannot become %s (no v4/v5 conversion)."
-                              % (view.id, version, params["resource_type"]))
-    else:
-        if not params["name"]:
-            raise ConfigError("Option 'name' is required to create a resource.")
-        version = writer.creation_version(params["resource_type"])
-
-    # -- password
-    current_password = current_secret.get("password") if exists else None
-    missing = "no Passbolt resource named %r%s" % (
-        params["name"], " in folder %r" % params["folder"] if params.get("folder") else "")
-    action, value = plan_password(params, exists, current_password, missing=missing)
-    if action == GENERATE:
-        value = generate_password(params["password_length"], params["password_chars"])
-    new_secret = dict(current_secret)
-    if action in (SET, GENERATE):
-        new_secret["password"] = value
-        plan.password_changed = True
-    if wanted_totp is not None and not same_totp(current_secret.get("totp"), wanted_totp):
-        new_secret["totp"] = wanted_totp
-
-    # -- custom fields (v5)
-    meta_fields = list(view.metadata_custom_fields) if exists else []
-    wanted_cf = params["custom_fields"]
-    current_cf = view.custom_fields() if exists else {}
-    cf_changed = bool(wanted_cf) and any(str(v) != str(current_cf.get(k)) for k, v in wanted_cf.items())
-    if wanted_cf and version == "v4":
-        raise ConfigError("custom_fields need a v5 resource; %s." % (
-            "resource %s is v4" % view.id if exists else "the server creates v4 resources"))
-    if cf_changed:
-        meta_fields, secret_cf = merge_custom_fields(meta_fields, current_secret.get("custom_fields"), wanted_cf)
-        new_secret["custom_fields"] = secret_cf
-    plan.custom_field_names = [f.get("metadata_key") for f in meta_fields if f.get("metadata_key")]
-
-    # -- type
-    has_password = new_secret.get("password") is not None
-    has_totp = bool(new_secret.get("totp"))
-    has_cf = bool(new_secret.get("custom_fields"))
-    if params["resource_type"]:
-        slug = params["resource_type"]
-    elif exists and view.type_slug:
-        needed = {k for k, present in (("password", action in (SET, GENERATE)), ("totp", has_totp),
-                                       ("custom_fields", has_cf)) if present}
-        slug = view.type_slug
-        if not needed <= set(TYPE_SECRET_KEYS.get(slug, ())):
-            slug = choose_type(version, has_password or "password" in TYPE_SECRET_KEYS.get(slug, ()), has_totp, has_cf)
-    else:
-        slug = choose_type(version, has_password or not (has_totp or has_cf), has_totp, has_cf)
-    if not exists and "password" in TYPE_SECRET_KEYS[slug] and not has_password:
-        raise ConfigError("Give password or generate_password=true to create resource %r (type %s)."
-                          % (params["name"], slug))
-    if "totp" in TYPE_SECRET_KEYS[slug] and slug not in ("v5-default",) and not has_totp and \
-            slug in ("totp", "password-description-totp", "v5-default-with-totp", "v5-totp-standalone"):
-        raise ConfigError("Resource type %s needs a totp." % slug)
-    writer.check_offered_type(slug, view)
-    plan.slug = slug
-
-    # -- description: in the secret for v4 types that encrypt it, else in the metadata
-    description = params["description"]
-    meta_description = view.description if exists else None
-    if slug in SECRET_DESCRIPTION:
-        if description is not None and description != (current_secret.get("description") or ""):
-            new_secret["description"] = description
-        elif exists and view.type_slug not in SECRET_DESCRIPTION and "description" not in new_secret:
-            new_secret["description"] = view.description or ""  # moves into the secret with the type
-        if exists and view.type_slug not in SECRET_DESCRIPTION:
-            meta_description = None
-    elif description is not None:
-        meta_description = description
-
-    # -- metadata
-    if exists:
-        uris = list(view.uris)
-    else:
-        uris = []
-    if params["uris"] is not None:
-        uris = [u for u in params["uris"] if u]
-    elif params["uri"] is not None:
-        uris = ([params["uri"]] if params["uri"] else []) + [u for u in uris[1:] if u != params["uri"]]
-    if version == "v4" and len(uris) > 1:
-        raise ConfigError("A v4 resource holds one URI; got %d." % len(uris))
-    if version == "v4":
-        uris = uris[:1]
-    fields = {"name": params["new_name"] or params["name"] or (view.name if exists else None),
-              "username": params["username"] if params["username"] is not None else (view.username if exists else ""),
-              "uris": uris, "description": meta_description or "", "custom_fields": meta_fields}
-    plan.fields = fields
-
-    # -- folder (checked now, created later)
-    if params["folder"] is not None:
-        target, missing = folders.plan_path(params["folder"])
-        if missing and not params["create_folders"]:
-            folders.ensure_path(params["folder"], False)  # raises the NotFound with the right message
-        plan.folder_missing = missing
-        plan.folder_target = target if not missing else None
-        plan.folder_given = True
-        plan.needs_move = exists and (bool(missing) or target != view.folder_parent_id)
-
-    # -- permissions (resolved now: unknown users/groups fail before any write)
-    current_perms = [p for p in (view.raw.get("permissions") or []) if isinstance(p, dict)] if exists else \
-        [{"id": None, "aro": "User", "aro_foreign_key": client.user_id, "type": ACCESS_TYPES["owner"]}]
-    plan.permissions_after = current_perms
-    if params["permissions"] is not None:
-        plan.wanted_permissions = principals.resolve(params["permissions"])
-        rows, after = plan_permissions("Resource", view.id if exists else None, current_perms,
-                                       plan.wanted_permissions, params["exclusive_permissions"],
-                                       "resource %r" % (fields["name"],))
-        plan.share_rows = rows
-        plan.permissions_after = after
-    shared = any(not (p.get("aro") == "User" and p.get("aro_foreign_key") == client.user_id)
-                 for p in plan.permissions_after)
-    if not exists and plan.folder_target and not params["exclusive_permissions"]:
-        # a new resource gets the permissions of its (shared) folder
-        shared = shared or any(not (p.get("aro") == "User" and p.get("aro_foreign_key") == client.user_id)
-                               for p in folders.permissions(plan.folder_target))
-
-    # -- metadata key type
-    if exists:
-        plan.key_type = view.metadata_key_type if version == "v5" else None
-    elif version == "v5":
-        plan.key_type = writer.metadata_key_type_for_create(params["metadata_key_type"], shared)
-
-    # a personal (user_key) v5 resource is moved to the shared key before it is shared with anyone else
-    if exists and version == "v5" and plan.key_type == "user_key" and plan.share_rows and shared:
-        plan.key_type = "shared_key"
-        plan.meta_changed = True
-
-    # -- what changed
-    if exists:
-        if (fields["name"] != view.name or (fields["username"] or "") != (view.username or "")
-                or list(fields["uris"]) != list(view.uris)
-                or (fields["description"] or "") != (view.description or "")
-                or (cf_changed and version == "v5") or slug != view.type_slug):
-            plan.meta_changed = True
-        secret_keys = TYPE_SECRET_KEYS[slug]
-        projected_new = {k: v for k, v in new_secret.items() if k in secret_keys}
-        projected_old = {k: v for k, v in current_secret.items() if k in secret_keys}
-        if projected_new != projected_old or slug != view.type_slug:
-            plan.secret_changed = True
-    plan.secret = {k: v for k, v in new_secret.items() if k in TYPE_SECRET_KEYS[slug]}
-    if exists and view.type_slug and slug != view.type_slug:
-        plan.meta_changed = True
-    return plan
+    return masked_view(rtype, current_metadata(view), current_secret(view, rtype),
+                       client.folder_path(view.folder_parent_id), public_permissions(principals, perms),
+                       view.metadata_key_type, view.expired, list(view.custom_fields()))
 
 
 def main():

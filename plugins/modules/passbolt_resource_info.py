@@ -50,10 +50,25 @@ options:
   owned_by_me:
     description: Only resources the user owns (V(true)), or does not own (V(false)).
     type: bool
+  expired:
+    description:
+      - Only the resources Passbolt marks expired (V(true)), that is whose expiry date (RV(resources[].expired)) has
+        passed, as the server sets it when someone who read a shared password loses access, or as a client set it;
+        or only the others (V(false)).
+      - The server has no such filter (C(GET /resources.json) does not take one); the list is filtered here, as
+        Passbolt's browser extension filters it.
+    type: bool
+  expires_within:
+    description:
+      - Only the resources whose expiry date comes within this time from now, those already expired included
+        (combine with O(expired=false) for the ones not expired yet). A duration like V(30d), V(12h), V(2w), V(90m)
+        or a number of days.
+    type: str
   with_secrets:
     description:
       - Decrypt and return the secrets too (RV(resources[].password), RV(resources[].totp_secret),
-        RV(resources[].custom_fields) values, encrypted descriptions).
+        RV(resources[].custom_fields) values, RV(resources[].pin_code), RV(resources[].note), encrypted
+        descriptions).
       - The result then holds secrets; use C(no_log) on the task.
     type: bool
     default: false
@@ -88,6 +103,19 @@ EXAMPLES = r"""
   pwman.secrets.passbolt_resource_info:
     name_regex: "^db-(primary|apps)$"
     owned_by_me: false
+
+- name: What Passbolt marks expired, in Infra and below
+  pwman.secrets.passbolt_resource_info:
+    folder: Infra
+    recursive: true
+    expired: true
+  register: expired
+
+- name: Passwords that expire in the next 30 days (not yet expired)
+  pwman.secrets.passbolt_resource_info:
+    expires_within: 30d
+    expired: false
+  register: expiring
 
 - name: Database resources shared with Ops, with their passwords
   pwman.secrets.passbolt_resource_info:
@@ -144,6 +172,14 @@ resources:
     modified:
       description: Last modification time as the server sends it.
       type: str
+    expired:
+      description:
+        - The expiry date as the server sends it (V(2026-09-30T12:00:00+00:00)), or null when the password does not
+          expire.
+      type: str
+    is_expired:
+      description: The expiry date has passed (Passbolt lists the password as expired).
+      type: bool
     access:
       description: The user's own access (V(read), V(update), V(owner)).
       type: str
@@ -171,6 +207,14 @@ resources:
       description: Custom fields, name to value.
       returned: with O(with_secrets=true)
       type: dict
+    note:
+      description: The encrypted note (the secret's description) of the types that have one.
+      returned: with O(with_secrets=true), for types with an encrypted note
+      type: str
+    pin_code:
+      description: The PIN code.
+      returned: with O(with_secrets=true), for types with a PIN code
+      type: str
 count:
   description: Number of matching resources.
   returned: always
@@ -188,6 +232,7 @@ signature_notes:
 
 import fnmatch
 import re
+from datetime import datetime, timedelta, timezone
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -196,6 +241,11 @@ from ansible_collections.pwman.secrets.plugins.module_utils._module import run_m
 from ansible_collections.pwman.secrets.plugins.module_utils._options import OptionAdapter
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_client import (
     PassboltClient, is_uuid, passbolt_argument_spec, signature_notes)
+from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_expiry import (
+    is_expired,
+    parse_date,
+    parse_duration,
+)
 from ansible_collections.pwman.secrets.plugins.module_utils._passbolt_write import (
     ACCESS_NAMES,
     FolderWriter,
@@ -218,6 +268,8 @@ def argument_spec():
         uri=dict(type="str"),
         shared_with_group=dict(type="str"),
         owned_by_me=dict(type="bool"),
+        expired=dict(type="bool"),
+        expires_within=dict(type="str"),
         with_secrets=dict(type="bool", default=False),
     )
     return spec
@@ -234,6 +286,8 @@ def work(module):
     for value in params["id"] or []:
         if not is_uuid(value):
             raise ConfigError("Option 'id' must list resource UUIDs, got %r." % str(value)[:60])
+    if params["expires_within"] is not None:
+        parse_duration(params["expires_within"], "expires_within")
     client = PassboltClient(OptionAdapter.from_module(module))
     try:
         result = run(client, params, regex)
@@ -274,6 +328,13 @@ def run(client, params, regex):
         views = [v for v in views if params["uri"] in v.uris]
     if folder_ids is not None:
         views = [v for v in views if v.folder_parent_id in folder_ids]
+    now = datetime.now(timezone.utc)
+    if params["expired"] is not None:
+        views = [v for v in views if is_expired(v.expired, now) == params["expired"]]
+    if params["expires_within"] is not None:
+        horizon = now + timedelta(seconds=parse_duration(params["expires_within"], "expires_within"))
+        views = [v for v in views if v.expired and parse_date(v.expired) is not None
+                 and parse_date(v.expired) <= horizon]
     views = [client.check_view(v) for v in views]
     if params["with_secrets"] and views:
         client.decrypt_secrets(views)
@@ -314,6 +375,8 @@ def describe(client, principals, view, with_secrets):
         "metadata_version": view.version,
         "metadata_key_type": view.metadata_key_type,
         "modified": view.modified,
+        "expired": view.expired,
+        "is_expired": is_expired(view.expired),
         "access": ACCESS_NAMES.get(own.get("type")),
         "permissions": public_permissions(principals, perms),
         "custom_field_names": sorted(f.get("metadata_key") for f in view.metadata_custom_fields
@@ -329,6 +392,9 @@ def describe(client, principals, view, with_secrets):
             out["totp"] = dict(totp)
             out["totp_secret"] = totp.get("secret_key", "")
         out["custom_fields"] = view.custom_fields()
+        for name, key in (("note", "description"), ("pin_code", "pin_code")):
+            if isinstance(secret.get(key), str):
+                out[name] = secret[key]
     return out
 
 

@@ -194,6 +194,9 @@ class Agent:
             self._forget_finished_runs()
         with self.plugin_lock:
             runtimes = dict(self.lookups)
+        # Seen before the idle ones close: a session that opened and went idle between two sweeps (a loaded
+        # machine) still counts, or the agent would wait for idle_timeout with nothing to serve.
+        self.had_session = self.had_session or any(getattr(r, "open_sessions", dict)() for r in runtimes.values())
         for runtime in runtimes.values():
             close_idle = getattr(runtime, "clients_close_idle", None)
             if close_idle:

@@ -12,7 +12,7 @@ from ansible_collections.pwman.secrets.plugins.module_utils._totp import totp_fr
 from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_runtime import LookupImplementation
 
 STANDARD_FIELDS = ("password", "username", "uri", "uris", "name", "description", "note", "metadata_description",
-                   "id", "folder", "totp", "totp_secret", "all")
+                   "id", "folder", "expired", "totp", "totp_secret", "pin_code", "all")
 
 
 def describe_query(term, username, uri, folder, description=None):
@@ -131,7 +131,8 @@ class PassboltLookup(LookupImplementation):
         return chosen
 
     def _answer(self, client, chosen, field):
-        needs_secret = field not in ("username", "uri", "uris", "name", "id", "folder", "metadata_description")
+        needs_secret = field not in ("username", "uri", "uris", "name", "id", "folder", "metadata_description",
+                                     "expired")
         if needs_secret:
             unique = list({v.id: v for v in chosen}.values())
             client.decrypt_secrets(unique)
@@ -156,6 +157,8 @@ class PassboltLookup(LookupImplementation):
             return view.id
         if field == "folder":
             return client.folder_path(view.folder_parent_id)
+        if field == "expired":
+            return view.expired
         if field == "description":
             return view.description_text()
         if field == "note":
@@ -163,6 +166,11 @@ class PassboltLookup(LookupImplementation):
             return note if isinstance(note, str) else ""
         if field == "metadata_description":
             return view.description or ""
+        if field == "pin_code":
+            if not isinstance(secret.get("pin_code"), str):
+                raise NotFound("Passbolt resource %r (%s, type %s) has no PIN code."
+                               % (view.name, view.id, view.type_slug))
+            return secret["pin_code"]
         if field in ("totp", "totp_secret"):
             data = secret.get("totp")
             if not isinstance(data, dict) or not data.get("secret_key"):
@@ -187,9 +195,11 @@ class PassboltLookup(LookupImplementation):
                 "modified_by": view.raw.get("modified_by"),
                 "personal": view.raw.get("personal"),
                 "deleted": bool(view.raw.get("deleted")),
+                "expired": view.expired,
                 "password": secret.get("password", ""),
                 "totp": totp_from_secret_data(data) if data and data.get("secret_key") else "",
                 "totp_secret": data.get("secret_key", "") if data else "",
+                "pin_code": secret.get("pin_code", ""),
                 "custom_fields": view.custom_fields(),
             }
         fields = view.custom_fields()

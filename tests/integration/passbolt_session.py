@@ -105,3 +105,26 @@ class RawSession:
         plain = json.dumps({"object_type": "PASSBOLT_METADATA_PRIVATE_KEY", "domain": self.base + "/",
                             "fingerprint": key["fingerprint"], "armored_key": key["private"], "passphrase": ""})
         return self.encrypt(plain, [self.import_key(recipient_public)])
+
+
+def as_user(server, user, **extra):
+    """The client environment of another seeded user (the admin API's record of them)."""
+    env = dict(server.env)
+    env.update(PASSBOLT_USER_ID=user["id"], PASSBOLT_PRIVATE_KEY=user["private_key"],
+               PASSBOLT_PASSPHRASE=user["passphrase"])
+    if user.get("totp_secret"):
+        env["PASSBOLT_MFA_TOTP_SECRET"] = user["totp_secret"]
+    env.update(extra)
+    return env
+
+
+def run_tasks(playbook, tmp_path, env, tasks, secrets=(), args=()):
+    """Run `tasks` as a play on localhost; it must pass, and none of `secrets` may reach its output."""
+    book = tmp_path / ("book-%d.yml" % len(list(tmp_path.iterdir())))
+    book.write_text("- hosts: localhost\n  gather_facts: false\n  tasks:\n" + tasks)
+    result = playbook(str(book), env=env, args=args)
+    assert result.rc == 0, result
+    shown = result.stdout + result.stderr
+    leaked = [secret for secret in secrets if secret and secret in shown]
+    assert not leaked, "secrets in the playbook output: %s" % leaked
+    return result

@@ -198,7 +198,8 @@ def test_module_update_of_an_extension_resource_reads_in_openpgpjs(server, users
 
 
 def _metadata_as_extension(server, armored, ada):
-    """Decrypt shared metadata with the metadata private key as the extension does (the key comes from Ada's share)."""
+    """Decrypt shared metadata with the metadata private key as the extension does (the key comes from Ada's share);
+    `ada`: the user who reads it, and whose signature it carries."""
     reader = OfficialStyleReader(server.base_url, ada).login()
     try:
         keys = reader.http.get(server.base_url + "/metadata/keys.json?contain[metadata_private_keys]=1", timeout=10).json()
@@ -208,6 +209,35 @@ def _metadata_as_extension(server, armored, ada):
         reader.close()
     return extension.decrypt(armored, share["armored_key"], share.get("passphrase") or "",
                              [ada["public_key"], key["armored_key"]])
+
+
+def test_a_v5_folder_we_write_reads_in_openpgpjs(server, users, playbook, tmp_path):
+    """passbolt_folder writes a v5 folder's metadata as resource metadata is written: Betty (an RSA key) creates
+    one; the extension's own library verifies both signatures, hers and the metadata key's (issue 22)."""
+    book = tmp_path / "folder.yml"
+    book.write_text(PLAYBOOK_HEAD + """
+    - name: A v5 folder
+      pwman.secrets.passbolt_folder:
+        path: "Betty's \u00e9 folder"
+      register: made
+    - name: Written
+      ansible.builtin.copy:
+        content: "{{ made.id }}"
+        dest: "{{ out }}"
+""")
+    result = playbook(str(book), env=as_user(server, users["betty"]), extra_vars={"out": str(tmp_path / "id")})
+    assert result.rc == 0, result
+    reader = OfficialStyleReader(server.base_url, users["betty"]).login()
+    try:
+        folder = reader.http.get(server.base_url + "/folders/%s.json" % (tmp_path / "id").read_text(),
+                                 timeout=10).json()["body"]
+    finally:
+        reader.close()
+    assert folder["metadata_key_type"] == "shared_key" and "name" not in folder
+    plain = _metadata_as_extension(server, folder["metadata"], users["betty"])
+    assert plain["literal_format"] == "utf8" and [s["valid"] for s in plain["signatures"]] == [True, True], plain
+    assert json.loads(plain["text"]) == {"object_type": "PASSBOLT_FOLDER_METADATA", "name": "Betty's \u00e9 folder",
+                                         "color": None, "description": None, "icon": None}
 
 
 def test_a_type_the_server_does_not_list_is_never_written(server, playbook, tmp_path):

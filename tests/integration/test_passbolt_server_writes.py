@@ -277,9 +277,9 @@ def test_metadata_settings_shapes(server, ada):  # pylint: disable=redefined-out
     keys (MetadataSessionKeysGetService: a list)."""
     types = body(ada.get(server.base_url + "/metadata/types/settings.json", timeout=10))
     assert list(types.items()) == [
-        ("default_resource_types", "v5"), ("default_folder_type", "v4"), ("default_tag_type", "v4"),
+        ("default_resource_types", "v5"), ("default_folder_type", "v5"), ("default_tag_type", "v4"),
         ("default_comment_type", "v4"), ("allow_creation_of_v5_resources", True),
-        ("allow_creation_of_v5_folders", False), ("allow_creation_of_v5_tags", False),
+        ("allow_creation_of_v5_folders", True), ("allow_creation_of_v5_tags", False),
         ("allow_creation_of_v5_comments", False), ("allow_creation_of_v4_resources", True),
         ("allow_creation_of_v4_folders", True), ("allow_creation_of_v4_tags", True),
         ("allow_creation_of_v4_comments", True), ("allow_v5_v4_downgrade", False), ("allow_v4_v5_upgrade", False)]

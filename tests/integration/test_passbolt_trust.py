@@ -153,7 +153,8 @@ def test_the_administrators_v5_upgrade_is_signed_by_the_server(server, users, pl
     metadata, personal ones user-key metadata, both signed by the server key only; modified_by is kept."""
     fresh(server)
     result = server.admin("POST", "metadata-migrate", {})
-    assert result["success"] is True and SD.resource("v4-desc")["id"] in result["migrated"]
+    assert result["success"] is True and result["migrated"][0]["entity"] == "resources"
+    assert SD.resource("v4-desc")["id"] in result["migrated"][0]["ids"]
     with RawSession(server.base_url, users["ada"]) as ada:
         import_metadata_keys(ada)
         shared = ada.get("/resources/%s.json" % SD.resource("v4-desc")["id"])
@@ -364,3 +365,150 @@ def test_a_swapped_copy_of_the_metadata_key_is_refused(server, users):
         assert views[SD.resource("v4-desc")["id"]].name == "db-primary"
     finally:
         client.close()
+
+
+# -- v5 folders (issue 22) ------------------------------------------------------------------------
+FOLDER_DOCUMENT = '{"object_type":"PASSBOLT_FOLDER_METADATA","name":"%s","color":null,"description":null,"icon":null}'
+
+
+def _share_folder(session, path, user, ptype):
+    folder_id = SD.FOLDER_IDS[path]
+    status, body = session.call("PUT", "/share/folder/%s.json" % folder_id, {"permissions": [
+        {"is_new": True, "aro": "User", "aro_foreign_key": user["id"], "aco": "Folder", "aco_foreign_key": folder_id,
+         "type": ptype}]})
+    assert status == 200, body
+
+
+def test_the_administrators_folder_upgrade_is_signed_by_the_server(server, users, playbook, tmp_path):
+    """`passbolt metadata migrate_all_items` also runs MigrateAllV4FoldersToV5Service: a folder with one permission
+    gets user-key metadata, a shared one shared-key metadata, both signed by the server key only, the name cleared,
+    modified_by kept. Betty, a plain user, then resolves paths through the shared folders; Ada through her personal
+    ones, and sharing one moves it to the shared metadata key first (MetadataFolderDto::assertShareable)."""
+    fresh(server)
+    with RawSession(server.base_url, users["ada"]) as ada, RawSession(server.base_url, users["betty"]) as betty:
+        _share_folder(ada, "Apps", users["betty"], 1)
+        _share_folder(ada, "Apps/Databases", users["betty"], 7)
+        status, body = betty.call("PUT", "/move/resource/%s.json" % SD.resource("betty-shared")["id"],
+                                  {"folder_parent_id": SD.FOLDER_IDS["Apps/Databases"]})
+        assert status == 200, body
+    result = server.admin("POST", "metadata-migrate", {})
+    assert result["success"] is True and [m["entity"] for m in result["migrated"]] == ["resources", "folders"]
+    assert sorted(result["migrated"][1]["ids"]) == sorted(SD.FOLDER_IDS.values())
+    with RawSession(server.base_url, users["ada"]) as ada:
+        import_metadata_keys(ada)
+        metadata_key = my_copies(ada)[0][0]
+        ada_key_id = ada.get("/users/%s.json" % users["ada"]["id"])["gpgkey"]["id"]
+        for path, shared in (("Infra", False), ("Infra/Databases", False), ("Apps", True), ("Apps/Databases", True)):
+            folder = ada.get("/folders/%s.json" % SD.FOLDER_IDS[path])
+            assert "name" not in folder and folder["modified_by"] == users["ada"]["id"]
+            assert (folder["metadata_key_type"], folder["metadata_key_id"]) == \
+                (("shared_key", metadata_key["id"]) if shared else ("user_key", ada_key_id))
+            text, signers = ada.decrypt(folder["metadata"])
+            assert signers == [ada.server_fingerprint] and text == FOLDER_DOCUMENT % path.rsplit("/", 1)[-1]
+    as_betty = run_book(playbook, tmp_path, as_user(server, users["betty"]), """
+    - name: Resources found by paths of server-written v5 folders
+      pwman.secrets.passbolt_resource_info:
+        folder: Apps
+        recursive: true
+      register: listed
+    - name: As a plain user
+      ansible.builtin.assert:
+        that:
+          - lookup('pwman.secrets.passbolt', 'betty-shared', folder='Apps/Databases') == 'betty-shared-pw-1'
+          - lookup('pwman.secrets.passbolt', 'app-api', folder='Apps') == 'app-api-pw-1'
+          - lookup('pwman.secrets.passbolt', 'betty-shared', field='folder') == 'Apps/Databases'
+          - listed.resources | map(attribute='name') | sort == ['app-api', 'betty-shared', 'extension-v5']
+""")
+    assert as_betty.rc == 0, as_betty
+    as_ada = run_book(playbook, tmp_path, server.env, """
+    - name: Share a personal (user-key, server-written) v5 folder
+      pwman.secrets.passbolt_folder:
+        path: Infra
+        permissions:
+          - group: Ops
+            access: read
+      register: shared
+    - name: Personal v5 folders resolve; the shared one moved to the shared metadata key
+      ansible.builtin.assert:
+        that:
+          - lookup('pwman.secrets.passbolt', 'dup-name', folder='Infra') == 'dup-infra-pw-1'
+          - lookup('pwman.secrets.passbolt', 'db-primary', folder='Infra/Databases') == 'db-primary-pw-1'
+          - shared is changed and shared.metadata_version == 'v5' and shared.path == 'Infra'
+          - "{'group': 'Ops', 'access': 'read'} in shared.permissions"
+""")
+    assert as_ada.rc == 0, as_ada
+    with RawSession(server.base_url, users["ada"]) as ada:
+        import_metadata_keys(ada)
+        infra = ada.get("/folders/%s.json" % SD.FOLDER_IDS["Infra"])
+        assert (infra["metadata_key_type"], infra["metadata_key_id"]) == ("shared_key", metadata_key["id"])
+        text, signers = ada.decrypt(infra["metadata"])  # written as the extension writes metadata
+        assert signers == [users["ada"]["fingerprint"], metadata_key["fingerprint"]]
+        assert json.loads(text) == json.loads(FOLDER_DOCUMENT % "Infra")
+    again = server.admin("POST", "metadata-migrate", {})
+    assert again == {"success": False, "migrated": [], "errors": [
+        {"error_message": 'Errors (encoded): [{"error_message":"No resources to migrate."}]', "entity": "resources"},
+        {"error_message": 'Errors (encoded): [{"error_message":"No folders to migrate."}]', "entity": "folders"}]}
+
+
+def test_the_folder_upgrade_follows_the_folder_settings(server):
+    """MigrateAllV4FoldersToV5Service::migrate asserts v5 folder creation first (assertV5FolderCreationEnabled);
+    MigrateAllV4ItemsToV5Service reports the refusal under "folders", and, reading `$result` as the resources left
+    it, lists the resources' migrated ids again under "folders"."""
+    fresh(server)
+    server.admin("POST", "settings", {"allow_v5_folder_create": False})
+    try:
+        result = server.admin("POST", "metadata-migrate", {})
+    finally:
+        server.admin("POST", "settings", {"allow_v5_folder_create": True})
+    assert result["success"] is False
+    assert result["errors"] == [{"error_message": "Folder creation/modification with encrypted metadata not allowed.",
+                                 "entity": "folders"}]
+    assert [m["entity"] for m in result["migrated"]] == ["resources", "folders"]
+    assert result["migrated"][1]["ids"] == result["migrated"][0]["ids"]
+    assert {f["name"] for f in server.admin("GET", "state")["folders"]} == {"Infra", "Databases", "Apps"}
+
+
+def test_a_metadata_key_a_folder_uses_is_not_deleted(server, users, playbook, tmp_path):
+    """MetadataKeyAssertUsageService::isUsedByFolders: an expired key that a folder's metadata uses is not deleted.
+    passbolt_folder writes new v5 folders for the newest active metadata key and moves a renamed one to it."""
+    fresh(server)
+    with RawSession(server.base_url, users["ada"]) as ada:
+        server_key = ada.http.get(server.base_url + "/auth/verify.json", timeout=10).json()["body"]["keydata"]
+        old_id = my_copies(ada)[0][0]["id"]
+        new = ada.generate_metadata_key()
+        status, body = _create_key(ada, users, server_key, new)
+        assert status == 200, body
+        new_id = body["body"]["id"]
+        made = run_book(playbook, tmp_path, server.env, """
+    - name: A v5 folder
+      pwman.secrets.passbolt_folder:
+        path: Keyed
+      register: keyed
+    - name: Its id
+      ansible.builtin.copy:
+        content: "{{ keyed.id }}"
+        dest: "{{ out }}"
+""", extra_vars={"out": str(tmp_path / "keyed-id")})
+        assert made.rc == 0, made
+        folder_id = (tmp_path / "keyed-id").read_text()
+        assert ada.get("/folders/%s.json" % folder_id)["metadata_key_id"] == new_id
+        assert _expire(ada, new_id, new)[0] == 200
+        status, body = ada.call("DELETE", "/metadata/keys/%s.json" % new_id)
+        assert status == 400 and body["header"]["message"] == \
+            "The metadata key is still in use, migrate the remaining items to the new key first."
+        renamed = run_book(playbook, tmp_path, server.env, """
+    - name: Rename it
+      pwman.secrets.passbolt_folder:
+        id: "{{ folder_id }}"
+        name: Rekeyed
+      register: renamed
+    - name: Renamed, found by its new path
+      ansible.builtin.assert:
+        that:
+          - renamed is changed and renamed.path == 'Rekeyed'
+          - renamed.diff is not defined
+""", extra_vars={"folder_id": folder_id})
+        assert renamed.rc == 0, renamed
+        assert ada.get("/folders/%s.json" % folder_id)["metadata_key_id"] == old_id
+        status, body = ada.call("DELETE", "/metadata/keys/%s.json" % new_id)
+        assert status == 200, body

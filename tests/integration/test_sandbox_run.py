@@ -146,7 +146,7 @@ def test_a_signal_once_it_runs_stops_it_cleanly_and_betty_has_her_file(sandbox, 
     assert glob.glob(os.path.join(sandbox.tmpdir, "pwman-sandbox-*")) != []
     folder = os.path.dirname(sandbox.env_file)
     files = sorted(os.listdir(folder))
-    assert files == sorted(["env"] + ["passbolt-%s.env" % short for short in PB.USERS]), files
+    assert files == sorted(["env", "account-kit.passbolt"] + ["passbolt-%s.env" % short for short in PB.USERS]), files
     for name in files:
         assert stat.S_IMODE(os.stat(os.path.join(folder, name)).st_mode) == 0o600, name
     if signum == signal.SIGTERM:  # the lookups once: they are what the files are for, not what stops it

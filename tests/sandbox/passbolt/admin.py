@@ -41,18 +41,15 @@ class AdminMixin:
             for key, value in data.items():
                 if key not in self.settings:
                     return Response.json({"error": "unknown setting", "name": key}, status=400)
-                if key == "metadata_default" and value not in ("v4", "v5"):
-                    return Response.json({"error": "metadata_default must be v4 or v5"}, status=400)
+                if key in ("metadata_default", "folder_default") and value not in ("v4", "v5"):
+                    return Response.json({"error": "%s must be v4 or v5" % key}, status=400)
                 self.settings[key] = int(value) if key in ("access_token_ttl", "expire_next_tokens") else value
             return Response.json(dict(self.settings))
 
         @a("POST", "metadata-migrate")
         def _metadata_migrate(req):
-            """`passbolt metadata migrate_all_items` (resources; see controllers/metadata_migration.py)."""
-            try:
-                return Response.json(self.migrate_all_v4_resources())
-            except ValueError as exc:
-                return Response.json({"error": str(exc)}, status=400)
+            """`passbolt metadata migrate_all_items`: resources, then folders (controllers/metadata_migration.py)."""
+            return Response.json(self.migrate_all_v4_items())
 
         @a("GET", "metadata-private-keys")
         def _metadata_private_keys(req):
@@ -102,8 +99,9 @@ class AdminMixin:
                     "permissions": [{"aro": p["aro"], "aro_foreign_key": p["aro_foreign_key"], "type": p["type"],
                                      "id": p["id"]} for p in self._aco_permissions(res["id"])],
                     "secrets_for": sorted(uid for (rid, uid) in self.secrets if rid == res["id"]),
-                    "modified": res["modified"]})
+                    "modified": res["modified"], "expired": res["expired"]})
             folders = [{"id": f["id"], "name": f["name"], "folder_parent_id": f["folder_parent_id"],
+                        "metadata_key_type": f["metadata_key_type"], "modified_by": f["modified_by"],
                         "permissions": [{"aro": p["aro"], "aro_foreign_key": p["aro_foreign_key"],
                                          "type": p["type"], "id": p["id"]} for p in self._aco_permissions(f["id"])]}
                        for f in self.folders.values()]

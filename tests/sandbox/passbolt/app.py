@@ -15,8 +15,8 @@ import os
 
 from sandbox.passbolt import crypto
 from sandbox.passbolt.admin import AdminMixin
-from sandbox.passbolt.controllers import (auth, folders, groups, jwt_auth, metadata, metadata_keys, mfa, resources,
-                                          settings, share, users)
+from sandbox.passbolt.controllers import (auth, folders, groups, jwt_auth, metadata, metadata_keys, mfa,
+                                          password_expiry, resources, settings, share, users)
 from sandbox.passbolt.controllers.auth import AuthMixin
 from sandbox.passbolt.controllers.core import PassboltBase
 from sandbox.passbolt.controllers.folders import FoldersMixin
@@ -26,7 +26,9 @@ from sandbox.passbolt.controllers.jwt_auth import JwtMixin
 from sandbox.passbolt.controllers.metadata import MetadataMixin
 from sandbox.passbolt.controllers.metadata_keys import MetadataKeysMixin
 from sandbox.passbolt.controllers.metadata_migration import MetadataMigrationMixin
+from sandbox.passbolt.controllers.metadata_rules import MetadataRulesMixin
 from sandbox.passbolt.controllers.mfa import MfaMixin
+from sandbox.passbolt.controllers.password_expiry import PasswordExpiryMixin
 from sandbox.passbolt.controllers.resource_validation import ResourceValidationMixin
 from sandbox.passbolt.controllers.resources import ResourcesMixin
 from sandbox.passbolt.controllers.settings import SettingsMixin
@@ -37,12 +39,13 @@ from sandbox.passbolt.seed import SeedMixin
 # (method, path pattern, handler name) of every API route; no two patterns match the same path, so the order
 # does not matter.
 ROUTES = (settings.ROUTES + auth.ROUTES + jwt_auth.ROUTES + mfa.ROUTES + users.ROUTES + groups.ROUTES
-          + resources.ROUTES + share.ROUTES + metadata.ROUTES + metadata_keys.ROUTES + folders.ROUTES)
+          + resources.ROUTES + share.ROUTES + metadata.ROUTES + metadata_keys.ROUTES + folders.ROUTES
+          + password_expiry.ROUTES)
 
 
 class PassboltApp(SeedMixin, AdminMixin, SettingsMixin, AuthMixin, JwtMixin, MfaMixin, UsersMixin, GroupsMixin,
                   ResourcesMixin, ResourceValidationMixin, ShareMixin, FoldersMixin, MetadataMixin, MetadataKeysMixin,
-                  MetadataMigrationMixin, FormattingMixin, PassboltBase):
+                  MetadataMigrationMixin, MetadataRulesMixin, PasswordExpiryMixin, FormattingMixin, PassboltBase):
     product = "passbolt"
 
     def __init__(self, config=None):
@@ -60,6 +63,10 @@ class PassboltApp(SeedMixin, AdminMixin, SettingsMixin, AuthMixin, JwtMixin, Mfa
             "metadata_default": self.config.get("metadata_default", "v5"),
             "allow_v4_create": bool(self.config.get("allow_v4_create", True)),
             "allow_v5_create": bool(self.config.get("allow_v5_create", True)),
+            # folders as resources: v5 by default (default_folder_type, allow_creation_of_v4/v5_folders)
+            "folder_default": self.config.get("folder_default", "v5"),
+            "allow_v4_folder_create": bool(self.config.get("allow_v4_folder_create", True)),
+            "allow_v5_folder_create": bool(self.config.get("allow_v5_folder_create", True)),
             # MetadataTypesSettingsGetService / MetadataKeysSettingsGetService defaults
             "allow_v4_v5_upgrade": bool(self.config.get("allow_v4_v5_upgrade", False)),
             "allow_v5_v4_downgrade": bool(self.config.get("allow_v5_v4_downgrade", False)),
@@ -70,6 +77,10 @@ class PassboltApp(SeedMixin, AdminMixin, SettingsMixin, AuthMixin, JwtMixin, Mfa
             # config/default.php passbolt.plugins.resourceTypes / totpResourceTypes (PASSBOLT_PLUGINS_*_ENABLED)
             "resource_types_enabled": bool(self.config.get("resource_types_enabled", True)),
             "totp_resource_types_enabled": bool(self.config.get("totp_resource_types_enabled", True)),
+            # PASSBOLT_PLUGINS_PASSWORD_EXPIRY_ENABLED (on by default); a Pro server's PasswordExpiryPolicies plugin
+            # (config/pro.php, on there by default), off here: the imitation is a CE server unless told otherwise
+            "password_expiry_enabled": bool(self.config.get("password_expiry_enabled", True)),
+            "password_expiry_policies_enabled": bool(self.config.get("password_expiry_policies_enabled", False)),
             "expire_next_tokens": 0,  # tests: the next N access tokens are issued already expired
         }
         self.tamper_mode = "none"

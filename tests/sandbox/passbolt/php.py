@@ -27,6 +27,11 @@ def php_json(payload):
     return _PHP_QUOTE_RE.sub(lambda m: "\\u0022" if m.group(0) == '\\"' else m.group(0), text)
 
 
+def php_json_encode(payload):
+    """json_encode() without flags: "/" escaped, non-ASCII characters as unicode escapes."""
+    return json.dumps(payload, separators=(",", ":")).replace("/", "\\/")
+
+
 def php_urlencode(text):
     """PHP urlencode(): letters, digits and "-_." stay, a space becomes "+", everything else %XX."""
     return quote_plus(text, safe="-_.").replace("~", "%7E")

@@ -34,6 +34,12 @@ class SeedMixin:
                         "type": "RSA" if spec["key"] == "rsa" else "EdDSA", "expires": None,
                         "key_created": now, "deleted": False, "created": now, "modified": now},
                 }
+            if self.settings["password_expiry_enabled"]:
+                # PasswordExpiryFirstUserSetupCompleteEventListener: the first administrator's setup turned the
+                # feature on (PasswordExpiryEnableOnInstanceCreationService, the CE DTO's getValue())
+                self.store_password_expiry_setting({"automatic_expiry": True, "automatic_update": True,
+                                                    "policy_override": False, "default_expiry_period": None},
+                                                   SD.user_id("ada"))
             for name, spec in SD.GROUPS.items():
                 members = [(m, True) for m in spec["managers"]] + [(m, False) for m in spec["members"]]
                 self.groups[spec["id"]] = {
@@ -45,7 +51,8 @@ class SeedMixin:
             for path, spec in SD.FOLDERS.items():
                 owner = SD.user_id(spec["owner"])
                 self.folders[spec["id"]] = {
-                    "id": spec["id"], "name": spec["name"],
+                    "id": spec["id"], "name": spec["name"], "metadata": None, "metadata_key_id": None,
+                    "metadata_key_type": None,
                     "folder_parent_id": SD.FOLDER_IDS[spec["parent"]] if spec["parent"] else None,
                     "created": now, "modified": now, "created_by": owner, "modified_by": owner, "personal": True}
                 self._add_permission("Folder", spec["id"], "User", owner, OWNER)

@@ -198,6 +198,8 @@ class PassboltBase(App):
         self.metadata_keys = {}
         self.metadata_private_keys = {}
         self.resource_types_deleted = {}  # slug -> deleted (ResourceTypesDeleteService: a soft delete)
+        self.password_expiry_setting = None  # the organization_settings row of passwordExpiry, or None (off)
+        self.secret_accesses = set()  # (user_id, resource_id): the Log plugin's secret_accesses
 
     def _add_permission(self, aco, aco_id, aro, aro_id, ptype):
         pid = str(uuid.uuid5(SD.NAMESPACE, "perm:%s:%s:%s" % (aco_id, aro, aro_id)))

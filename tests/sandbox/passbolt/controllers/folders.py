@@ -1,6 +1,7 @@
 """Folders: plugins/PassboltCe/Folders/src/Controller/Folders/FoldersIndexController.php, FoldersViewController.php,
 FoldersCreateController.php, FoldersUpdateController.php, FoldersDeleteController.php, FoldersShareController.php and
-FoldersRelations/FoldersRelationsMoveController.php (PUT /move/{resource|folder}/{id}.json).
+FoldersRelations/FoldersRelationsMoveController.php (PUT /move/{resource|folder}/{id}.json); v4 and v5 folders
+(plugins/PassboltCe/Metadata/src/Model/Dto/MetadataFolderDto.php, Service/Folders/MetadataFoldersRenderService.php).
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ import re
 import uuid
 
 from sandbox.passbolt.controllers.core import HttpError, OWNER, UPDATE, is_uuid, iso, like, validation_error
+from sandbox.passbolt.controllers.metadata_rules import populated_user_key_id, v5_field_errors
+
+V5_FOLDER_PROPS = ("metadata", "metadata_key_id", "metadata_key_type")  # MetadataFolderDto::V5_META_PROPS
 
 
 class FoldersMixin:
@@ -30,8 +34,8 @@ class FoldersMixin:
         if has_id:
             items = [f for f in items if f["id"] in set(has_id)]
         search = self.search_keyword(req)
-        if search:
-            items = [f for f in items if like(search, f["name"])]
+        if search:  # LOWER(Folders.name) LIKE ...: a v5 folder's name is NULL and never matches
+            items = [f for f in items if f["name"] is not None and like(search, f["name"])]
         parents = [v for key, vals in req.query.items() if key in ("filter[has-parent]", "filter[has-parent][]")
                    or re.match(r"filter\[has-parent\]\[\d+\]$", key) for v in vals]
         if parents:
@@ -44,7 +48,7 @@ class FoldersMixin:
                 else:
                     raise HttpError(400, 'Invalid filter. "%s" is not a valid parent id for filter has-parent.' % value)
             items = [f for f in items if self._folder_parent_for(me["id"], f["folder_parent_id"]) in wanted]
-        items.sort(key=lambda f: f["name"].lower())
+        items.sort(key=lambda f: (f["name"] is not None, (f["name"] or "").lower()))  # NULL first (MySQL)
         return self.listing(req, [self.fmt_folder(f, me["id"], contain) for f in items])
 
     def h_folder_get(self, req, fid):
@@ -61,7 +65,7 @@ class FoldersMixin:
     @staticmethod
     def _folder_dto(data):
         """MetadataFolderDto::fromArray (typed ?string properties: anything else is a TypeError, a 500).
-        Returns True for a v5 folder (metadata given)."""
+        Returns True for a v5 payload (isV5(): metadata given)."""
         for field in ("name", "folder_parent_id", "metadata", "metadata_key_id", "metadata_key_type"):
             if data.get(field) is not None and not isinstance(data[field], str):
                 raise TypeError("MetadataFolderDto::$%s must be ?string" % field)
@@ -95,15 +99,42 @@ class FoldersMixin:
             errors["folder_parent_id"] = {"has_folder_access": "You are not allowed to create content into "
                                                                "the parent folder."}
 
-    def h_folder_create(self, req):
-        """FoldersCreateController: the name is validated before the parent; the answer carries only the contains
-        asked for in the query string."""
-        me, dummy = self.current_user(req)
-        data = self.data(req)
-        if self._folder_dto(data):  # the imitation's metadata types settings refuse v5 folders
-            raise HttpError(400, "Folder creation/modification with encrypted metadata not allowed.")
+    def _folder_metadata_errors(self, values, folder):
+        """FoldersTable::validationV5's fields, then the rules FolderSaveV5AwareTrait adds (buildRulesV5; the
+        update-only ones when `folder` is the stored folder)."""
         errors = {}
-        self._check_folder_name(data.get("name"), errors)
+
+        def fail(field, rule, message):
+            errors.setdefault(field, {})[rule] = message
+        v5_field_errors(values, fail)
+        if errors:
+            return errors
+        self._v5_key_rules(values, fail, "The metadata key does not exist.")
+        self._v5_encrypted_rule(values, fail, "isValidEncryptedMetadata",
+                                "The folder metadata provided cannot be decrypted.")
+        if folder is not None:
+            self._v5_update_rules(folder["id"], folder["metadata"], values, fail,
+                                  "A folder of type personal cannot be shared with other users or a group.")
+        return errors
+
+    def h_folder_create(self, req):
+        """FoldersCreateController, FoldersCreateService::create: the metadata types settings allow the payload's
+        format (assertCreationAllowedByMetadataSettings), then the folder's validation (v4: the name; v5:
+        validationV5) and rules (buildRulesV5), then the parent. The answer carries only the contains asked for
+        in the query string, rendered for the payload's version."""
+        me, dummy = self.current_user(req)
+        data = populated_user_key_id(me, self.data(req))
+        is_v5 = self._folder_dto(data)
+        if is_v5 and not self.settings["allow_v5_folder_create"]:
+            raise HttpError(400, "Folder creation/modification with encrypted metadata not allowed.")
+        if not is_v5 and not self.settings["allow_v4_folder_create"]:
+            raise HttpError(400, "Folder creation with cleartext metadata not allowed.")
+        values = {k: data.get(k) for k in V5_FOLDER_PROPS} if is_v5 else {"name": data.get("name")}
+        errors = {}
+        if is_v5:
+            errors = self._folder_metadata_errors(values, None)
+        else:
+            self._check_folder_name(values["name"], errors)
         if not errors:
             self._check_parent(me, data.get("folder_parent_id"), errors)
         if errors:
@@ -111,20 +142,26 @@ class FoldersMixin:
         contain = self.isset_contains(req, self.FOLDER_WRITE_CONTAINS)
         now = iso()
         fid = str(uuid.uuid4())
-        folder = {"id": fid, "name": data["name"], "folder_parent_id": data.get("folder_parent_id"),
-                  "created": now, "modified": now, "created_by": me["id"], "modified_by": me["id"], "personal": True}
+        folder = {"id": fid, "name": None, "metadata": None, "metadata_key_id": None, "metadata_key_type": None,
+                  "folder_parent_id": data.get("folder_parent_id"), "created": now, "modified": now,
+                  "created_by": me["id"], "modified_by": me["id"], "personal": True}
+        folder.update(values)
         self.folders[fid] = folder
         self._add_permission("Folder", fid, "User", me["id"], OWNER)
-        return self.envelope(req, self.fmt_folder(folder, me["id"], contain),
+        return self.envelope(req, self.fmt_folder(folder, me["id"], contain, is_v5),
                              message="The folder has been added successfully.")
 
     def h_folder_update(self, req, fid):
-        """FoldersUpdateController: no permission 404, read-only 403; only the name changes."""
+        """FoldersUpdateController, FoldersUpdateService::update: no permission 404, read-only 403; a v4 payload
+        changes the name, a v5 one the metadata (the name cleared). Not gated by the creation settings: an upgrade
+        of a v4 folder needs allow_v4_v5_upgrade (IsV4ToV5UpgradeAllowedRule), a v5 folder renamed in v4 needs
+        allow_v5_v4_downgrade (IsFolderV5ToV4DowngradeAllowedRule) and then loses its metadata
+        (MetadataFolderUpdateListener)."""
         me, dummy = self.current_user(req)
         if not is_uuid(fid):
             raise HttpError(400, "The folder id is not valid.")
-        data = self.data(req)
-        self._folder_dto(data)
+        data = populated_user_key_id(me, self.data(req))
+        is_v5 = self._folder_dto(data)
         perm = self._permission_of(me["id"], fid)
         if perm is None:
             raise HttpError(404, "The folder does not exist.")
@@ -132,12 +169,21 @@ class FoldersMixin:
             raise HttpError(403, "You are not allowed to update this folder.")
         folder = self.folders[fid]
         errors = {}
-        self._check_folder_name(data.get("name"), errors)
+        if is_v5:
+            values = dict({k: data.get(k) for k in V5_FOLDER_PROPS}, name=None)
+            errors = self._folder_metadata_errors(values, folder)
+        else:
+            values = {"name": data.get("name")}
+            self._check_folder_name(values["name"], errors)
+            if not errors and folder["name"] is None and not self.settings["allow_v5_v4_downgrade"]:
+                errors = {"name": {"v5_to_v4_downgrade_allowed": "The settings selected by your administrator prevent "
+                                                                 "from downgrading folder."}}
+            values.update(metadata=None, metadata_key_id=None, metadata_key_type=None)
         if errors:
             raise validation_error(errors, "Could not validate folder data.")
         contain = self.isset_contains(req, self.FOLDER_WRITE_CONTAINS)
-        folder.update(name=data["name"], modified=iso(), modified_by=me["id"])
-        return self.envelope(req, self.fmt_folder(folder, me["id"], contain),
+        folder.update(values, modified=iso(), modified_by=me["id"])
+        return self.envelope(req, self.fmt_folder(folder, me["id"], contain, is_v5),
                              message="The folder has been updated successfully.")
 
     def h_folder_delete(self, req, fid):
@@ -270,6 +316,8 @@ class FoldersMixin:
         perm = self._permission_of(me["id"], fid)
         if perm is None or perm["type"] < OWNER:
             raise HttpError(403, "You are not allowed to update the permissions of this folder.")
+        if folder["metadata_key_type"] == "user_key":  # MetadataFolderDto::assertShareable
+            raise HttpError(400, "Folder can not be shared")
         answer = self.fmt_folder(folder, me["id"], {})
         rows = self.data(req).get("permissions")
         if not self._php_truthy(rows):

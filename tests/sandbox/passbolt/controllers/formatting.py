@@ -15,6 +15,10 @@ from sandbox.passbolt.resource_types import RESOURCE_TYPE_NAMES, resource_type_d
 
 
 ROLES_CREATED = "2012-07-04T13:39:25+00:00"  # roles are rows seeded at install; any fixed date
+# The folders table's columns in their order (V2130AddFoldersTable; the metadata columns come after `name`:
+# V4100AddMetadataFieldsToFolders).
+FOLDER_COLUMNS = ("id", "name", "metadata", "metadata_key_id", "metadata_key_type", "created", "modified",
+                  "created_by", "modified_by")
 
 
 class FormattingMixin:
@@ -183,12 +187,16 @@ class FormattingMixin:
         out["personal"] = len(self._users_with_access(item["id"])) <= 1
         return out
 
-    def fmt_folder(self, folder, uid, contain):
-        """A folder as FoldersFindersTrait::findIndex gives it; `contain` from isset_contains: the finder tests
-        isset($options['contain'][x]), so contain[x]=0 contains x too."""
-        out = {k: folder[k] for k in ("id", "name", "created", "modified", "created_by", "modified_by")}
-        out["folder_parent_id"] = self._folder_parent_for(uid, folder["folder_parent_id"])
-        out["personal"] = len(self._users_with_access(folder["id"])) <= 1
+    def fmt_folder(self, folder, uid, contain, is_v5=None):
+        """A folder as FoldersFindersTrait::findIndex gives it, then MetadataFoldersRenderService::renderFolder: a v5
+        folder loses its `name`, a v4 one its metadata fields. `is_v5`: the payload's version on create and update
+        (the controllers render with the DTO's isV5()), else whether the folder has metadata. `contain` from
+        isset_contains: the finder tests isset($options['contain'][x]), so contain[x]=0 contains x too."""
+        out = self._child_item(folder, uid, FOLDER_COLUMNS)
+        if is_v5 is None:
+            is_v5 = bool(folder["metadata"])
+        for field in ("name",) if is_v5 else ("metadata", "metadata_key_id", "metadata_key_type"):
+            del out[field]
         if "permission" in contain:
             perm = self._permission_of(uid, folder["id"])
             out["permission"] = dict(perm) if perm else None
@@ -214,8 +222,7 @@ class FormattingMixin:
                 and self._folder_parent_for(uid, r["folder_parent_id"]) == folder["id"]]
         if "children_folders" in contain:
             out["children_folders"] = [
-                dict(self._child_item(f, uid, ("id", "name", "created", "modified", "created_by", "modified_by")),
-                     metadata=None, metadata_key_id=None, metadata_key_type=None)  # v4 folders: null columns
+                self._child_item(f, uid, FOLDER_COLUMNS)
                 for f in self.folders.values()
                 if self._permission_of(uid, f["id"]) and self._folder_parent_for(uid, f["folder_parent_id"]) == folder["id"]]
         for role, field in (("creator", "created_by"), ("modifier", "modified_by")):

@@ -35,13 +35,16 @@ class MetadataMixin:
         return self.envelope(req, out)
 
     def _types_settings(self):
-        """MetadataTypesSettingsDto::toArray(), keys in its order (the sandbox is a server whose admin chose v5)."""
+        """MetadataTypesSettingsDto::toArray(), keys in its order (the sandbox is a server whose admin chose v5 for
+        resources and folders)."""
         s = self.settings
-        return {"default_resource_types": s["metadata_default"], "default_folder_type": "v4",
+        return {"default_resource_types": s["metadata_default"], "default_folder_type": s["folder_default"],
                 "default_tag_type": "v4", "default_comment_type": "v4",
-                "allow_creation_of_v5_resources": s["allow_v5_create"], "allow_creation_of_v5_folders": False,
+                "allow_creation_of_v5_resources": s["allow_v5_create"],
+                "allow_creation_of_v5_folders": s["allow_v5_folder_create"],
                 "allow_creation_of_v5_tags": False, "allow_creation_of_v5_comments": False,
-                "allow_creation_of_v4_resources": s["allow_v4_create"], "allow_creation_of_v4_folders": True,
+                "allow_creation_of_v4_resources": s["allow_v4_create"],
+                "allow_creation_of_v4_folders": s["allow_v4_folder_create"],
                 "allow_creation_of_v4_tags": True, "allow_creation_of_v4_comments": True,
                 "allow_v5_v4_downgrade": s["allow_v5_v4_downgrade"], "allow_v4_v5_upgrade": s["allow_v4_v5_upgrade"]}
 

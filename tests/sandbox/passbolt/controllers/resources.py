@@ -139,7 +139,15 @@ class ResourcesMixin:
                 raise HttpError(400, 'Invalid filter. "%s" is not a valid value for filter metadata_key_type.' % mkt)
             items = [r for r in items if r["metadata_key_type"] == mkt]
         items.sort(key=lambda r: (r["name"] is not None, r["name"] or ""))  # ORDER BY Resources.name ASC
-        return self.listing(req, [self.fmt_resource(r, me["id"], req) for r in items])
+        out = [self.fmt_resource(r, me["id"], req) for r in items]
+        self._log_secret_accesses(me, out)
+        return self.listing(req, out)
+
+    def _log_secret_accesses(self, me, rendered):
+        """ResourcesIndexController / ResourcesViewController::_logSecretAccesses: every secret contained in the
+        answer is a secret access (the Log plugin's SecretAccessesTable), which the automatic expiry looks at."""
+        for item in rendered:
+            self.record_secret_access(me["id"], item.get("secrets") or [])
 
     def _get_resource_or_error(self, uid, rid):
         if not is_uuid(rid):
@@ -152,7 +160,9 @@ class ResourcesMixin:
     def h_resource_get(self, req, rid):
         me, dummy = self.current_user(req)
         res = self._get_resource_or_error(me["id"], rid)
-        return self.envelope(req, self.fmt_resource(res, me["id"], req))
+        out = self.fmt_resource(res, me["id"], req)
+        self._log_secret_accesses(me, [out])
+        return self.envelope(req, out)
 
     def _render_resource(self, res, uid, is_v5):
         """findView(contain creator, favorite, modifier, secret, permission), then

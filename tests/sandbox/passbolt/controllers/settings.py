@@ -60,10 +60,15 @@ class SettingsMixin:
                 "metadata": {"version": "1.0.0", "enabled": True, "autoSetupClientSide": False},
                 "folders": {"version": "2.0.0", "enabled": True}}
             for name, setting in (("resourceTypes", "resource_types_enabled"),
-                                  ("totpResourceTypes", "totp_resource_types_enabled")):
+                                  ("totpResourceTypes", "totp_resource_types_enabled"),
+                                  ("passwordExpiry", "password_expiry_enabled")):
                 # config/default.php has `enabled`; the plugin's config/config.php, loaded with it, its version
                 body["passbolt"]["plugins"][name] = {"version": "1.0.0", "enabled": True} \
                     if self.settings[setting] else {"enabled": False}
+            if self.settings["password_expiry_policies_enabled"]:  # a Pro server (config/pro.php, the plugin's config)
+                body["passbolt"]["plugins"]["passwordExpiryPolicies"] = {"version": "1.0.0", "enabled": True}
+        if self.settings["password_expiry_policies_enabled"]:
+            body["passbolt"]["edition"] = "pro"
         header = req.arg("contain[header]")
         if header is not None and header.lower() in ("0", "false"):
             return Response(200, php_json(body), JSON_TYPE)

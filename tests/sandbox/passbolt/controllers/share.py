@@ -23,6 +23,7 @@ class ShareMixin:
         secret = self.secrets.get((rid, me["id"])) if res is not None and not res["deleted"] else None
         if secret is None:
             raise HttpError(404, "The secret does not exist.")
+        self.record_secret_access(me["id"], [secret])  # SecretsViewController::_logSecretAccesses
         return self.envelope(req, dict(secret))
 
     # -- sharing -------------------------------------------------------------------------------
@@ -254,9 +255,12 @@ class ShareMixin:
         self._save_permissions(rid, new_perms)
         for uid, payload in written.items():
             self._set_secret(rid, uid, payload, me["id"])
+        lost = []
         for (res_id, uid) in [k for k in self.secrets if k[0] == rid]:
             if after and uid not in after:
                 del self.secrets[(res_id, uid)]
+                lost.append((uid, res_id))
+        self.expire_for_lost_secrets(lost)  # ResourcesShareService::share, in the same transaction
         return self.envelope(req, None)
 
     def h_search_aros(self, req):

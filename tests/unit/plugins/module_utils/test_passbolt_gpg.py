@@ -36,15 +36,15 @@ def _gpg(home, *args, passphrase=None):
                           check=True).stdout
 
 
-def _make_key(name, passphrase):
-    """An ed25519 + cv25519 key pair in a throw-away home; returns (fingerprint, public, private)."""
+def _make_key(name, passphrase, algorithms=("ed25519", "cv25519")):
+    """A key pair (default ed25519 + cv25519) in a throw-away home; returns (fingerprint, public, private)."""
     home = tempfile.mkdtemp(prefix="pwman-test-key-")
     try:
         with open(os.path.join(home, "gpg-agent.conf"), "w", encoding="ascii") as handle:
             handle.write("s2k-count 65536\n")
         email = "%s@example.com" % name
         if passphrase:
-            _gpg(home, "--quick-gen-key", "%s <%s>" % (name, email), "ed25519", "sign,cert", "never",
+            _gpg(home, "--quick-gen-key", "%s <%s>" % (name, email), algorithms[0], "sign,cert", "never",
                  passphrase=passphrase)
         else:
             _gpg(home, "--passphrase", "", "--pinentry-mode", "loopback", "--quick-gen-key",
@@ -52,7 +52,7 @@ def _make_key(name, passphrase):
         listing = _gpg(home, "--with-colons", "--list-keys")
         fingerprint = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr"))
         if passphrase:
-            _gpg(home, "--quick-add-key", fingerprint, "cv25519", "encr", "never", passphrase=passphrase)
+            _gpg(home, "--quick-add-key", fingerprint, algorithms[1], "encr", "never", passphrase=passphrase)
             private = _gpg(home, "--armor", "--export-secret-keys", fingerprint, passphrase=passphrase)
         else:
             _gpg(home, "--passphrase", "", "--pinentry-mode", "loopback", "--quick-add-key", fingerprint,
@@ -438,3 +438,19 @@ def test_encrypt_text_writes_as_the_extension(ctx, keys):
     text, signatures = ctx.decrypt_signed(mine)
     assert text == "line 1  \nzwei \u00e9\nend"
     assert [(s["status"], s["fingerprint"]) for s in signatures] == [("good", ctx.user_fingerprint), ("good", server)]
+
+
+def test_encrypt_text_signed_by_an_rsa_and_an_ecc_key_verifies_both(keys):
+    """Shared metadata written by a user with an RSA key carries the metadata key's (ed25519) signature too: with
+    one digest algorithm for every signature gpg verifies both (with each key's own, it skipped the second)."""
+    rsa = _make_key("rsa-user", "rsa passphrase 1", ("rsa2048", "rsa2048"))
+    context = GpgContext(redactor=Redactor())
+    try:
+        context.load_user_key(rsa.private, rsa.passphrase)
+        metadata_key = context.import_private_key(keys.server.private, None, "metadata key")
+        message = context.encrypt_text('{"name": "x"}', [metadata_key], [context.user_fingerprint, metadata_key])
+        dummy, signatures = context.decrypt_signed(message)
+        assert [(s["status"], s["fingerprint"]) for s in signatures] == [("good", context.user_fingerprint),
+                                                                         ("good", metadata_key)]
+    finally:
+        context.close()

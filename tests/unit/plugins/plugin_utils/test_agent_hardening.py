@@ -146,6 +146,17 @@ def test_an_idle_session_closes_while_the_agent_serves_another_then_the_agent_st
     assert second.closed and agent.should_stop(time.time())
 
 
+def test_a_session_that_went_idle_before_any_sweep_still_lets_the_agent_stop(tmp_path):
+    """The race a loaded machine showed (test_agent_round2, once): the only session opened and went idle between
+    two sweeps; the sweep that closed it must still count it, or the agent waits for idle_timeout."""
+    agent = _agent.Agent(str(tmp_path / "s"), idle_timeout=3600, session_idle=60)
+    runtime = agent.lookups["one"] = LookupRuntime(OneClient)
+    (only,), dummy = runtime.run_in_agent(["a"], {"base_url": "https://one.example.com"})
+    runtime._last_used[runtime.client_key({"base_url": "https://one.example.com"})] -= 120  # pylint: disable=protected-access
+    agent.sweep()  # the first sweep after the lookup finds its session already idle
+    assert only.closed and agent.should_stop(time.time())
+
+
 def test_an_answer_served_again_keeps_its_session_open(tmp_path):
     agent = _agent.Agent(str(tmp_path / "s"), idle_timeout=3600, session_idle=60)
     runtime = agent.lookups["one"] = LookupRuntime(OneClient)
