@@ -116,7 +116,7 @@ _raw:
       type: str
 """
 
-from ansible_collections.pwman.secrets.plugins.plugin_utils._cached_import import cached_imports
+from ansible_collections.pwman.secrets.plugins.plugin_utils._runtime_cache import cached_imports
 
 with cached_imports():
     from ansible_collections.pwman.secrets.plugins.plugin_utils._lookup_base import PwmanLookupBase

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import os
 import re
@@ -284,6 +285,10 @@ def connection_options(options, base_url=None):
 
 
 # -- the client -------------------------------------------------------------------------------------
+# Decrypted items a session keeps (see PassboltClient._decrypt_many): more than any server lists for one user.
+MAX_REMEMBERED = 100000
+
+
 class PassboltClient:
     """One logged-in user on one Passbolt server. Lazy: nothing happens before the first call."""
 
@@ -309,6 +314,7 @@ class PassboltClient:
                                                       "verify_signatures"))
         self.pinned_metadata_keys = pinned_fingerprints(options.get_option_default("metadata_key_fingerprints"))
         self._metadata_seen = None  # fingerprints of the first metadata key list of this session
+        self._decrypted = {}  # see _decrypt_many
 
     # -- life cycle -------------------------------------------------------------------
     def login(self):
@@ -397,6 +403,7 @@ class PassboltClient:
                 self.auth.logout()
         finally:
             self.auth = None
+            self._decrypted = {}
             if self.gpg is not None:
                 self.gpg.close()
                 self.gpg = None
@@ -535,7 +542,7 @@ class PassboltClient:
         or None per item) instead of raised, and a message that cannot be decrypted gives the text None and its
         reason as the problem."""
         errors = None if problems is None else []
-        results = self.gpg.decrypt_many_signed(messages, what, errors)
+        results = self._decrypt_many(messages, what, errors)
         texts = [text for text, dummy in results]
         readable = [i for i in range(len(messages)) if not errors or not errors[i]]
 
@@ -543,6 +550,7 @@ class PassboltClient:
             index = readable[position]
             text, sigs = self.gpg.decrypt_signed(messages[index], labels[index])
             texts[index] = text
+            self._remember(messages[index], (text, sigs))
             return sigs
 
         items = [(labels[i], results[i][1], signers[i]) for i in readable]
@@ -553,6 +561,33 @@ class PassboltClient:
         problems.extend(found.get(i) or ("The %s cannot be read: %s" % (labels[i], errors[i]) if errors[i] else None)
                         for i in range(len(messages)))
         return texts
+
+    def _decrypt_many(self, messages, what, errors):
+        """gpg's decrypt_many_signed for the messages this session has not decrypted yet.
+
+        The lookup agent keeps a session across runs and reads the server again in each: a secret or v5 metadata
+        that did not change comes back as the same message, byte for byte, and is not decrypted again (~5 ms of gpg
+        each; every resource's metadata in each run for v5). What is kept is what gpg said (text and signatures):
+        the signature rules are applied again each time. Kept in this process's memory only, until the session
+        closes; a changed item is another message."""
+        keys = [hashlib.sha256(m.encode("utf-8")).digest() if isinstance(m, str) else None for m in messages]
+        todo = [i for i, key in enumerate(keys) if key is None or key not in self._decrypted]
+        found = None if errors is None else []
+        fresh = self.gpg.decrypt_many_signed([messages[i] for i in todo], what, found) if todo else []
+        if errors is not None:
+            errors[:] = [None] * len(messages)
+        results = [self._decrypted.get(key) for key in keys]
+        for position, index in enumerate(todo):
+            results[index] = fresh[position]
+            if errors is not None and found[position]:
+                errors[index] = found[position]
+            else:
+                self._remember(messages[index], fresh[position])
+        return results
+
+    def _remember(self, message, result):
+        if isinstance(message, str) and result[0] is not None and len(self._decrypted) < MAX_REMEMBERED:
+            self._decrypted[hashlib.sha256(message.encode("utf-8")).digest()] = result
 
     # -- resources --------------------------------------------------------------------
     def list_resources(self, filters=None, contain=("secret",)):

@@ -137,6 +137,24 @@ def connect():
         os.close(fd)
 
 
+def start_in_background():
+    """Start the agent unless it runs, from a short-lived process, without waiting (the preload callback, in
+    ansible-playbook before it forks). A lookup that asks before the agent listens waits on the starters' lock, as
+    it would for another starter: one agent is started."""
+    identity_and_socket()  # no trusted place for it: said here, in the caller
+    child = os.fork()
+    if child == 0:
+        try:
+            if os.fork() == 0:  # the grandchild starts it; the caller reaps the child at once
+                try:
+                    connect().close()
+                finally:
+                    os._exit(0)  # pylint: disable=protected-access
+        finally:
+            os._exit(0)  # pylint: disable=protected-access
+    os.waitpid(child, 0)
+
+
 def request(payload):
     """Send one request to the agent and return its answer (a dict with 'ok')."""
     try:

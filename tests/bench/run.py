@@ -40,6 +40,8 @@ from sandbox.server import available_products  # noqa: E402  pylint: disable=wro
 
 BENCH_ENTRIES = 500
 ROUNDS = [3]
+# What the measured plays (not the env baseline) get on top of the servers' environment (--no-preload empties it).
+MEASURED_ENV = {"ANSIBLE_CALLBACKS_ENABLED": "pwman.secrets.preload"}
 # How each product's lookup names the i-th bench secret.
 TERM = {
     "passbolt": "bench-%03d",
@@ -145,7 +147,7 @@ def scenario_tasks(server, product, workdir, name, hosts, tasks, group_vars, bas
     noisy). Each round: the baseline, the play with a fresh lookup agent (cold), and the play again with the same
     agent (warm; with `warm_run_after`, that many seconds later). Returns {"cold": ..., "warm": ...}, each
     (stats, measured median, baseline median, agent RSS KiB); the counts are those of one round's run."""
-    env = ansible_env(client_env(server, product, workdir), workdir, extra_env)
+    env = ansible_env(client_env(server, product, workdir), workdir, dict(MEASURED_ENV, **(extra_env or {})))
     base_env = ansible_env({}, workdir)
     base_command = play(workdir, name + "-base", hosts, baseline_tasks, baseline_vars, forks)
     command = play(workdir, name, hosts, tasks, group_vars, forks)
@@ -232,8 +234,12 @@ def main(argv=None):
     parser.add_argument("--products", default=",".join(available_products()))
     parser.add_argument("--scenarios", default="s1,s2,s3,s4,s5")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-preload", action="store_true",
+                        help="measure without the pwman.secrets.preload callback (the lookups load in every worker)")
     args = parser.parse_args(argv)
     ROUNDS[0] = args.rounds
+    if args.no_preload:
+        MEASURED_ENV.clear()
     scenarios = args.scenarios.split(",")
     rows = []
     workdir = tempfile.mkdtemp(prefix="pwman-bench-")
