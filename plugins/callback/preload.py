@@ -21,14 +21,32 @@ description:
     (the reason is shown with -vvv).
   - Enable it with C(callbacks_enabled = pwman.secrets.preload) in the C([defaults]) section of C(ansible.cfg) or
     C(ANSIBLE_CALLBACKS_ENABLED=pwman.secrets.preload).
+  - With O(login=true), it also has the agent log in, in the background, to each product whose lookup is configured
+    by the environment or C(ansible.cfg) alone (its base URL set there), with those settings, and read what the
+    lookups choose from, so that the first lookup finds the session open. A lookup given other settings (variables,
+    keywords) opens its own session as usual. Off by default, since a product configured there but not used by the
+    playbook would be logged in to all the same.
 requirements:
   - Enabled in C(callbacks_enabled) (it is not enabled by default, as every callback of a collection).
+options:
+  login:
+    description: Log in ahead, as said above.
+    type: bool
+    default: false
+    env:
+      - name: PWMAN_SECRETS_PRELOAD_LOGIN
+    ini:
+      - section: pwman_secrets
+        key: preload_login
 """
 
 EXAMPLES = r"""
 # ansible.cfg
 # [defaults]
 # callbacks_enabled = pwman.secrets.preload
+#
+# [pwman_secrets]
+# preload_login = true
 """
 
 from ansible.plugins.callback import CallbackBase
@@ -37,6 +55,7 @@ from ansible.utils.display import Display
 
 display = Display()
 LOOKUPS = ("passbolt", "passwordstate", "passwordstate_generate", "opp")
+LOGINS = ("passbolt", "opp")  # the lookups whose sessions log in (Passwordstate's API keys need none)
 
 
 class CallbackModule(CallbackBase):
@@ -47,11 +66,24 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_start(self, playbook):
         try:
-            for name in LOOKUPS:
-                lookup_loader.get("pwman.secrets." + name)
+            lookups = {name: lookup_loader.get("pwman.secrets." + name) for name in LOOKUPS}
+            preparations = []
+            if self.get_option("login"):
+                for name in LOGINS:
+                    options = _configured_options(lookups[name])
+                    if options is not None:
+                        preparations.append({"plugin": name, "options": options})
             from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent_client  # pylint: disable=import-outside-toplevel
 
-            _agent_client.start_in_background()
+            _agent_client.start_in_background(preparations)
         except Exception as exc:  # pylint: disable=broad-except
             display.vvv("pwman.secrets.preload: nothing preloaded (%s: %s)" % (type(exc).__name__, exc))
 
+
+def _configured_options(lookup):
+    """The options a lookup has from the environment and ansible.cfg alone, or None when they name no server or
+    the lookup does not use the agent."""
+    lookup.set_options(var_options={}, direct={})
+    if not lookup.get_option("cache") or not lookup.get_option("base_url"):
+        return None
+    return lookup._resolved_options()  # pylint: disable=protected-access

@@ -61,6 +61,7 @@ class Agent:
         self.counters = {"requests": 0, "cache_hits": 0}
         self.runs_seen = set()
         self.stopping = threading.Event()
+        self.closing = False  # no new request on a kept connection once the socket's name is gone
         self.had_session = False
 
     def plugin(self, name):
@@ -93,6 +94,9 @@ class Agent:
             # Only a lookup is use: an invalidation by a module extends no lifetime.
             self.last_used = time.time()
             return self.lookup(payload)
+        if op == "prepare":
+            self.last_used = time.time()
+            return self.prepare(payload)
         return {"ok": False, "error": "unknown agent operation"}
 
     def status(self):
@@ -151,12 +155,7 @@ class Agent:
         from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError  # pylint: disable=import-outside-toplevel
 
         instance = self.plugin(plugin)
-        with self.lock:
-            if key[0] not in self.runs_seen:
-                # A new ansible-playbook run: answers and client-side data from earlier runs may be stale.
-                self.runs_seen.add(key[0])
-                for other in self.lookups.values():
-                    other.clients_forget_data()
+        self._run_starts(key[0])
         notes = []
         try:
             result, cacheable = instance.run_in_agent(terms, options, notes)
@@ -172,6 +171,31 @@ class Agent:
                 self._forget_finished_runs()
                 self.results[key] = (result, plugin, session)
         return {"ok": True, "result": result, "notes": notes}
+
+    def _run_starts(self, run):
+        with self.lock:
+            if run not in self.runs_seen:
+                # A new ansible-playbook run: answers and client-side data from earlier runs may be stale.
+                self.runs_seen.add(run)
+                for other in self.lookups.values():
+                    other.clients_forget_data()
+
+    def prepare(self, payload):
+        """Open a session before the run's first lookup asks (the preload callback, plugins/callback/preload.py):
+        the lookup that comes meanwhile waits for it on the session's lock, so the run logs in once."""
+        from ansible_collections.pwman.secrets.plugins.module_utils._errors import PwmanError  # pylint: disable=import-outside-toplevel
+
+        instance = self.plugin(payload["plugin"])
+        self._run_starts(payload.get("run"))
+        try:
+            instance.prepare_in_agent(payload["options"])
+        except PwmanError as exc:
+            return {"ok": False, "error": str(exc)}
+        except Exception as exc:  # pylint: disable=broad-except
+            return {"ok": False, "error": "unexpected %s in the lookup agent" % type(exc).__name__}
+        finally:
+            self.had_session = self.had_session or bool(getattr(instance, "open_sessions", dict)())
+        return {"ok": True}
 
     def _forget_finished_runs(self):
         """Drop the answers of runs whose process is gone (under self.lock)."""
@@ -223,24 +247,41 @@ class Agent:
         return _wire.peer_uid(conn) == os.getuid()
 
     def serve_connection(self, conn):
-        """One request (self.active was counted up by serve(), before this thread started)."""
+        """The requests of one connection, in turn: a worker keeps its connection for its next lookups. A request
+        counts in self.active while it is served (serve() counted the first one before this thread started); a
+        connection waiting for its next request does not keep the agent from stopping."""
+        counted = True
         try:
             conn.settimeout(REQUEST_TIMEOUT)
             if not self.peer_allowed(conn):
                 return
             _wire.send(conn, {_wire.GREETING: self.identity, "pid": os.getpid()})
-            payload = _wire.recv(conn)
-            try:
-                answer = self.handle(payload)
-            except Exception as exc:  # pylint: disable=broad-except
-                answer = {"ok": False, "error": "agent error: %s" % type(exc).__name__}
-            _wire.send(conn, answer)
+            while True:
+                try:
+                    payload = _wire.recv(conn)
+                except ConnectionError:
+                    return  # the client closed it
+                if not counted and self.closing:
+                    return  # this agent is going: the client asks again on a new connection
+                if not counted:
+                    with self.lock:
+                        self.active += 1
+                    counted = True
+                try:
+                    answer = self.handle(payload)
+                except Exception as exc:  # pylint: disable=broad-except
+                    answer = {"ok": False, "error": "agent error: %s" % type(exc).__name__}
+                _wire.send(conn, answer)
+                with self.lock:
+                    self.active -= 1
+                counted = False
         except (OSError, ValueError, ConnectionError):
             pass
         finally:
             conn.close()
-            with self.lock:
-                self.active -= 1
+            if counted:
+                with self.lock:
+                    self.active -= 1
 
     def serve(self):
         old_umask = os.umask(0o177)
@@ -271,6 +312,7 @@ class Agent:
                     self.active += 1
                 threading.Thread(target=self.serve_connection, args=(conn,), daemon=True).start()
         finally:
+            self.closing = True
             try:
                 if os.stat(self.path).st_ino == bound_inode:
                     os.unlink(self.path)

@@ -137,17 +137,21 @@ def connect():
         os.close(fd)
 
 
-def start_in_background():
-    """Start the agent unless it runs, from a short-lived process, without waiting (the preload callback, in
-    ansible-playbook before it forks). A lookup that asks before the agent listens waits on the starters' lock, as
-    it would for another starter: one agent is started."""
+def start_in_background(preparations=()):
+    """Start the agent unless it runs, and have it open the sessions `preparations` ask for ({"plugin", "options"}
+    each), from a short-lived process, without waiting (the preload callback, in ansible-playbook before it forks).
+    A lookup that asks before the agent listens waits on the starters' lock as it would for another starter (one
+    agent starts); one that asks while its session opens waits on the session's lock (one login)."""
     identity_and_socket()  # no trusted place for it: said here, in the caller
+    run = run_id()
     child = os.fork()
     if child == 0:
         try:
-            if os.fork() == 0:  # the grandchild starts it; the caller reaps the child at once
+            if os.fork() == 0:  # the grandchild does it; the caller reaps the child at once
                 try:
                     connect().close()
+                    for preparation in preparations:
+                        request(dict(preparation, op="prepare", run=run))
                 finally:
                     os._exit(0)  # pylint: disable=protected-access
         finally:
@@ -155,19 +159,38 @@ def start_in_background():
     os.waitpid(child, 0)
 
 
+# This process's connection to the agent, kept for its next requests: {(pid, runtime place): socket}. A connection
+# inherited through fork is the parent's, in the middle of the parent's exchanges: never used by the child.
+_KEPT = {}
+
+
+def _kept_key():
+    return os.getpid(), os.environ.get("PWMAN_SECRETS_RUNTIME_DIR"), os.environ.get("XDG_RUNTIME_DIR")
+
+
 def request(payload):
-    """Send one request to the agent and return its answer (a dict with 'ok')."""
-    try:
-        sock = connect()
-    except OSError as exc:
-        raise AgentUnavailable(str(exc)) from None
-    try:
-        _wire.send(sock, payload)
-        return _wire.recv(sock)
-    except (OSError, ValueError, ConnectionError) as exc:
-        raise AgentUnavailable("lookup agent failed: %s" % exc) from None
-    finally:
-        sock.close()
+    """Send one request to the agent and return its answer (a dict with 'ok'), on this process's kept connection
+    when it has one (a lookup only reads: asked again on a new connection when the agent closed the kept one)."""
+    key = _kept_key()
+    sock = _KEPT.pop(key, None)
+    while True:
+        kept = sock is not None
+        if not kept:
+            try:
+                sock = connect()
+            except OSError as exc:
+                raise AgentUnavailable(str(exc)) from None
+        try:
+            _wire.send(sock, payload)
+            answer = _wire.recv(sock)
+        except (OSError, ValueError, ConnectionError) as exc:
+            sock.close()
+            sock = None
+            if kept:
+                continue
+            raise AgentUnavailable("lookup agent failed: %s" % exc) from None
+        _KEPT[key] = sock
+        return answer
 
 
 def each_agent(op):

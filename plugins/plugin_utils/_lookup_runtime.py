@@ -48,6 +48,10 @@ class LookupImplementation:
     def lookup(self, terms, options):
         raise NotImplementedError
 
+    def prepare(self, options):
+        """Open the session these options name ahead of the run's first lookup (the preload callback's login):
+        what the first lookup would do before it can answer. Nothing by default (no login to make)."""
+
     def say(self, verbosity, text):
         """A message for the user at -v (1) to -vvv (3), or a warning (0). The lookup plugin shows it, also when the lookup ran
         in the agent (the answer carries it), and also when the lookup failed. Never a secret."""
@@ -72,6 +76,16 @@ class LookupRuntime:
 
     def run_in_agent(self, terms, options, notes=None):
         """One lookup in the agent, serialised per client session; returns (result, cacheable)."""
+        result = self._in_session(options, lambda adapter: self.run(terms, adapter, notes))
+        cacheable = self.implementation.CACHE_RESULTS and options.get("field") not in self.implementation.TIME_BASED_FIELDS
+        return result, cacheable
+
+    def prepare_in_agent(self, options):
+        """The implementation's prepare() in the agent, in the session a lookup with these options uses."""
+        self._in_session(options, lambda adapter: self.implementation(self).prepare(adapter))
+
+    def _in_session(self, options, work):
+        """work(OptionAdapter) serialised per client session, the session's data forgotten once per run."""
         from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError  # pylint: disable=import-outside-toplevel
         from ansible_collections.pwman.secrets.plugins.module_utils._options import (  # pylint: disable=import-outside-toplevel
             CREDENTIAL_DIGEST,
@@ -93,11 +107,9 @@ class LookupRuntime:
                     forget()
             self._client_generation[key] = self._generation
             try:
-                result = self.run(terms, OptionAdapter.from_dict(dict(options)), notes)
+                return work(OptionAdapter.from_dict(dict(options)))
             finally:
                 self._last_used[key] = time.time()
-        cacheable = self.implementation.CACHE_RESULTS and options.get("field") not in self.implementation.TIME_BASED_FIELDS
-        return result, cacheable
 
     def client_key(self, options):
         if not isinstance(options, dict):

@@ -45,6 +45,10 @@ class OppLookup(LookupImplementation):
             conn.forget_data()
             return self._answers(conn.snapshot(), wanted, category, field)
 
+    def prepare(self, options):
+        """Log in and read what this run's lookups choose from."""
+        self.runtime.cached_client(options, OppConnection).snapshot()
+
     @staticmethod
     def _answers(data, wanted, category, field):
         results = []

@@ -62,6 +62,12 @@ class PassboltLookup(LookupImplementation):
             for note in client.signatures.take_notes():
                 self.say(3, note)
 
+    def prepare(self, options):
+        """Log in and list what this run's lookups choose from (the resources, their metadata decrypted)."""
+        client = self.runtime.cached_client(options, PassboltClient)
+        client.login()
+        client.resource_views()
+
     def _run(self, client, terms, field, filters, first_found):
         client.login()
         reused = client._views is not None  # pylint: disable=protected-access

@@ -41,7 +41,7 @@ from sandbox.server import available_products  # noqa: E402  pylint: disable=wro
 BENCH_ENTRIES = 500
 ROUNDS = [3]
 # What the measured plays (not the env baseline) get on top of the servers' environment (--no-preload empties it).
-MEASURED_ENV = {"ANSIBLE_CALLBACKS_ENABLED": "pwman.secrets.preload"}
+MEASURED_ENV = {"ANSIBLE_CALLBACKS_ENABLED": "pwman.secrets.preload", "PWMAN_SECRETS_PRELOAD_LOGIN": "true"}
 # How each product's lookup names the i-th bench secret.
 TERM = {
     "passbolt": "bench-%03d",

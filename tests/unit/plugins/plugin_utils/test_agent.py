@@ -34,6 +34,11 @@ class FakeLookup:
     def clients_forget_data(self):
         self.forgotten += 1
 
+    def prepare_in_agent(self, options):
+        self.prepared = getattr(self, "prepared", []) + [options]
+        if options.get("bad"):
+            raise ConfigError("Option 'base_url' is wrong")
+
     def clients_close(self):
         self.closed += 1
 
@@ -237,3 +242,52 @@ def test_a_runtime_dir_too_deep_for_a_socket_is_said_at_once(tmp_path, monkeypat
     with pytest.raises(_agent_client.AgentUnavailable, match="longer than a Unix socket allows .*PWMAN_SECRETS_RUNTIME_DIR"):
         _agent_client.request({"op": "stats"})
     assert os.listdir(str(deep / ("pwman-secrets-%d" % os.getuid()))) == []  # no agent was started, nothing bound
+
+
+def test_a_process_keeps_its_connection_and_leaves_it_when_the_agent_goes(agent):
+    """Issue 25: a worker's lookups share one connection; a forked child never uses its parent's; a kept connection to
+    an agent that stopped is left for the agent that runs now."""
+    instance, fake, path = agent
+    ask(["a"])
+    kept = _agent_client._KEPT[_agent_client._kept_key()]  # pylint: disable=protected-access
+    ask(["b"])
+    assert _agent_client._KEPT[_agent_client._kept_key()] is kept and fake.calls == 2  # pylint: disable=protected-access
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.write(writer, b"1" if _agent_client._kept_key() not in _agent_client._KEPT else b"0")  # pylint: disable=protected-access
+        os._exit(0)  # pylint: disable=protected-access
+    os.waitpid(child, 0)
+    assert os.read(reader, 1) == b"1"
+    os.close(reader)
+    os.close(writer)
+
+    instance.stopping.set()
+    deadline = time.time() + 5
+    while os.path.exists(path) and time.time() < deadline:
+        time.sleep(0.01)
+    successor = _agent.Agent(path, idle_timeout=60)
+    other = FakeLookup()
+    successor.lookups["fake"] = other
+    thread = threading.Thread(target=successor.serve, daemon=True)
+    thread.start()
+    while not os.path.exists(path) and time.time() < deadline:
+        time.sleep(0.01)
+    try:
+        assert ask(["c"], run="run-2")["result"] == ["C"]
+        assert other.calls == 1 and fake.calls == 2
+        assert _agent_client._KEPT[_agent_client._kept_key()] is not kept  # pylint: disable=protected-access
+    finally:
+        successor.stopping.set()
+        thread.join(5)
+
+
+def test_prepare_opens_a_session_for_the_runs_lookups(agent):
+    """Issue 25: the preload callback's login (op prepare) starts the run: the run's lookups find what it read."""
+    instance, fake, path = agent
+    assert _agent_client.request({"op": "prepare", "plugin": "fake", "run": "run-7", "options": {"u": 1}}) == {"ok": True}
+    assert fake.prepared == [{"u": 1}] and fake.forgotten == 1
+    ask(["a"], run="run-7")
+    assert fake.forgotten == 1  # the same run: nothing read by the login is forgotten
+    answer = _agent_client.request({"op": "prepare", "plugin": "fake", "run": "run-8", "options": {"bad": 1}})
+    assert answer == {"ok": False, "error": "Option 'base_url' is wrong"}
