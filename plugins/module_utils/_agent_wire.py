@@ -31,8 +31,8 @@ GREETING = "greeting"
 def process_started(pid):
     """The start time of process `pid` (clock ticks since boot): with the pid, it names one process."""
     try:
-        with open("/proc/%d/stat" % pid, encoding="ascii") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[19]
+        with open("/proc/%d/stat" % pid, "rb") as handle:  # bytes: no codec to load in a forked worker
+            return handle.read().rsplit(b")", 1)[1].split()[19].decode("ascii")
     except (OSError, IndexError, ValueError):
         return None
 

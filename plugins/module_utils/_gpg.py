@@ -476,6 +476,7 @@ class GpgContext:
         self._gpg.encoding = "utf-8"
         self.user_fingerprint = None
         self._passphrase = None
+        self._protected = set()  # fingerprints of the keys imported without a passphrase and given the home's
         self._warm_up = None
         self._closed = False
 
@@ -543,9 +544,14 @@ class GpgContext:
         if not fingerprints:
             raise GpgError("Could not import the %s: %s" % (what, self._why(result) or "gpg found no usable secret key"))
         fingerprint = fingerprints[0]
+        if fingerprint in self._protected and not int(getattr(result, "sec_imported", 0) or 0):
+            # The same key again (a lookup agent's session reads the metadata keys in every run): it is in this
+            # home already, under the home's passphrase, which gpg-agent forgets after its cache time.
+            return fingerprint
         self._check_unlock(fingerprint, passphrase, what)
         if not passphrase:
             self._protect(fingerprint, what)
+            self._protected.add(fingerprint)
         return fingerprint
 
     def _home_passphrase(self):

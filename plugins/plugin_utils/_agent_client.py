@@ -36,11 +36,24 @@ class OtherCode(AgentUnavailable):
     """The process answering on our socket runs other code than this lookup: nothing is sent to it."""
 
 
+# Set by freeze() in ansible-playbook before it forks (the preload callback): what its workers inherit.
+_FROZEN = {}
+
+
 def identity_and_socket():
     """(the identity of this collection's code, the socket of its agent)."""
     base = _wire.runtime_dir()
-    identity = code_identity(base)
+    identity = _FROZEN.get(("identity", base)) or code_identity(base)
     return identity, _wire.socket_path(identity, base)
+
+
+def freeze():
+    """In a process whose workers fork from it with this code loaded (the preload callback): the code's identity
+    and the run's start time, worked out once here, not again in each worker. The identity names the code loaded
+    now, which is what the workers run."""
+    base = _wire.runtime_dir()
+    _FROZEN[("identity", base)] = code_identity(base)
+    _FROZEN[("started", os.getpid())] = process_started(os.getpid())
 
 
 def socket_path():
@@ -55,7 +68,8 @@ def run_id():
     """
     parent = multiprocessing.parent_process()
     pid = parent.pid if parent is not None else os.getpid()
-    return "%d-%s" % (pid, process_started(pid) or "0")
+    started = _FROZEN.get(("started", pid)) or process_started(pid)
+    return "%d-%s" % (pid, started or "0")
 
 
 # -- client side ---------------------------------------------------------------------------
@@ -143,6 +157,7 @@ def start_in_background(preparations=()):
     A lookup that asks before the agent listens waits on the starters' lock as it would for another starter (one
     agent starts); one that asks while its session opens waits on the session's lock (one login)."""
     identity_and_socket()  # no trusted place for it: said here, in the caller
+    freeze()
     run = run_id()
     child = os.fork()
     if child == 0:

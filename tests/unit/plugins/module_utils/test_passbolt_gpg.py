@@ -454,3 +454,18 @@ def test_encrypt_text_signed_by_an_rsa_and_an_ecc_key_verifies_both(keys):
                                                                          ("good", metadata_key)]
     finally:
         context.close()
+
+
+def test_a_metadata_key_imported_again_after_gpg_agent_forgot_its_passphrase(keys):
+    """The lookup agent's session reads the metadata keys again in every run (issue 25 found it): the key is in the
+    home already, protected with the home's passphrase, which gpg-agent forgets after its cache time (10 minutes).
+    Importing the same copy again then must not ask gpg-agent for a passphrase nobody gives."""
+    with GpgContext() as context:
+        context.load_user_key(keys.user.private, keys.user.passphrase)
+        first = context.import_private_key(keys.server.private, None, "metadata private key")
+        # what gpg-agent does when its cache time is over
+        subprocess.run(["gpg-connect-agent", "--homedir", context.home, "RELOADAGENT", "/bye"], check=True,
+                       capture_output=True)
+        assert context.import_private_key(keys.server.private, None, "metadata private key") == first
+        message = context.encrypt("for the metadata key", [first], sign=False)
+        assert context.decrypt(message) == "for the metadata key"
