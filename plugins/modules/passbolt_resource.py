@@ -296,6 +296,9 @@ EXAMPLES = r"""
     resource_type: v5-pin-code
     pin_code: "{{ vault_door_pin }}"
     note: Badge reader on the left
+  vars:  # from your vault
+    vault_door_pin: "4711"
+  no_log: true
 
 - name: Mark a password expired now (rotate it later with the pwman.secrets.rotate role)
   pwman.secrets.passbolt_resource:

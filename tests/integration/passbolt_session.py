@@ -15,6 +15,7 @@ import time
 import uuid
 
 import gnupg
+import pytest
 import requests
 
 
@@ -128,3 +129,15 @@ def run_tasks(playbook, tmp_path, env, tasks, secrets=(), args=()):
     leaked = [secret for secret in secrets if secret and secret in shown]
     assert not leaked, "secrets in the playbook output: %s" % leaked
     return result
+
+
+# Fixtures for the modules that test the collection against one Passbolt imitation with the test seed (imported
+# by name into each test module, one server per module).
+@pytest.fixture(scope="module")
+def server(sandbox_factory):
+    return sandbox_factory("passbolt", seed="test")
+
+
+@pytest.fixture(scope="module")
+def users(server):  # pylint: disable=redefined-outer-name
+    return {u["short"]: u for u in server.admin("GET", "users")}

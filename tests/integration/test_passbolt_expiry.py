@@ -15,22 +15,12 @@ from datetime import datetime
 
 import pytest
 
-from integration.passbolt_session import RawSession, as_user, run_tasks
+from integration.passbolt_session import RawSession, as_user, run_tasks, server, users  # noqa: F401  pylint: disable=unused-import
 from sandbox.passbolt import seed_data as SD
 
 pytestmark = pytest.mark.xdist_group("passbolt-expiry")  # one server whose state the tests change in turn
 
 SEED_PASSWORDS = tuple(r["secret"].get("password") or "" for r in SD.RESOURCES if r["secret"].get("password"))
-
-
-@pytest.fixture(scope="module")
-def server(sandbox_factory):
-    return sandbox_factory("passbolt", seed="test")
-
-
-@pytest.fixture(scope="module")
-def users(server):
-    return {u["short"]: u for u in server.admin("GET", "users")}
 
 
 @pytest.fixture()

@@ -13,27 +13,12 @@ import json
 import pytest
 
 from integration.test_passbolt_signatures import OfficialStyleReader
+from integration.passbolt_session import as_user, server, users  # noqa: F401  pylint: disable=unused-import
 from sandbox.passbolt import extension
 from sandbox.passbolt import seed_data as SD
 
 PLAYBOOK_HEAD = "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
 EXTENSION_KEYS = ("ext-v4", "ext-v5-shared", "ext-v5-personal", "ext-v5-custom")
-
-
-@pytest.fixture(scope="module")
-def server(sandbox_factory):
-    return sandbox_factory("passbolt", seed="test")
-
-
-@pytest.fixture(scope="module")
-def users(server):
-    return {u["short"]: u for u in server.admin("GET", "users")}
-
-
-def as_user(server, user):
-    env = dict(server.env)
-    env.update(PASSBOLT_USER_ID=user["id"], PASSBOLT_PRIVATE_KEY=user["private_key"], PASSBOLT_PASSPHRASE=user["passphrase"])
-    return env
 
 
 def test_the_seed_holds_what_the_extension_writes(server, users):

@@ -15,22 +15,12 @@ import re
 
 import pytest
 
-from integration.passbolt_session import RawSession
+from integration.passbolt_session import RawSession, as_user, server, users  # noqa: F401  pylint: disable=unused-import
 from sandbox.passbolt import seed_data as SD
 
 pytestmark = pytest.mark.xdist_group("passbolt-folders-v5")
 
 PLAYBOOK_HEAD = "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
-
-
-@pytest.fixture(scope="module")
-def server(sandbox_factory):
-    return sandbox_factory("passbolt", seed="test")
-
-
-@pytest.fixture(scope="module")
-def users(server):
-    return {u["short"]: u for u in server.admin("GET", "users")}
 
 
 def run_book(playbook, tmp_path, env, tasks, extra_vars=None):
@@ -39,13 +29,6 @@ def run_book(playbook, tmp_path, env, tasks, extra_vars=None):
     result = playbook(str(book), env=env, extra_vars=extra_vars)
     assert result.rc == 0, result
     return result
-
-
-def as_user(server, user, **extra):
-    env = dict(server.env, PASSBOLT_USER_ID=user["id"], PASSBOLT_PRIVATE_KEY=user["private_key"],
-               PASSBOLT_PASSPHRASE=user["passphrase"])
-    env.update(extra)
-    return env
 
 
 def writes(server):

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from integration.passbolt_session import run_tasks
+from integration.passbolt_session import run_tasks, server  # noqa: F401  pylint: disable=unused-import
 from sandbox.common.httpserver import ADMIN_HEADER, ADMIN_PREFIX
 from sandbox.passbolt import seed_data as SD
 
@@ -20,11 +20,6 @@ pytestmark = pytest.mark.xdist_group("passbolt-resource-types")
 
 SECRETS = ("It-Type-Pw-1", "It-Type-Pw-2", "It-Type-Pw-3", "It-Type-Note-1", "It-Type-Note-2", "It-Type-Note-3",
            "It-Cf-Secret-1", "JBSWY3DPEHPK3PXP", "GEZDGNBVGY3TQOJQ", "It-Pin-Code", "It-V4-Desc-1", "27182818")
-
-
-@pytest.fixture(scope="module")
-def server(sandbox_factory):
-    return sandbox_factory("passbolt", seed="test")
 
 
 def run_book(playbook, tmp_path, env, tasks, args=()):

@@ -15,21 +15,11 @@ import json
 
 import pytest
 
-from integration.passbolt_session import RawSession
+from integration.passbolt_session import RawSession, server, users  # noqa: F401  pylint: disable=unused-import
 from sandbox.passbolt import seed_data as SD
 from sandbox.passbolt.account_kit import account_kit
 
 PLAYBOOK_HEAD = "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
-
-
-@pytest.fixture(scope="module")
-def server(sandbox_factory):
-    return sandbox_factory("passbolt", seed="test")
-
-
-@pytest.fixture(scope="module")
-def users(server):
-    return {u["short"]: u for u in server.admin("GET", "users")}
 
 
 class OfficialStyleReader(RawSession):

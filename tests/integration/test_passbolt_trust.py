@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from integration.passbolt_session import RawSession
+from integration.passbolt_session import RawSession, as_user, server, users  # noqa: F401  pylint: disable=unused-import
 from sandbox.passbolt import seed_data as SD
 
 pytestmark = pytest.mark.xdist_group("passbolt-trust")  # one server whose state the tests change in turn
@@ -25,28 +25,9 @@ PLAYBOOK_HEAD = "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
 V5_SHARED = ("v5-shared", "ext-v5-shared")  # shared with Betty
 
 
-@pytest.fixture(scope="module")
-def server(sandbox_factory):
-    return sandbox_factory("passbolt", seed="test")
-
-
-@pytest.fixture(scope="module")
-def users(server):
-    return {u["short"]: u for u in server.admin("GET", "users")}
-
-
 def fresh(server, zero_knowledge=False):
     server.admin("POST", "settings", {"zero_knowledge_key_share": zero_knowledge})
     server.admin("POST", "reseed", {"profile": "test"})
-
-
-def as_user(server, user, **extra):
-    env = dict(server.env)
-    env.update(PASSBOLT_USER_ID=user["id"], PASSBOLT_PRIVATE_KEY=user["private_key"], PASSBOLT_PASSPHRASE=user["passphrase"])
-    if user.get("totp_secret"):
-        env["PASSBOLT_MFA_TOTP_SECRET"] = user["totp_secret"]
-    env.update(extra)
-    return env
 
 
 def my_copies(session):

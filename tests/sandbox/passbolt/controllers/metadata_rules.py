@@ -1,6 +1,6 @@
 """What an item's v5 metadata must pass, as the `validationV5` and `buildRulesV5` of the tables that hold v5
-metadata check it (plugins/PassboltCe/Folders/src/Model/Table/FoldersTable.php; src/Model/Table/ResourcesTable.php
-has the same fields and rules with other messages). Rules: plugins/PassboltCe/Metadata/src/Model/Rule/
+metadata check it (plugins/PassboltCe/Folders/src/Model/Table/FoldersTable.php and src/Model/Table/ResourcesTable.php:
+the same fields and rules, some with other messages; used by the folders and by resource_validation). Rules: plugins/PassboltCe/Metadata/src/Model/Rule/
 IsMetadataKeyTypeAllowedBySettingsRule.php, MetadataKeyIdExistsInRule.php, MetadataKeyIdNotExpiredRule.php,
 IsValidEncryptedMetadataRule.php, IsMetadataKeyTypeSharedOnSharedItemRule.php, IsV4ToV5UpgradeAllowedRule.php.
 IsSharedMetadataKeyUniqueActiveRule is skipped by default (its SKIP_RULE_OPTION defaults to true). The request
@@ -29,6 +29,8 @@ def v5_field_errors(values, fail):
         if not crypto.is_armored_message(metadata):
             fail("metadata", "isMetadataParsable", "The message should be a valid ASCII-armored OpenPGP message.")
     key_type = values["metadata_key_type"]
+    if key_type != "" and not isinstance(key_type, str):
+        fail("metadata_key_type", "utf8Extended", "The metadata key type should be a valid UTF8 string.")
     if key_type != "" and key_type not in KEY_TYPES:
         fail("metadata_key_type", "inList", "The metadata key type should be one of the following: user_key, "
                                             "shared_key.")

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from sandbox.passbolt import crypto
 from sandbox.passbolt import seed_data as SD
 from sandbox.passbolt.controllers.core import HttpError, SECRETS_PROVIDED, _message_errors, is_uuid, iso
+from sandbox.passbolt.controllers.metadata_rules import populated_user_key_id, v5_field_errors
 from sandbox.passbolt.php import _php_array
 
 
@@ -55,9 +56,7 @@ class ResourceValidationMixin:
     # -- resource writes (ResourcesAddController, ResourcesUpdateController, ResourcesDeleteController) ----------
     def _resource_dto(self, me, data):
         """MetadataPopulateUserKeyIdTrait, then MetadataResourceDto: (the DTO's fields, is_v5)."""
-        if (data.get("metadata") is not None and data.get("metadata_key_type") == "user_key"
-                and data.get("metadata_key_id") is None):
-            data = dict(data, metadata_key_id=me["gpgkey"]["id"])
+        data = populated_user_key_id(me, data)
         if any(data.get(k) is not None for k in V5_META_PROPS):
             if any(data.get(k) is None for k in V5_META_PROPS):
                 raise HttpError(400, "Few fields are missing for the V5.")
@@ -117,24 +116,7 @@ class ResourceValidationMixin:
         if secrets_error:
             errors["secrets"] = secrets_error
         if is_v5:
-            if values["metadata_key_id"] != "" and not is_uuid(values["metadata_key_id"]):
-                fail("metadata_key_id", "uuid", "The metadata key ID should be a valid UUID.")
-            metadata = values["metadata"]
-            if metadata == "":
-                fail("metadata", "_empty", "The metadata should not be empty.")
-            else:
-                if not isinstance(metadata, str) or not metadata.isascii():
-                    fail("metadata", "ascii", "The metadata should be a valid ASCII string.")
-                if not crypto.is_armored_message(metadata):
-                    fail("metadata", "isMetadataParsable",
-                         "The message should be a valid ASCII-armored OpenPGP message.")
-            mkt = values["metadata_key_type"]
-            if mkt != "":
-                if not _is_utf8(mkt):
-                    fail("metadata_key_type", "utf8Extended", "The metadata key type should be a valid UTF8 string.")
-                if mkt not in ("user_key", "shared_key"):
-                    fail("metadata_key_type", "inList",
-                         "The metadata key type should be one of the following: user_key, shared_key.")
+            v5_field_errors(values, fail)
         if not secrets_error and secret_rows:
             by_row = {}
             for index, row in enumerate(secret_rows):
@@ -190,35 +172,15 @@ class ResourceValidationMixin:
                      "The settings selected by your administrator prevent from downgrading resource type.")
         if not is_v5:
             return errors
-        mkt, mkid = values["metadata_key_type"], values["metadata_key_id"]
-        if mkt == "user_key" and not self.settings["allow_personal_keys"]:
-            fail("metadata_key_type", "isMetadataKeyTypeAllowedBySettings",
-                 "The settings selected by your administrator prevent from using that key type.")
-        if mkt == "user_key":  # any user's key (Gpgkeys table)
-            key = next((u["gpgkey"] for u in self.users.values() if u["gpgkey"]["id"] == mkid), None)
-            not_expired = key is not None and key["expires"] is None
-            key = key if key is not None and not key["deleted"] else None
-        else:
-            key = self.metadata_keys.get(mkid)
-            not_expired = key is not None and key["expired"] is None
-            key = key if key is not None and key["deleted"] is None else None
-        if key is None:
-            fail("metadata_key_id", "metadata_key_exists", "The metadata key does not exist or was deleted.")
-        if not not_expired:
-            fail("metadata_key_id", "isMetadataKeyNotExpired", "The metadata key is marked as expired.")
+        self._v5_key_rules(values, fail, "The metadata key does not exist or was deleted.")
         if creating and new_type == SD.resource_type_id("v5-password-string"):
             fail("resource_type_id", "isNotV5PasswordStringType",
                  "It is not allowed to create v5-password-string resource types.")
-        if key is None or not self._is_message_for_key(values["metadata"], key["fingerprint"]):
-            fail("metadata", "isValidEncryptedResourceMetadata", "The resource metadata provided can not be decrypted.")
+        self._v5_encrypted_rule(values, fail, "isValidEncryptedResourceMetadata",
+                                "The resource metadata provided can not be decrypted.")
         if not creating:
-            perms = self._aco_permissions(res["id"])
-            if mkt == "user_key" and (len(perms) != 1 or perms[0]["aro"] == "Group"):
-                fail("metadata_key_type", "isMetadataKeyTypeSharedOnSharedItem",
-                     "A resource of type personal cannot be shared with other users or a group.")
-            if res["metadata"] is None and not self.settings["allow_v4_v5_upgrade"]:
-                fail("metadata", "v4_to_v5_upgrade_allowed",
-                     "The settings selected by your administrator prevent from upgrading v4 to v5.")
+            self._v5_update_rules(res["id"], res["metadata"], values, fail,
+                                  "A resource of type personal cannot be shared with other users or a group.")
         return errors
 
     def _active_users_with_access(self, aco_id):
