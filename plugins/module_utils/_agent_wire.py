@@ -16,11 +16,10 @@ import socket
 import struct
 
 # Where the agent lives is decided in _runtime_dir.py (small: a forked worker compiles it before any cache exists).
-from ansible_collections.pwman.secrets.plugins.module_utils._runtime_dir import (  # noqa: F401
+from ansible_collections.pwman.secrets.plugins.module_utils._runtime_dir import (
     AgentUnavailable,
     UntrustedPlace,
     runtime_dir,
-    untrusted_reason,
 )
 
 MAX_MESSAGE = 64 * 1024 * 1024

@@ -33,7 +33,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import process_started, untrusted_reason
+from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import process_started
+from ansible_collections.pwman.secrets.plugins.module_utils._runtime_dir import untrusted_reason
 from ansible_collections.pwman.secrets.plugins.module_utils._errors import ConfigError, PwmanError
 
 _LIVE = {}

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from ansible_collections.pwman.secrets.plugins.module_utils import _agent_wire
+from ansible_collections.pwman.secrets.plugins.module_utils import _agent_wire, _runtime_dir
 from ansible_collections.pwman.secrets.plugins.module_utils._http import HttpClient, proxies_for
 from ansible_collections.pwman.secrets.plugins.module_utils._options import (
     CREDENTIAL_DIGEST,
@@ -24,13 +24,13 @@ def test_untrusted_directories(tmp_path):
     shared = tmp_path / "shared"
     shared.mkdir()
     os.chmod(str(shared), 0o775)
-    assert "writable by others" in _agent_wire.untrusted_reason(str(shared))
+    assert "writable by others" in _runtime_dir.untrusted_reason(str(shared))
     os.chmod(str(shared), 0o1777)  # sticky, like /tmp
-    assert _agent_wire.untrusted_reason(str(shared)) is None
+    assert _runtime_dir.untrusted_reason(str(shared)) is None
     os.chmod(str(shared), 0o700)
     if os.getuid() == 0:
         os.chown(str(shared), 65534, 65534)
-        assert "owned by uid 65534" in _agent_wire.untrusted_reason(str(shared / "."))
+        assert "owned by uid 65534" in _runtime_dir.untrusted_reason(str(shared / "."))
 
 
 def test_runtime_dir_in_a_group_writable_place_is_refused(tmp_path, monkeypatch):
