@@ -16,9 +16,9 @@ description:
     C(pwman.secrets.passwordstate), C(pwman.secrets.passwordstate_generate) and C(pwman.secrets.opp) once, when
     the playbook starts, and every worker inherits them. It also starts the lookup agent then (in a short-lived
     process, so the playbook does not wait for it), so the first lookup of the run finds it running.
-  - It prints nothing, logs in nowhere and reads no credential. Lookups that are not used cost nothing more than
-    their loading (a few milliseconds, once). When anything fails here, the lookups load as usual in the workers
-    (the reason is shown with -vvv).
+  - It prints nothing. Without O(login), it logs in nowhere and reads no credential. Lookups that are not used cost
+    nothing more than their loading (a few milliseconds, once). When anything fails here, the lookups load as usual
+    in the workers (the reason is shown with -vvv).
   - Enable it with C(callbacks_enabled = pwman.secrets.preload) in the C([defaults]) section of C(ansible.cfg) or
     C(ANSIBLE_CALLBACKS_ENABLED=pwman.secrets.preload).
   - With O(login=true), it also has the agent log in, in the background, to each product whose lookup is configured
@@ -70,7 +70,13 @@ class CallbackModule(CallbackBase):
             preparations = []
             if self.get_option("login"):
                 for name in LOGINS:
-                    options = _configured_options(lookups[name])
+                    try:
+                        options = _configured_options(lookups[name])
+                    except Exception as exc:  # pylint: disable=broad-except
+                        # the type only: an option's message may quote the value it refused
+                        display.vvv("pwman.secrets.preload: no login ahead for %s (%s; a lookup says why)"
+                                    % (name, type(exc).__name__))
+                        continue
                     if options is not None:
                         preparations.append({"plugin": name, "options": options})
             from ansible_collections.pwman.secrets.plugins.plugin_utils import _agent_client  # pylint: disable=import-outside-toplevel
