@@ -19,13 +19,10 @@ a time.
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import shutil
-import socket
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
@@ -122,21 +119,12 @@ def lookup_expr(product, index):
 def agent_rss_kib(workdir):
     """Resident memory (KiB) of the lookup agents listening under `workdir`, summed (status op: the agent's pid)."""
     total = 0
-    for path in glob.glob(os.path.join(workdir, "*", "agent-*.sock")):
+    for path in harness.agent_sockets(workdir):
         try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-                sock.settimeout(10)
-                sock.connect(path)
-                data = json.dumps({"op": "status"}).encode()
-                sock.sendall(struct.pack("!I", len(data)) + data)
-                handle = sock.makefile("rb")
-                answer = {}
-                while "pid" not in answer or "greeting" in answer:
-                    (size,) = struct.unpack("!I", handle.read(4))
-                    answer = json.loads(handle.read(size))
-            with open("/proc/%d/status" % answer["pid"], encoding="ascii") as status:
+            pid = harness.ask_agent(path, {"op": "status"})["pid"]
+            with open("/proc/%d/status" % pid, encoding="ascii") as status:
                 total += int(next(line for line in status if line.startswith("VmRSS:")).split()[1])
-        except (OSError, ValueError, KeyError, StopIteration, struct.error):
+        except (OSError, ValueError, KeyError, StopIteration):
             continue
     return total
 

@@ -15,8 +15,6 @@ import pwd
 import re
 import shutil
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -88,32 +86,13 @@ def read(expr, env, args=(), header="", directory=None):
 
 def agent_ping(agent_dir):
     """(pid of the agent running under agent_dir, its stats) or (None, None)."""
-    for path in glob.glob(os.path.join(agent_dir, "*", "agent-*.sock")):
+    for path in harness.agent_sockets(agent_dir):
         try:
-            pid = ask(path, {"op": "ping"})["pid"]
-            return pid, ask(path, {"op": "stats"})
+            pid = harness.ask_agent(path, {"op": "ping"})["pid"]
+            return pid, harness.ask_agent(path, {"op": "stats"})
         except OSError:
             continue
     return None, None
-
-
-def ask(path, payload):
-    """One request to the agent at `path`; the greeting an agent sends first (issue #23) is passed by."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(10)
-        sock.connect(path)
-        data = json.dumps(payload).encode("utf-8")
-        sock.sendall(struct.pack("!I", len(data)) + data)
-        answer = _message(sock)
-        return _message(sock) if "greeting" in answer else answer
-
-
-def _message(sock):
-    size = struct.unpack("!I", sock.recv(4))[0]
-    body = b""
-    while len(body) < size:
-        body += sock.recv(size - len(body))
-    return json.loads(body)
 
 
 def homes_of(pid):

@@ -223,21 +223,48 @@ def _launch(product, seed, tls, tls_hostnames, config, state_dir, verbose, abort
         raise
 
 
+def agent_sockets(runtime_dir):
+    """The sockets of the pwman.secrets lookup agents under `runtime_dir` (PWMAN_SECRETS_RUNTIME_DIR)."""
+    return glob.glob(os.path.join(runtime_dir, "*", "agent-*.sock"))
+
+
+def ask_agent(path, payload, timeout=10):
+    """One request to the lookup agent at `path`, on the raw wire (a 4-byte length, then JSON); the greeting an
+    agent sends first is passed by. No collection code: the tests and the bench check the agent from outside."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect(path)
+        data = json.dumps(payload).encode("utf-8")
+        sock.sendall(struct.pack("!I", len(data)) + data)
+        answer = _agent_message(sock)
+        return _agent_message(sock) if "greeting" in answer else answer
+
+
+def _agent_message(sock):
+    (size,) = struct.unpack("!I", _agent_bytes(sock, 4))
+    return json.loads(_agent_bytes(sock, size))
+
+
+def _agent_bytes(sock, size):
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("the agent closed the connection")
+        data += chunk
+    return data
+
+
 def stop_lookup_agents(runtime_dir):
     """Stop every pwman.secrets lookup agent listening under `runtime_dir` (PWMAN_SECRETS_RUNTIME_DIR)."""
     stopped = 0
-    for path in glob.glob(os.path.join(runtime_dir, "*", "agent-*.sock")):
+    for path in agent_sockets(runtime_dir):
         try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-                sock.settimeout(5)
-                sock.connect(path)
-                data = b'{"op": "stop"}'
-                sock.sendall(struct.pack("!I", len(data)) + data)
-                sock.recv(64)
-                stopped += 1
-        except OSError:
+            ask_agent(path, {"op": "stop"}, timeout=5)
+            stopped += 1
+        except (OSError, ValueError):
             pass
     deadline = time.time() + 5
-    while glob.glob(os.path.join(runtime_dir, "*", "agent-*.sock")) and time.time() < deadline:
+    while agent_sockets(runtime_dir) and time.time() < deadline:
         time.sleep(0.05)
     return stopped
