@@ -14,52 +14,38 @@ from __future__ import annotations
 
 PR_SET_DUMPABLE = 4
 PR_GET_DUMPABLE = 3
-
-
-RLIMIT_CORE = 4  # Linux, every architecture
-
-
-class _Rlimit(object):
-    """struct rlimit, made when first needed (ctypes is loaded already in ansible-playbook; the resource module,
-    a shared library, is not: importing it cost a forked worker ~0.7 ms)."""
-    type = None
+RLIMIT_CORE = 4  # Linux, every architecture (used only where prctl is found)
 
 
 def _libc():
+    """(ctypes, the C library) where the library has prctl (Linux), else (None, None). ctypes is loaded already in
+    ansible-playbook; the resource module, a shared library, is not: importing it cost a forked worker ~0.7 ms."""
     try:
         import ctypes  # pylint: disable=import-outside-toplevel
 
-        return ctypes, ctypes.CDLL(None, use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)
     except (ImportError, OSError):
-        return None, None  # not a C library ctypes can open
-
-
-def _prctl():
-    ctypes, libc = _libc()
-    return getattr(libc, "prctl", None) if ctypes else None
+        return None, None
+    return (ctypes, libc) if hasattr(libc, "prctl") else (None, None)
 
 
 def _zero_core_size(ctypes, libc, hard):
-    if _Rlimit.type is None:
-        class Rlimit(ctypes.Structure):  # pylint: disable=too-few-public-methods
-            _fields_ = [("soft", ctypes.c_ulong), ("hard", ctypes.c_ulong)]
-        _Rlimit.type = Rlimit
-    limits = _Rlimit.type()
-    if libc.getrlimit(RLIMIT_CORE, ctypes.byref(limits)) != 0:
+    limits = (ctypes.c_ulong * 2)()  # struct rlimit {rlim_cur, rlim_max}
+    if libc.getrlimit(RLIMIT_CORE, limits) != 0:
         return
-    if limits.soft != 0 or (hard and limits.hard != 0):
-        libc.setrlimit(RLIMIT_CORE, ctypes.byref(_Rlimit.type(0, 0 if hard else limits.hard)))
+    if limits[0] != 0 or (hard and limits[1] != 0):
+        libc.setrlimit(RLIMIT_CORE, (ctypes.c_ulong * 2)(0, 0 if hard else limits[1]))
 
 
 def no_core_dumps(hard=False):
     """This process writes no core dump. `hard`: for good (the hard limit too; the lookup agent); else only the
     soft limit, so that a program a task starts after us may raise it again."""
     ctypes, libc = _libc()
-    if ctypes is None or not hasattr(libc, "prctl"):
-        return _no_core_dumps_portable(hard)
+    if libc is None:
+        _no_core_dumps_portable(hard)
+        return
     _zero_core_size(ctypes, libc, hard)
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    return None
 
 
 def _no_core_dumps_portable(hard):
@@ -76,5 +62,5 @@ def _no_core_dumps_portable(hard):
 
 def dumpable():
     """The process's dumpable flag (None where it cannot be read)."""
-    prctl = _prctl()
-    return None if prctl is None else bool(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0))
+    libc = _libc()[1]
+    return None if libc is None else bool(libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0))

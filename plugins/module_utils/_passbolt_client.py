@@ -289,6 +289,11 @@ def connection_options(options, base_url=None):
 MAX_REMEMBERED = 100000
 
 
+def _message_key(message):
+    """What names a message in PassboltClient._decrypted (None: not a text, never kept)."""
+    return hashlib.sha256(message.encode("utf-8")).digest() if isinstance(message, str) else None
+
+
 class PassboltClient:
     """One logged-in user on one Passbolt server. Lazy: nothing happens before the first call."""
 
@@ -550,7 +555,7 @@ class PassboltClient:
             index = readable[position]
             text, sigs = self.gpg.decrypt_signed(messages[index], labels[index])
             texts[index] = text
-            self._remember(messages[index], (text, sigs))
+            self._remember(_message_key(messages[index]), (text, sigs))
             return sigs
 
         items = [(labels[i], results[i][1], signers[i]) for i in readable]
@@ -570,7 +575,7 @@ class PassboltClient:
         each; every resource's metadata in each run for v5). What is kept is what gpg said (text and signatures):
         the signature rules are applied again each time. Kept in this process's memory only, until the session
         closes; a changed item is another message."""
-        keys = [hashlib.sha256(m.encode("utf-8")).digest() if isinstance(m, str) else None for m in messages]
+        keys = [_message_key(m) for m in messages]
         todo = [i for i, key in enumerate(keys) if key is None or key not in self._decrypted]
         found = None if errors is None else []
         fresh = self.gpg.decrypt_many_signed([messages[i] for i in todo], what, found) if todo else []
@@ -582,12 +587,12 @@ class PassboltClient:
             if errors is not None and found[position]:
                 errors[index] = found[position]
             else:
-                self._remember(messages[index], fresh[position])
+                self._remember(keys[index], fresh[position])
         return results
 
-    def _remember(self, message, result):
-        if isinstance(message, str) and result[0] is not None and len(self._decrypted) < MAX_REMEMBERED:
-            self._decrypted[hashlib.sha256(message.encode("utf-8")).digest()] = result
+    def _remember(self, key, result):
+        if key is not None and result[0] is not None and len(self._decrypted) < MAX_REMEMBERED:
+            self._decrypted[key] = result
 
     # -- resources --------------------------------------------------------------------
     def list_resources(self, filters=None, contain=("secret",)):

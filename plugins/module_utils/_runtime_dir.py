@@ -45,9 +45,14 @@ def untrusted_reason(path):
         current = parent
 
 
+def runtime_base():
+    """Where the private directory is made: PWMAN_SECRETS_RUNTIME_DIR, else XDG_RUNTIME_DIR, else the temp dir."""
+    return os.environ.get("PWMAN_SECRETS_RUNTIME_DIR") or os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+
+
 def runtime_dir():
-    """A private per-user directory for the socket (XDG_RUNTIME_DIR, else the temp dir)."""
-    base = os.environ.get("PWMAN_SECRETS_RUNTIME_DIR") or os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    """A private per-user directory for the socket (in runtime_base())."""
+    base = runtime_base()
     reason = untrusted_reason(base)
     if reason:
         raise UntrustedPlace("not using the lookup agent: %s" % reason)

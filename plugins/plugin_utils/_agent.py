@@ -159,7 +159,7 @@ class Agent:
         notes = []
         try:
             result, cacheable = instance.run_in_agent(terms, options, notes)
-            self.had_session = self.had_session or bool(getattr(instance, "open_sessions", dict)())
+            self._note_sessions([instance])
         except PwmanError as exc:
             return {"ok": False, "error": str(exc), "notes": notes}
         except Exception as exc:  # pylint: disable=broad-except
@@ -194,8 +194,12 @@ class Agent:
         except Exception as exc:  # pylint: disable=broad-except
             return {"ok": False, "error": "unexpected %s in the lookup agent" % type(exc).__name__}
         finally:
-            self.had_session = self.had_session or bool(getattr(instance, "open_sessions", dict)())
+            self._note_sessions([instance])
         return {"ok": True}
+
+    def _note_sessions(self, runtimes):
+        """Once a session has been open, the agent stops when none is left (should_stop)."""
+        self.had_session = self.had_session or any(getattr(r, "open_sessions", dict)() for r in runtimes)
 
     def _forget_finished_runs(self):
         """Drop the answers of runs whose process is gone (under self.lock)."""
@@ -220,13 +224,12 @@ class Agent:
             runtimes = dict(self.lookups)
         # Seen before the idle ones close: a session that opened and went idle between two sweeps (a loaded
         # machine) still counts, or the agent would wait for idle_timeout with nothing to serve.
-        self.had_session = self.had_session or any(getattr(r, "open_sessions", dict)() for r in runtimes.values())
+        self._note_sessions(runtimes.values())
         for runtime in runtimes.values():
             close_idle = getattr(runtime, "clients_close_idle", None)
             if close_idle:
                 close_idle(self.session_idle)
         open_now = {name: set(getattr(runtime, "open_sessions", dict)()) for name, runtime in runtimes.items()}
-        self.had_session = self.had_session or any(open_now.values())
         with self.lock:
             for key, (dummy, plugin, session) in list(self.results.items()):
                 if session is not None and session not in open_now.get(plugin, ()):

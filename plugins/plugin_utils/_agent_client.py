@@ -19,6 +19,7 @@ import time
 from ansible_collections.pwman.secrets.plugins.module_utils import _agent_wire as _wire
 from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import AgentUnavailable  # noqa: F401
 from ansible_collections.pwman.secrets.plugins.module_utils._agent_wire import process_started
+from ansible_collections.pwman.secrets.plugins.module_utils._runtime_dir import runtime_base
 from ansible_collections.pwman.secrets.plugins.plugin_utils._agent_identity import code_identity
 
 IDLE_TIMEOUT = 300
@@ -156,8 +157,8 @@ def start_in_background(preparations=()):
     each), from a short-lived process, without waiting (the preload callback, in ansible-playbook before it forks).
     A lookup that asks before the agent listens waits on the starters' lock as it would for another starter (one
     agent starts); one that asks while its session opens waits on the session's lock (one login)."""
-    identity_and_socket()  # no trusted place for it: said here, in the caller
     freeze()
+    identity_and_socket()  # no trusted place for the agent, or no room for its socket's path: said here, in the caller
     run = run_id()
     child = os.fork()
     if child == 0:
@@ -174,13 +175,13 @@ def start_in_background(preparations=()):
     os.waitpid(child, 0)
 
 
-# This process's connection to the agent, kept for its next requests: {(pid, runtime place): socket}. A connection
+# This process's connection to the agent, kept for its next requests: {(pid, runtime base): socket}. A connection
 # inherited through fork is the parent's, in the middle of the parent's exchanges: never used by the child.
 _KEPT = {}
 
 
 def _kept_key():
-    return os.getpid(), os.environ.get("PWMAN_SECRETS_RUNTIME_DIR"), os.environ.get("XDG_RUNTIME_DIR")
+    return os.getpid(), runtime_base()
 
 
 def request(payload):

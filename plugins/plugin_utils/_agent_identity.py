@@ -50,7 +50,7 @@ def _where():
 def _stat_key(root, files):
     digest = hashlib.sha256((_where() + root).encode("utf-8", "surrogateescape"))
     for name, dummy, info in files:
-        digest.update(("\0%s %d %d %d %d" % (name, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)).encode())
+        digest.update(("\0" + _runtime_cache.stat_line(name, info)).encode())
     return digest.hexdigest()
 
 

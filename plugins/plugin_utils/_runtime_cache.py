@@ -52,9 +52,9 @@ def folder():
     return _STATE["folder"] or None
 
 
-def stat_line(path):
-    """What names a file's current contents (see the module's docstring)."""
-    info = os.stat(path)
+def stat_line(path, info=None):
+    """What names a file's current contents (see the module's docstring); `info`: its stat, when known already."""
+    info = info or os.stat(path)
     return "%s %d %d %d %d" % (path, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
