@@ -15,7 +15,7 @@ import pytest
 
 from integration.conftest import COLLECTIONS
 from integration.reliability import run_tasks
-from integration.test_agent_security import agent_dir, agent_env, agent_ping, pb  # noqa: F401  pylint: disable=unused-import
+from integration.test_agent_security import agent_dir, agent_env, agent_ping, pb, pb_users  # noqa: F401  pylint: disable=unused-import
 
 pytestmark = pytest.mark.xdist_group("preload")
 
@@ -94,3 +94,26 @@ def test_a_preload_that_cannot_work_leaves_the_play_alone(pb, tmp_path, collecti
     result = play(env, PROBE_TASK + LOOKUPS % "legacy-string", args=["-vvv"])
     assert "pwman.secrets.preload: nothing preloaded" in result.stdout and "writable by others" in result.stdout
     assert "VALUE=legacy-string-pw-1" in result.stdout, result  # the lookup ran in the worker, as without the agent
+
+
+def test_the_session_opened_ahead_serves_only_its_credential(pb, agent_dir, collections):
+    """An attack on the login ahead: it opens Ada's session (the environment's); a lookup of the run that gives
+    Betty's credentials must get Betty's own session, never an answer from Ada's."""
+    betty = pb_users(pb)["betty"]
+    env = agent_env(pb.env, agent_dir, ANSIBLE_COLLECTIONS_PATH=collections,
+                    ANSIBLE_CALLBACKS_ENABLED="pwman.secrets.preload", PWMAN_SECRETS_PRELOAD_LOGIN="true",
+                    BETTY_KEY=betty["private_key"], BETTY_PASSPHRASE=betty["passphrase"], BETTY_ID=betty["id"])
+    pb.reset_stats()
+    as_betty = ("user_id=lookup('ansible.builtin.env', 'BETTY_ID'), private_key=lookup('ansible.builtin.env', "
+                "'BETTY_KEY'), passphrase=lookup('ansible.builtin.env', 'BETTY_PASSPHRASE')")
+    result = play(env, '''
+    - name: Ada's personal password, asked with Betty's credentials
+      ansible.builtin.set_fact:
+        got: "{{ lookup('pwman.secrets.passbolt', 'personal-mail', %s) }}"
+      ignore_errors: true
+      register: r
+    - ansible.builtin.debug:
+        msg: "BETTY={{ 'refused' if r is failed else got }}"
+''' % as_betty)
+    assert "BETTY=refused" in result.stdout and "No Passbolt resource" in result.stdout, result
+    assert pb.stats()["logins"] == 2, pb.stats()  # Ada's, ahead, and Betty's own
